@@ -1,0 +1,259 @@
+"""``arcrime`` command line: a thin layer over the library API.
+
+    arcrime train --config configs/quickstart.yaml
+    arcrime evaluate --model models/quickstart --data data/test.jsonl
+    arcrime predict --model models/quickstart "نص المقال ..."
+    arcrime data validate data/*.jsonl | data build | data stats
+    arcrime legal find "..." [--html]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+EXIT_BAD_INPUT = 2
+
+
+def _overrides(pairs: list[str]) -> dict[str, Any]:
+    out = {}
+    for p in pairs or []:
+        if "=" not in p:
+            raise SystemExit(f"--set expects key=value (e.g. train.epochs=1), got {p!r}")
+        k, v = p.split("=", 1)
+        out[k] = yaml.safe_load(v)
+    return out
+
+
+def cmd_train(a: argparse.Namespace) -> int:
+    from .config import load_config
+    from .train import train
+
+    cfg = load_config(a.config, _overrides(a.set))
+    res = train(cfg, overwrite=a.overwrite, resume=a.resume)
+    print(json.dumps({k: res[k] for k in ("model_dir", "thresholds") if k in res}, ensure_ascii=False))
+    return 0
+
+
+def cmd_evaluate(a: argparse.Namespace) -> int:
+    from .evaluate import evaluate_model
+
+    out = a.out or str(Path("experiments") / f"eval-{Path(a.model).name}-{Path(a.data).stem}")
+    evaluate_model(a.model, a.data, out, split=a.split or Path(a.data).stem, device=a.device,
+                   batch_size=a.batch_size, overwrite=a.overwrite, strict=a.strict)
+    print(f"results written to {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_predict(a: argparse.Namespace) -> int:
+    from .data import read_predict_input
+    from .fileio import atomic_write
+    from .predict import Predictor
+
+    if (a.text is None) == (a.input is None):
+        raise SystemExit("give exactly one of: an article TEXT, --input FILE, or --input - (stdin)")
+    if a.text == "-":
+        a.input, a.text = "-", None
+    predictor = Predictor.from_pretrained(a.model, device=a.device, batch_size=a.batch_size, use_rules=a.rules)
+    errors: list[Any] = []
+    counts = {"read": 0, "ok": 0}
+
+    def good():
+        for rec, err in read_predict_input(a.input, a.text):
+            counts["read"] += 1
+            if err is not None:
+                errors.append(err)
+                print(f"skipped: {err}", file=sys.stderr)
+                continue
+            yield rec
+
+    def emit(f) -> None:
+        from tqdm.auto import tqdm
+
+        for res in tqdm(predictor.predict_records(good()), desc="predict", unit="doc", disable=a.output is None,
+                        file=sys.stderr, mininterval=2):
+            for ref in res["legal_refs"]:
+                ref.pop("raw_number", None) if not a.verbose else None
+            f.write(json.dumps(res, ensure_ascii=False) + "\n")
+            counts["ok"] += 1
+
+    if a.output:
+        with atomic_write(a.output) as f:
+            emit(f)
+    else:
+        emit(sys.stdout)
+    if errors:
+        err_path = a.errors or (f"{a.output}.errors.jsonl" if a.output else None)
+        if err_path:
+            with atomic_write(err_path) as f:
+                for e in errors:
+                    f.write(json.dumps(e.to_dict(), ensure_ascii=False) + "\n")
+        print(f"{len(errors)} bad record(s) skipped" + (f", listed in {err_path}" if err_path else ""),
+              file=sys.stderr)
+    print(f"predicted {counts['ok']} article(s); {len(errors)} reported error(s)", file=sys.stderr)
+    if counts["ok"] == 0 or (a.strict and errors):
+        return EXIT_BAD_INPUT
+    return 0
+
+
+def cmd_data(a: argparse.Namespace) -> int:
+    from .data import DEFAULT_LABELS, build_corpus, corpus_stats, read_corpus
+
+    if a.data_cmd == "validate":
+        total_bad = 0
+        for p in a.paths:
+            good, errors = read_corpus(p, DEFAULT_LABELS)
+            for e in errors:
+                print(e)
+            print(f"{p}: {len(good)} valid, {len(errors)} problem(s)", file=sys.stderr)
+            total_bad += len(errors)
+        return 1 if total_bad else 0
+    if a.data_cmd == "build":
+        counts = build_corpus(a.raw, a.out, seed=a.seed)
+        print(json.dumps(counts))
+        return 0
+    if a.data_cmd == "stats":
+        recs = []
+        for p in a.paths:
+            good, errors = read_corpus(p, DEFAULT_LABELS)
+            if errors:
+                print(f"{p}: {len(errors)} invalid record(s) not counted; run `arcrime data validate {p}`",
+                      file=sys.stderr)
+            recs.extend(good)
+        stats = corpus_stats(recs)
+        if a.json:
+            print(json.dumps(stats, ensure_ascii=False, indent=2))
+        else:
+            print(format_stats(stats))
+        return 0
+    return 1
+
+
+def format_stats(s: dict[str, Any]) -> str:
+    lines = [f"articles: {s['articles']}   splits: {s['splits']}", "", "label combination      articles"]
+    for k, v in s["label_combinations"].items():
+        lines.append(f"  {k:<32}{v:>6}")
+    lines += ["", "per label: " + ", ".join(f"{k} {v}" for k, v in s["labels"].items()),
+              f"no label: {s['no_label']} (hard negatives: {s['hard_negatives']})",
+              f"keyword-free label instances: {s['keyword_free_label_instances']}/{s['label_instances']} "
+              f"({s['keyword_free_share']:.1%})",
+              f"words per article: min {s['words']['min']}, median {s['words']['median']}, max {s['words']['max']}, "
+              f"over 400: {s['words']['over_400']}",
+              "countries: " + ", ".join(f"{k} {v}" for k, v in s["countries"].items()),
+              "styles: " + ", ".join(f"{k} {v}" for k, v in s["styles"].items()),
+              f"legal spans: {s['legal_spans']} {s['span_kinds']}; distinct instruments: {s['distinct_instruments']} "
+              f"from {len(s['instrument_countries'])} countries",
+              "instrument countries: " + ", ".join(f"{k} {v}" for k, v in s["instrument_countries"].items())]
+    return "\n".join(lines)
+
+
+def cmd_legal(a: argparse.Namespace) -> int:
+    from . import legal
+
+    text = a.text if a.text is not None else Path(a.input).read_text(encoding="utf-8")
+    refs = legal.extract(text, country=a.country)
+    if a.html:
+        print(legal.annotate(text, refs))
+    else:
+        for r in refs:
+            print(json.dumps(r.to_dict(), ensure_ascii=False))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="arcrime", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+
+    t = sub.add_parser("train", help="fine-tune a model from a YAML config")
+    t.add_argument("--config", required=True)
+    t.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key (repeatable)")
+    t.add_argument("--overwrite", action="store_true", help="replace an existing run/model of the same name")
+    t.add_argument("--resume", action="store_true", help="continue from the run's last checkpoint")
+    t.set_defaults(func=cmd_train)
+
+    e = sub.add_parser("evaluate", help="score a model on a corpus-format file")
+    e.add_argument("--model", required=True)
+    e.add_argument("--data", required=True)
+    e.add_argument("--out", help="run folder (default experiments/eval-<model>-<data>)")
+    e.add_argument("--split", help="name used in output file names (default: data file stem)")
+    e.add_argument("--device", default="auto")
+    e.add_argument("--batch-size", type=int, default=32)
+    e.add_argument("--overwrite", action="store_true")
+    e.add_argument("--strict", action="store_true", help="fail on any invalid record")
+    e.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("predict", help="label articles and tag their legal references")
+    p.add_argument("--model", required=True)
+    p.add_argument("text", nargs="?", help="an article text, or - for stdin")
+    p.add_argument("--input", help="JSONL (id, text) or plain text (blank-line separated), or - for stdin")
+    p.add_argument("--output", help="write JSONL here (atomically) instead of stdout")
+    p.add_argument("--errors", help="where to list bad input records (default <output>.errors.jsonl)")
+    p.add_argument("--device", default="auto")
+    p.add_argument("--batch-size", type=int, default=32, help="windows per forward pass")
+    p.add_argument("--rules", action="store_true", help="add rule-found legal references to the model's")
+    p.add_argument("--strict", action="store_true", help="exit non-zero if any input record is bad")
+    p.add_argument("--verbose", action="store_true", help="include raw instrument numbers in legal_refs")
+    p.set_defaults(func=cmd_predict)
+
+    d = sub.add_parser("data", help="corpus tools")
+    dsub = d.add_subparsers(dest="data_cmd", required=True)
+    v = dsub.add_parser("validate", help="check corpus JSONL files; one line per problem")
+    v.add_argument("paths", nargs="+")
+    b = dsub.add_parser("build", help="build train/dev/test from data/raw (frozen splits)")
+    b.add_argument("--raw", default="data/raw")
+    b.add_argument("--out", default="data")
+    b.add_argument("--seed", type=int, default=13)
+    s = dsub.add_parser("stats", help="corpus statistics")
+    s.add_argument("paths", nargs="+")
+    s.add_argument("--json", action="store_true")
+    d.set_defaults(func=cmd_data)
+
+    lg = sub.add_parser("legal", help="rule-based legal-reference finder")
+    lsub = lg.add_subparsers(dest="legal_cmd", required=True)
+    f = lsub.add_parser("find", help="find and resolve legal references")
+    f.add_argument("text", nargs="?")
+    f.add_argument("--input")
+    f.add_argument("--country", help="ISO code to disambiguate names like قانون العقوبات")
+    f.add_argument("--html", action="store_true", help="print annotated HTML")
+    lg.set_defaults(func=cmd_legal)
+
+    r = sub.add_parser("report", help="rebuild experiments/RESULTS.md from recorded runs")
+    r.add_argument("--experiments", default="experiments")
+    r.set_defaults(func=cmd_report)
+    return ap
+
+
+def cmd_report(a: argparse.Namespace) -> int:
+    from .report import write_report
+
+    path = write_report(a.experiments)
+    print(f"wrote {path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    args = build_parser().parse_args(argv)
+    from .config import ConfigError
+    from .data import DataError
+    from .fileio import OutputExistsError
+    from .model import ModelLoadError
+
+    try:
+        return args.func(args)
+    except (ConfigError, DataError, ModelLoadError, OutputExistsError, FileNotFoundError, ValueError) as e:
+        print(f"arcrime: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("arcrime: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,242 @@
+"""One typed configuration object, loaded from YAML and validated before anything runs.
+
+Every section is a dataclass with a one-line comment per field. :func:`load_config` reads a
+YAML file and reports *all* problems at once (unknown keys with the valid ones listed, wrong
+types, bad values), naming the file and the dotted key. ``to_dict`` gives the resolved
+config that every run records.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .normalize import DEFAULT_STEPS, STEPS
+
+DEFAULT_LABELS = ["extortion", "defamation", "impersonation"]
+SPAN_KINDS = ["code", "law", "decree", "article"]
+
+
+class ConfigError(ValueError):
+    """Invalid configuration; the message lists every problem found."""
+
+
+@dataclass
+class ModelConfig:
+    name_or_path: str | None = None  # hub id or local dir of an Arabic BERT; None = build a small BERT locally
+    revision: str | None = None  # hub revision (branch, tag or commit) when name_or_path is a hub id
+    trust_remote_code: bool = False  # never run model code from the hub unless explicitly enabled
+    max_length: int = 512  # tokens per window including [CLS]/[SEP]; must not exceed the encoder's positions
+    stride: int = 64  # tokens of overlap between consecutive windows of a long article
+    window_aggregation: str = "max"  # how window logits become document logits: max | mean
+    tag_loss_weight: float = 1.0  # weight of the legal-reference BIO loss next to the label BCE loss
+    classifier_dropout: float = 0.1  # dropout before both heads
+    # --- used only when name_or_path is None (local BERT built from scratch) ---
+    vocab_size: int = 8000  # WordPiece vocabulary trained on the training split
+    hidden_size: int = 128  # width of the small BERT
+    num_hidden_layers: int = 2  # depth of the small BERT
+    num_attention_heads: int = 2  # attention heads of the small BERT
+    intermediate_size: int = 512  # feed-forward width of the small BERT
+    tokenizer_min_frequency: int = 2  # minimum count for a WordPiece merge
+
+    def validate(self) -> list[str]:
+        errs = []
+        if self.window_aggregation not in ("max", "mean"):
+            errs.append(f"model.window_aggregation: {self.window_aggregation!r} is not one of max, mean")
+        if self.max_length < 16:
+            errs.append("model.max_length: must be at least 16")
+        if not 0 <= self.stride < self.max_length // 2:
+            errs.append(f"model.stride: must be in [0, max_length/2) = [0, {self.max_length // 2})")
+        return errs
+
+
+@dataclass
+class DataConfig:
+    train: str = "data/train.jsonl"  # training split (corpus JSONL)
+    dev: str = "data/dev.jsonl"  # development split: threshold tuning and model selection
+    test: str = "data/test.jsonl"  # held-out test split, scored once at the end
+    labels: list[str] = field(default_factory=lambda: list(DEFAULT_LABELS))  # document label names
+
+    def validate(self) -> list[str]:
+        errs = []
+        if not self.labels:
+            errs.append("data.labels: needs at least one label")
+        if len(set(self.labels)) != len(self.labels):
+            errs.append("data.labels: duplicate label names")
+        return errs
+
+
+@dataclass
+class NormalizeConfig:
+    steps: list[str] = field(default_factory=lambda: list(DEFAULT_STEPS))  # ordered step names
+
+    def validate(self) -> list[str]:
+        bad = [s for s in self.steps if s not in STEPS]
+        return [f"normalize.steps: unknown step(s) {bad}; valid steps: {', '.join(STEPS)}"] if bad else []
+
+
+@dataclass
+class TrainConfig:
+    seed: int = 13  # seeds python, numpy and torch; recorded with the run
+    epochs: float = 10.0  # passes over the training split
+    max_steps: int = -1  # stop after this many optimizer steps (-1 = use epochs)
+    batch_size: int = 16  # windows per step per device (before accumulation)
+    grad_accum: int = 1  # gradient accumulation steps
+    learning_rate: float = 5e-4  # peak learning rate (AdamW)
+    weight_decay: float = 0.01  # AdamW weight decay
+    warmup_ratio: float = 0.1  # linear warm-up share of total steps
+    max_grad_norm: float = 1.0  # gradient clipping
+    group_by_length: bool = True  # batch windows of similar length (less padding)
+    device: str = "auto"  # auto | cpu | cuda | cuda:N
+    precision: str = "auto"  # auto (bf16 on CUDA if supported, else fp32) | fp32 | bf16 | fp16
+    compile: bool = False  # torch.compile the model (CUDA only is sensible)
+    tune_thresholds: bool = True  # tune per-label thresholds on dev (maximize F1); else 0.5
+    checkpoint_every: int = 0  # save a resumable checkpoint every N optimizer steps (0 = never)
+    num_threads: int = 0  # torch CPU threads (0 = torch default)
+
+    def validate(self) -> list[str]:
+        errs = []
+        if self.precision not in ("auto", "fp32", "bf16", "fp16"):
+            errs.append(f"train.precision: {self.precision!r} is not one of auto, fp32, bf16, fp16")
+        if self.batch_size < 1 or self.grad_accum < 1:
+            errs.append("train.batch_size and train.grad_accum: must be >= 1")
+        if self.epochs <= 0 and self.max_steps <= 0:
+            errs.append("train.epochs or train.max_steps: one must be positive")
+        if not (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:")):
+            errs.append(f"train.device: {self.device!r} is not auto, cpu, cuda or cuda:N")
+        return errs
+
+
+@dataclass
+class RunConfig:
+    name: str = "run"  # run folder name under experiments/ (and models/)
+    experiments_dir: str = "experiments"  # where run records (config, metrics, predictions) go
+    models_dir: str = "models"  # where weights go (git-ignored)
+
+    def validate(self) -> list[str]:
+        if not self.name or "/" in self.name or self.name.startswith("."):
+            return [f"run.name: {self.name!r} must be a plain folder name"]
+        return []
+
+
+@dataclass
+class Config:
+    model: ModelConfig = field(default_factory=ModelConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    run: RunConfig = field(default_factory=RunConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "<config>") -> "Config":
+        errors: list[str] = []
+        cfg = _build(cls, data, "", errors)
+        if cfg is not None:
+            for sec in dataclasses.fields(cls):
+                errors.extend(getattr(cfg, sec.name).validate())
+        if errors:
+            raise ConfigError(f"{source}: {len(errors)} problem(s):\n  - " + "\n  - ".join(errors))
+        return cfg
+
+
+def _type_ok(value: Any, tp: Any) -> tuple[bool, Any]:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(tp):
+            ok, v = _type_ok(value, arg)
+            if ok:
+                return True, v
+        return False, value
+    if tp is type(None):
+        return value is None, value
+    if tp is bool:
+        return isinstance(value, bool), value
+    if tp is int:
+        return isinstance(value, int) and not isinstance(value, bool), value
+    if tp is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return True, float(value)
+        return False, value
+    if tp is str:
+        return isinstance(value, str), value
+    if origin is list:
+        (inner,) = typing.get_args(tp)
+        if not isinstance(value, list):
+            return False, value
+        out = []
+        for v in value:
+            ok, v2 = _type_ok(v, inner)
+            if not ok:
+                return False, value
+            out.append(v2)
+        return True, out
+    return isinstance(value, tp), value
+
+
+def _type_name(tp: Any) -> str:
+    return str(tp).replace("typing.", "").replace("<class '", "").replace("'>", "")
+
+
+def _build(cls: type, data: Any, prefix: str, errors: list[str]) -> Any:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        errors.append(f"{prefix.rstrip('.') or '<top level>'}: expected a mapping, got {type(data).__name__}")
+        return None
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = [k for k in data if k not in fields]
+    for k in unknown:
+        errors.append(f"{prefix}{k}: unknown key; valid keys here: {', '.join(fields)}")
+    kwargs = {}
+    for name, value in data.items():
+        if name not in fields:
+            continue
+        tp = hints[name]
+        if dataclasses.is_dataclass(tp):
+            sub = _build(tp, value, f"{prefix}{name}.", errors)
+            if sub is not None:
+                kwargs[name] = sub
+            continue
+        ok, conv = _type_ok(value, tp)
+        if not ok:
+            errors.append(f"{prefix}{name}: expected {_type_name(tp)}, got {type(value).__name__} {value!r}")
+        else:
+            kwargs[name] = conv
+    return cls(**kwargs)
+
+
+def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Config:
+    """Load and validate a YAML config.
+
+    Args:
+        path: YAML file.
+        overrides: dotted keys to set after loading (``{"train.epochs": 1}``).
+
+    Raises:
+        ConfigError: listing every problem, with the file name.
+        FileNotFoundError: when the file does not exist.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"config file {path} not found; configs live in configs/*.yaml")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML: {e}") from e
+    for key, value in (overrides or {}).items():
+        node = raw
+        parts = key.split(".")
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+        node[parts[-1]] = value
+    return Config.from_dict(raw, source=str(path))

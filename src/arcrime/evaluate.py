@@ -1,0 +1,134 @@
+"""Score a model on any file in the corpus format and record the result.
+
+Writes into the run folder: ``metrics_<split>.json`` (document labels at the stored
+thresholds and at 0.5, with bootstrap CIs; legal references three ways: rules alone, model
+alone, model + rules), ``predictions_<split>.jsonl`` (the predictions that were scored) and
+``errors_<split>.md`` (worst false positives and false negatives per label).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .data import read_corpus
+from .fileio import write_json, write_jsonl, write_text
+from .metrics import classification_metrics, label_matrix, span_metrics
+
+
+def evaluate_predictor(predictor: Any, records: list[dict[str, Any]], labels: list[str], n_boot: int = 1000
+                       ) -> dict[str, Any]:
+    """Predict on ``records`` and compute every metric."""
+    from . import legal
+
+    t0 = time.time()
+    preds = list(predictor.predict_records({"id": r["id"], "text": r["text"]} for r in records))
+    secs = time.time() - t0
+    y = label_matrix([r["labels"] for r in records], labels)
+    scores = np.array([[p["scores"][lab] for lab in labels] for p in preds]).reshape(len(preds), len(labels))
+    yp = label_matrix([p["labels"] for p in preds], labels)
+    gold_refs = [r["legal_refs"] for r in records]
+    model_refs = [p["legal_refs"] for p in preds]
+    rule_refs = [[x.to_dict() for x in legal.extract(r["text"])] for r in records]
+    both = [legal.merge_with_rules(r["text"], p["legal_refs"]) for r, p in zip(records, preds)]
+    metrics = {
+        "labels": classification_metrics(y, yp, scores, labels, n_boot=n_boot),
+        "labels_at_0.5": classification_metrics(y, (scores >= 0.5).astype(np.int64), scores, labels, n_boot=0),
+        "thresholds": dict(predictor.meta.thresholds),
+        "legal_refs": {"model": span_metrics(gold_refs, model_refs), "rules": span_metrics(gold_refs, rule_refs),
+                       "model+rules": span_metrics(gold_refs, both)},
+        "docs_per_second": round(len(records) / secs, 2) if secs else None,
+        "n_docs": len(records),
+    }
+    return {"predictions": preds, "metrics": metrics, "scores": scores, "y": y}
+
+
+def error_analysis(records: list[dict[str, Any]], scores: np.ndarray, y: np.ndarray, labels: list[str],
+                   thresholds: dict[str, float], k: int = 10) -> str:
+    lines = ["# Error analysis", "", "Worst false positives and false negatives per label "
+             "(score, id, first 200 characters).", ""]
+    for i, lab in enumerate(labels):
+        t = thresholds.get(lab, 0.5)
+        fp = [(scores[j, i], j) for j in range(len(records)) if y[j, i] == 0 and scores[j, i] >= t]
+        fn = [(scores[j, i], j) for j in range(len(records)) if y[j, i] == 1 and scores[j, i] < t]
+        for title, items, rev in (("false positives", fp, True), ("false negatives", fn, False)):
+            lines += [f"## {lab}: {title} ({len(items)}, threshold {t:.3f})", ""]
+            for s, j in sorted(items, reverse=rev)[:k]:
+                snippet = records[j]["text"][:200].replace("\n", " ").replace("|", "/")
+                lines.append(f"- {s:.3f} `{records[j]['id']}` {snippet}")
+            lines.append("")
+    return "\n".join(lines)
+
+
+def format_summary(m: dict[str, Any], labels: list[str]) -> str:
+    lab = m["labels"]
+    rows = [f"{'label':<15}{'P':>7}{'R':>7}{'F1':>7}{'support':>9}"]
+    for name in labels:
+        x = lab["per_label"][name]
+        rows.append(f"{name:<15}{x['precision']:>7.3f}{x['recall']:>7.3f}{x['f1']:>7.3f}{x['support']:>9d}")
+    ci = lab.get("ci95", {}).get("macro_f1")
+    rows.append(f"macro-F1 {lab['macro_f1']:.3f}" + (f" (95% CI {ci[0]:.3f}-{ci[1]:.3f})" if ci else "")
+                + f"  micro-F1 {lab['micro_f1']:.3f}  subset-acc {lab['subset_accuracy']:.3f}")
+    for mode in ("model", "rules", "model+rules"):
+        s = m["legal_refs"][mode]
+        rows.append(f"legal refs [{mode:<11}] span exact F1 {s['exact']['f1']:.3f}  overlap F1 "
+                    f"{s['overlap']['f1']:.3f}  (instrument, article) F1 {s['doc_pairs']['f1']:.3f}")
+    return "\n".join(rows)
+
+
+def evaluate_model(model_dir: str | Path, data_path: str | Path, out_dir: str | Path, split: str = "eval",
+                   device: str = "auto", batch_size: int = 32, log=sys.stderr, record: bool = True,
+                   overwrite: bool = False, strict: bool = False, n_boot: int = 1000) -> dict[str, Any]:
+    """Evaluate a saved model on a corpus file; write metrics/predictions under ``out_dir``."""
+    from .fileio import OutputExistsError
+    from .predict import Predictor
+    from .runs import RunRecord
+
+    out_dir = Path(out_dir)
+    metrics_path = out_dir / f"metrics_{split}.json"
+    if metrics_path.exists() and not overwrite:
+        raise OutputExistsError(f"{metrics_path} exists; pass --overwrite or choose another --out")
+    predictor = Predictor.from_pretrained(model_dir, device=device, batch_size=batch_size)
+    labels = predictor.meta.labels
+    records, errors = read_corpus(data_path, labels)
+    if errors:
+        print(f"{data_path}: {len(errors)} invalid record(s) skipped (listed in errors_{split}.jsonl):", file=log)
+        for e in errors[:20]:
+            print(f"  {e}", file=log)
+        write_jsonl(out_dir / f"errors_{split}.jsonl", (e.to_dict() for e in errors))
+        if strict:
+            from .data import DataError
+
+            raise DataError(f"{data_path}: {len(errors)} invalid record(s) (strict mode)", errors)
+    if not records:
+        from .data import DataError
+
+        raise DataError(f"{data_path}: no valid record to evaluate", errors)
+    rec = RunRecord(out_dir, "evaluate", None, None) if record else None
+    res = evaluate_predictor(predictor, records, labels, n_boot=n_boot)
+    m = res["metrics"]
+    m.update({"data": str(data_path), "model": str(model_dir), "split": split, "invalid_records": len(errors)})
+    write_json(metrics_path, m)
+    write_jsonl(out_dir / f"predictions_{split}.jsonl", res["predictions"])
+    write_text(out_dir / f"errors_{split}.md",
+               error_analysis(records, res["scores"], res["y"], labels, predictor.meta.thresholds))
+    try:
+        from .plots import plot_all
+
+        plot_all(out_dir, split, res["y"], res["scores"], labels, predictor.meta.thresholds)
+    except ImportError:
+        pass
+    summary_txt = format_summary(m, labels)
+    print(f"\n== {split}: {data_path} ({len(records)} articles) ==\n{summary_txt}", file=log)
+    summary = {"macro_f1": m["labels"]["macro_f1"], "micro_f1": m["labels"]["micro_f1"],
+               "per_label_f1": {k: v["f1"] for k, v in m["labels"]["per_label"].items()},
+               "legal_exact_f1": {k: v["exact"]["f1"] for k, v in m["legal_refs"].items()},
+               "legal_pairs_f1": {k: v["doc_pairs"]["f1"] for k, v in m["legal_refs"].items()},
+               "docs_per_second": m["docs_per_second"], "n_docs": len(records), "invalid_records": len(errors)}
+    if rec:
+        rec.finish(model=str(model_dir), data=str(data_path), split=split, summary=summary)
+    return {"metrics": m, "summary": summary, "text": summary_txt}

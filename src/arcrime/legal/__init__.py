@@ -1,0 +1,59 @@
+"""Legal references in Arabic news: find → resolve → annotate.
+
+>>> from arcrime import legal
+>>> refs = legal.resolve(legal.find(text), text)
+>>> html = legal.annotate(text, refs)
+
+``extract`` does find + resolve in one call. ``link_spans`` sends spans tagged by the BERT
+token head through the same resolver; ``merge_with_rules`` combines model and rule spans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from .annotate import annotate
+from .find import find
+from .gazetteer import Gazetteer, load_gazetteer
+from .models import Instrument, LegalReference
+from .regexes import ARTICLE_NUM, canonical_article
+from .resolve import resolve
+
+__all__ = ["find", "resolve", "annotate", "extract", "link_spans", "merge_with_rules", "load_gazetteer",
+           "Gazetteer", "Instrument", "LegalReference"]
+
+
+def extract(text: str, country: str | None = None) -> list[LegalReference]:
+    """Find and resolve the legal references of ``text``."""
+    return resolve(find(text), text, country)
+
+
+def _parse_span(text: str, start: int, end: int, kind: str) -> LegalReference:
+    sub = text[start:end]
+    found = find(sub)
+    if found:
+        best = max(found, key=lambda r: r.end - r.start)
+        return replace(best, start=start, end=end, text=sub, kind=kind)
+    arts = tuple(canonical_article(m.group(0)) for m in ARTICLE_NUM.finditer(sub)) if kind == "article" else ()
+    return LegalReference(start, end, sub, kind, None, arts)
+
+
+def link_spans(text: str, spans: list[dict[str, Any]], country: str | None = None) -> list[dict[str, Any]]:
+    """Resolve model-tagged ``{"start","end","kind"}`` spans; returns output dicts."""
+    refs = [_parse_span(text, s["start"], s["end"], s["kind"]) for s in spans]
+    return [r.to_dict() for r in resolve(refs, text, country)]
+
+
+def to_output(refs: list[LegalReference]) -> list[dict[str, Any]]:
+    return [r.to_dict() for r in refs]
+
+
+def merge_with_rules(text: str, model_refs: list[dict[str, Any]], country: str | None = None) -> list[dict[str, Any]]:
+    """Rule references plus the model references that overlap no rule reference."""
+    rules = extract(text, country)
+    out = [r.to_dict() for r in rules]
+    for m in model_refs:
+        if not any(m["start"] < r.end and r.start < m["end"] for r in rules):
+            out.append(m)
+    return sorted(out, key=lambda d: d["start"])

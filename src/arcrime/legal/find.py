@@ -1,0 +1,98 @@
+"""Find legal references in raw text (rules only).
+
+Runs :func:`regexes.finder_regex` over the normalized text and maps every match back to
+the original text. Each reference carries its *candidate* instruments (from its number or
+name); :mod:`resolve` picks among them with context and links short forms.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..normalize import Normalizer
+from .gazetteer import MATCH_STEPS, load_gazetteer, norm
+from .models import LegalReference
+from .regexes import alias_table, expand_articles, finder_regex, parse_number
+
+_normalizer = Normalizer(MATCH_STEPS)
+_STRIPPED = re.compile("[\u0640\u0610-\u061a\u064b-\u065f\u0670]")
+
+HEAD_KIND = [
+    (re.compile(r"(?:ظهير|مرسوم|امر|قرار)"), "decree"),
+    (re.compile(r"(?:مجل[ةه]|مجموع[ةه]|مدون[ةه])"), "code"),
+]
+
+
+def _instrument_candidates(g: dict, p: str) -> tuple[str, tuple[str, ...], str | None, int | None]:
+    """(kind, candidate ids, raw number, year) of an instrument sub-match with prefix ``p``."""
+    gaz = load_gazetteer()
+    _, aliases = alias_table()
+    if g.get(p + "num"):
+        surface = g[p + "num"]
+        raw = g[p + "n"]
+        year = g.get(p + "y") or g.get(p + "yd")
+        parts, y2 = parse_number(raw)
+        year_i = int(year) if year else y2
+        cands = gaz.by_number(parts, year_i)
+        if not cands and year_i is not None and len(parts) == 1 and not year:
+            cands = []
+        head = surface[: surface.find(raw)]
+        kind = "law"
+        for rx, k in HEAD_KIND:
+            if rx.search(head):
+                kind = k
+                break
+        if kind == "law" and cands and all(gaz[c].kind == "code" for c in cands):
+            kind = "code"
+        return kind, tuple(cands), raw, year_i
+    surface = norm(g[p + "named"])
+    raw = g.get(p + "nn")
+    best: list[str] = []
+    for alias, ids in aliases.items():
+        if surface.endswith(alias) or alias in surface:
+            if len(alias) > len(best[0]) if best else True:
+                best = [alias]
+    ids = aliases[best[0]] if best else []
+    year = g.get(p + "ny") or g.get(p + "nyd")
+    year_i = int(year) if year else None
+    if raw:
+        parts, y2 = parse_number(raw)
+        year_i = year_i or y2
+        by_num = set(gaz.by_number(parts, year_i))
+        ids = [i for i in ids if i in by_num] or ids
+    kinds = {gaz[i].kind for i in ids}
+    kind = "code" if kinds == {"code"} else ("decree" if kinds and kinds <= {"dahir"} else "law")
+    for rx, k in HEAD_KIND:
+        if rx.search(surface.split()[0]):
+            kind = k
+    return kind, tuple(ids), raw, year_i
+
+
+def find(text: str) -> list[LegalReference]:
+    """All legal references in ``text``, unresolved (``instrument`` is None, candidates set).
+
+    Standalone anaphors («القانون المذكور» with no article) are not references
+    (guidelines rule 5) and are not returned.
+    """
+    norm_ = _normalizer(text)
+    out: list[LegalReference] = []
+    for m in finder_regex().finditer(norm_.text):
+        g = m.groupdict()
+        if g.get("short"):
+            continue
+        a, b = norm_.to_original(m.start(), m.end())
+        while b < len(text) and _STRIPPED.match(text[b]):  # keep trailing tatweel/tashkeel inside
+            b += 1
+        surface = text[a:b]
+        if g.get("art"):
+            arts = tuple(expand_articles(g["artlist"]))
+            short = bool(g.get("minh") or g.get("ashort"))
+            if g.get("anum") or g.get("anamed"):
+                _, cands, raw, year = _instrument_candidates(g, "a")
+            else:
+                cands, raw, year = (), None, None
+            out.append(LegalReference(a, b, surface, "article", None, arts, raw, year, short, cands))
+        else:
+            kind, cands, raw, year = _instrument_candidates(g, "i")
+            out.append(LegalReference(a, b, surface, kind, None, (), raw, year, False, cands))
+    return out

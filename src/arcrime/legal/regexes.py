@@ -1,0 +1,148 @@
+"""Regular expressions of the legal-reference finder.
+
+All patterns run on *normalized* text (``gazetteer.MATCH_STEPS``: no tashkeel or tatweel,
+alef forms unified to ا, ى → ي, Arabic-Indic digits → ASCII), so one pattern covers the
+spelling variants the press uses. Offsets are mapped back to the original afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .gazetteer import load_gazetteer, norm
+
+W = r"(?<![\w])"  # word start
+E = r"(?![\w])"  # word end
+# proclitics: و/ف + ب/ل/ك + article, and the لل contraction
+P = r"(?:[وف]?(?:بال|لل|كال|ال|ب|ل|ك)?)"
+ORDINALS = {"الاولي": 1, "الثانيه": 2, "الثانية": 2, "الثالثه": 3, "الثالثة": 3, "الرابعه": 4, "الرابعة": 4,
+            "الخامسه": 5, "الخامسة": 5, "السادسه": 6, "السادسة": 6, "السابعه": 7, "السابعة": 7,
+            "الثامنه": 8, "الثامنة": 8, "التاسعه": 9, "التاسعة": 9, "العاشره": 10, "العاشرة": 10}
+_ORD = "|".join(sorted(ORDINALS, key=len, reverse=True))
+NUM = (r"(?:\(\s?\d+(?:\s?[-./]\s?\d+)*\s?\)|\d+(?:\s?[-./]\s?\d+)*|(?:" + _ORD + r")(?![\w]))"
+       r"(?:\s+مكرر(?:\s+\d+|\s?\(\s?[ابجد]\s?\))?)?")
+ART_HEAD = P + r"(?:فصول|فصلين|فصلان|فصل|مواد|مادتين|مادتان|ماد[ةه]|بنود|بند)"
+ART_LIST = (NUM + r"(?:\s*(?:,|،|و|او|الي|حتي|الي\s+غاي[ةه])\s*" + NUM + r")*")
+INST_NUMBER = r"(?:م\s?/\s?\d+|\(\s?\d+\s?\)|\d+(?:\s?[-./]\s?\d+)*)"
+
+
+def year_pat(g: str) -> str:
+    """Optional year clause: «لسنة 2018», «لسنة 1428هـ», «بتاريخ 8/3/1428هـ»; groups ``g`` / ``g``d."""
+    return (r"(?:\s+(?:لسن[ةه]|لعام|سن[ةه])\s+(?P<" + g + r">\d{4})(?:\s?(?:هـ|ه|م)" + E + r")?"
+            r"|\s+(?:بتاريخ|تاريخ|المؤرخ\s+في|وتاريخ)\s+\d{1,2}\s?/\s?\d{1,2}\s?/\s?(?P<" + g +
+            r"d>\d{4})(?:\s?(?:هـ|ه)" + E + r")?)?")
+
+
+NUMBERED_HEAD = (P + r"(?:قانون|مرسوم(?:\s+(?:ال)?(?:بقانون|سلطاني|ملكي|تشريعي|اشتراعي|رئاسي|حكومي|اتحادي))*"
+                 r"|ظهير(?:\s+(?:ال)?شريف)?|امر|قرار(?:\s+(?:ب)?قانون)?|نظام)"
+                 r"(?:\s+(?:الاتحادي|التنظيمي|الاساسي|اتحادي))?")
+
+
+def numbered_pat(g: str) -> str:
+    return NUMBERED_HEAD + r"(?:\s+(?:رقم|عدد))?\s+(?P<" + g + ">" + INST_NUMBER + r")" + E
+
+
+SHORT_NOUN = r"(?:قانون|مرسوم|ظهير|نظام|مجل[ةه]|مدون[ةه]|امر|قرار)"
+SHORT = (r"(?:(?:نفس|ذات)\s+ال" + SHORT_NOUN + r"|ال" + SHORT_NOUN +
+         r"\s+(?:المذكور|نفسه|ذاته|السالف\s+الذكر|سالف\s+الذكر|المشار\s+اليه|المذكور\s+اعلاه))" + E)
+
+
+def _alias_pattern(alias: str) -> str:
+    words = [re.escape(w) for w in alias.split()]
+    first = words[0]
+    if alias.startswith("ال"):
+        body = r"(?:[وف]?(?:ب|ك)?" + first + r"|[وف]?لل" + re.escape(alias.split()[0][2:]) + ")"
+    else:
+        body = P + first
+    return body + "".join(r"\s+" + w for w in words[1:])
+
+
+@lru_cache(maxsize=1)
+def alias_table() -> tuple[str, dict[str, list[str]]]:
+    """(regex alternation of instrument names, normalized alias -> instrument ids)."""
+    gaz = load_gazetteer()
+    aliases = {}
+    for key, ids in gaz.by_alias.items():
+        if re.search(r"\d|\(|\)", key) or len(key.split()) > 8 or len(key) < 3:
+            continue
+        aliases[key] = ids
+    alts = sorted(aliases, key=len, reverse=True)
+    return "(?:" + "|".join(_alias_pattern(a) for a in alts) + ")", aliases
+
+
+@lru_cache(maxsize=1)
+def finder_regex() -> re.Pattern[str]:
+    named, _ = alias_table()
+    def instrument(p: str) -> str:
+        named_tail = r"(?:\s+(?:رقم|عدد)\s+(?P<" + p + "nn>" + INST_NUMBER + r")" + E + year_pat(p + "ny") + ")?"
+        return (r"(?:(?P<" + p + "num>" + numbered_pat(p + "n") + year_pat(p + "y") + r")"
+                r"|(?P<" + p + "named>" + named + E + named_tail + r"))")
+
+    article = (W + r"(?P<art>" + ART_HEAD + r")\s+(?P<artlist>(?:من\s+)?" + ART_LIST + r")" + E +
+               r"(?:\s+(?P<minh>منه|منها)" + E +
+               r"|\s+(?:من|في|ب)\s+(?:(?P<ashort>" + SHORT + r")|" + instrument("a") + r"))?")
+    standalone = W + r"(?:(?P<short>" + SHORT + r")|" + instrument("i") + r")"
+    # a standalone short form is only used as context, never reported (guidelines rule 5)
+    return re.compile(article + "|" + standalone)
+
+
+ARTICLE_NUM = re.compile(NUM)
+RANGE = re.compile(r"^من\s+(\d+)\s*(?:الي|حتي|الي\s+غاي[ةه])\s*(\d+)$")
+SPLIT_LIST = re.compile(r"\s*(?:,|،|او|الي\s+غاي[ةه]|الي|حتي|(?<!\S)و|(?<=\d)\s*و)\s*")
+
+
+def canonical_article(raw: str) -> str:
+    """``٤٤٧.١`` / ``447 - 1`` / ``1-447`` → ``447-1``; ``309 مكرر`` → ``309 bis``."""
+    raw = norm(raw).strip()
+    bis = ""
+    m = re.search(r"\s*مكرر(?:\s+(\d+)|\s?\(\s?([ابجد])\s?\))?$", raw)
+    if m:
+        letter = {"ا": "a", "ب": "b", "ج": "c", "د": "d"}.get(m.group(2) or "")
+        bis = " bis" + (f" {m.group(1)}" if m.group(1) else "") + (f" ({letter})" if letter else "")
+        raw = raw[: m.start()]
+    raw = raw.strip("() ")
+    if raw in ORDINALS:
+        return str(ORDINALS[raw]) + bis
+    parts = [p for p in re.split(r"\s?[-./]\s?", raw) if p]
+    if len(parts) == 2 and len(parts[0]) == 1 and len(parts[1]) >= 3:
+        parts = [parts[1], parts[0]]  # Moroccan «الفصل 1-447» = 447-1
+    return "-".join(str(int(p)) if p.isdigit() else p for p in parts) + bis
+
+
+def expand_articles(artlist: str) -> list[str]:
+    """Canonical article list from «447-1 و447-2», «من 3 الي 6», «25 و26 و27»."""
+    artlist = artlist.strip()
+    m = RANGE.match(artlist)
+    if m:
+        a, b = int(m.group(1)), int(m.group(2))
+        if 0 < b - a <= 50:
+            return [str(i) for i in range(a, b + 1)]
+    artlist = re.sub(r"^من\s+", "", artlist)
+    out: list[str] = []
+    # a range inside a list: «25 الي 27»
+    for rm in re.finditer(r"(\d+)\s*(?:الي|حتي)\s*(\d+)", artlist):
+        a, b = int(rm.group(1)), int(rm.group(2))
+        if 0 < b - a <= 50 and not re.search(r"[-./]", artlist):
+            return [str(i) for i in range(a, b + 1)]
+    for m2 in ARTICLE_NUM.finditer(artlist):
+        art = canonical_article(m2.group(0))
+        if art not in out:
+            out.append(art)
+    return out
+
+
+def parse_number(raw: str) -> tuple[tuple, int | None]:
+    """Instrument number as lookup key: ``07.03`` → ((7, 3), None); ``175/2018`` → ((175,), 2018);
+    ``م/17`` → (("م", 17), None); ``2022-54`` → ((54,), 2022)."""
+    raw = norm(raw)
+    m = re.match(r"^م\s?/\s?(\d+)$", raw)
+    if m:
+        return ("م", int(m.group(1))), None
+    raw = raw.strip("() ")
+    parts = [int(p) for p in re.split(r"\s?[-./]\s?", raw) if p.isdigit()]
+    if len(parts) == 2 and 1900 <= parts[1] <= 2100 and parts[0] < 1000:
+        return (parts[0],), parts[1]
+    if len(parts) == 2 and 1900 <= parts[0] <= 2100 and parts[1] < 1000:
+        return (parts[1],), parts[0]
+    return tuple(parts), None

@@ -1,0 +1,76 @@
+"""Evaluation plots (matplotlib, PNG): PR curves, reliability diagrams, confusion matrices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from sklearn.metrics import precision_recall_curve  # noqa: E402
+
+
+def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
+    """ECE with equal-width bins over [0, 1]."""
+    edges = np.linspace(0, 1, bins + 1)
+    idx = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+    ece = 0.0
+    for b in range(bins):
+        m = idx == b
+        if m.any():
+            ece += m.mean() * abs(y[m].mean() - p[m].mean())
+    return float(ece)
+
+
+def _save(fig, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp.png")
+    fig.savefig(tmp, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    tmp.replace(path)
+
+
+def plot_all(out_dir: str | Path, split: str, y: np.ndarray, scores: np.ndarray, labels: list[str],
+             thresholds: dict[str, float]) -> dict[str, float]:
+    """Write ``plots/<split>_{pr,reliability,confusion}.png``; return ECE per label."""
+    out = Path(out_dir) / "plots"
+    n = len(labels)
+    fig, axes = plt.subplots(1, n, figsize=(4 * n, 3.6), squeeze=False)
+    for i, lab in enumerate(labels):
+        ax = axes[0, i]
+        if y[:, i].any():
+            pr, rc, _ = precision_recall_curve(y[:, i], scores[:, i])
+            ax.plot(rc, pr)
+        ax.set(title=f"{lab} PR", xlabel="recall", ylabel="precision", xlim=(0, 1), ylim=(0, 1.02))
+    _save(fig, out / f"{split}_pr.png")
+    eces = {}
+    fig, axes = plt.subplots(1, n, figsize=(4 * n, 3.6), squeeze=False)
+    edges = np.linspace(0, 1, 11)
+    for i, lab in enumerate(labels):
+        ax = axes[0, i]
+        idx = np.clip(np.digitize(scores[:, i], edges[1:-1]), 0, 9)
+        xs, ys = [], []
+        for b in range(10):
+            m = idx == b
+            if m.any():
+                xs.append(scores[m, i].mean())
+                ys.append(y[m, i].mean())
+        eces[lab] = expected_calibration_error(y[:, i], scores[:, i])
+        ax.plot([0, 1], [0, 1], "--", color="grey")
+        ax.plot(xs, ys, "o-")
+        ax.set(title=f"{lab} (ECE {eces[lab]:.3f})", xlabel="predicted probability", ylabel="observed frequency")
+    _save(fig, out / f"{split}_reliability.png")
+    fig, axes = plt.subplots(1, n, figsize=(3.4 * n, 3.2), squeeze=False)
+    for i, lab in enumerate(labels):
+        pred = (scores[:, i] >= thresholds.get(lab, 0.5)).astype(int)
+        cm = np.array([[((y[:, i] == a) & (pred == b)).sum() for b in (0, 1)] for a in (0, 1)])
+        ax = axes[0, i]
+        ax.imshow(cm, cmap="Blues")
+        for a in (0, 1):
+            for b in (0, 1):
+                ax.text(b, a, str(cm[a, b]), ha="center", va="center")
+        ax.set(title=lab, xticks=[0, 1], yticks=[0, 1], xticklabels=["pred 0", "pred 1"], yticklabels=["gold 0", "gold 1"])
+    _save(fig, out / f"{split}_confusion.png")
+    return eces

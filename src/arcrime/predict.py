@@ -1,0 +1,145 @@
+"""Inference engine: batched, length-sorted, streaming; one forward pass serves both heads.
+
+Articles are read in chunks (``chunk_size``), encoded, and all their windows are sorted by
+length and packed into batches of at most ``batch_size`` windows with dynamic padding. Window
+logits are aggregated per article; token tags of overlapping windows are merged; tagged
+spans are widened to whole words and linked to the gazetteer by the legal-reference resolver.
+Results come out in input order, so memory stays flat on arbitrarily long input streams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from .encoding import DocEncoder, EncodedDoc, merge_window_tags, tags_to_spans
+from .model import ArcrimeModel, ModelMeta, aggregate_windows, load_model
+from .normalize import Normalizer
+
+
+def resolve_device(device: str = "auto") -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise RuntimeError(f"device {device!r} requested but CUDA is not available; use --device cpu")
+    return torch.device(device)
+
+
+def autocast_dtype(device: torch.device, precision: str) -> torch.dtype | None:
+    """The autocast dtype for a device/precision pair (None = plain fp32)."""
+    if device.type != "cuda" or precision == "fp32":
+        return None
+    if precision == "fp16":
+        return torch.float16
+    if precision in ("bf16", "auto"):
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else (torch.float16 if precision == "auto" else torch.bfloat16)
+    return None
+
+
+@dataclass
+class DocOutput:
+    """Raw model output for one article (before thresholds and linking)."""
+
+    scores: np.ndarray  # sigmoid probability per label
+    spans: list[dict[str, Any]]  # {"start","end","kind"} in original offsets
+
+
+def run_model(model: ArcrimeModel, encoder: DocEncoder, docs: list[EncodedDoc], batch_size: int,
+              device: torch.device, aggregation: str, amp: torch.dtype | None = None) -> list[DocOutput]:
+    """Score already-encoded articles; windows of all articles are length-sorted and batched."""
+    pad = encoder.tokenizer.pad_token_id or 0
+    items = [(d, w) for d in range(len(docs)) for w in range(len(docs[d].windows))]
+    items.sort(key=lambda x: docs[x[0]].windows[x[1]][1] - docs[x[0]].windows[x[1]][0])
+    n_labels = model.classifier.out_features
+    win_logits = {}
+    win_tags = {}
+    model.eval()
+    with torch.inference_mode():
+        for i in range(0, len(items), batch_size):
+            chunk = items[i : i + batch_size]
+            seqs = [encoder.window_inputs(docs[d], w)[0] for d, w in chunk]
+            L = max(len(s) for s in seqs)
+            ids = torch.full((len(seqs), L), pad, dtype=torch.long)
+            mask = torch.zeros((len(seqs), L), dtype=torch.long)
+            for j, s in enumerate(seqs):
+                ids[j, : len(s)] = torch.tensor(s)
+                mask[j, : len(s)] = 1
+            ids, mask = ids.to(device), mask.to(device)
+            with torch.autocast(device.type, dtype=amp, enabled=amp is not None):
+                cls_logits, tag_logits = model(ids, mask)
+            cls_logits = cls_logits.float().cpu()
+            tags = tag_logits.argmax(-1).cpu().numpy()
+            for j, (d, w) in enumerate(chunk):
+                win_logits[(d, w)] = cls_logits[j]
+                n = len(seqs[j]) - 2
+                win_tags[(d, w)] = tags[j, 1 : 1 + n]
+    outs = []
+    for d, doc in enumerate(docs):
+        logits = torch.stack([win_logits[(d, w)] for w in range(len(doc.windows))])
+        agg = aggregate_windows(logits, torch.zeros(len(doc.windows), dtype=torch.long), 1, aggregation)[0]
+        scores = torch.sigmoid(agg).numpy() if n_labels else np.zeros(0)
+        tags = merge_window_tags(doc, [win_tags[(d, w)] for w in range(len(doc.windows))])
+        outs.append(DocOutput(scores, tags_to_spans(doc, tags)))
+    return outs
+
+
+class Predictor:
+    """Load a trained model once; predict on texts or record streams.
+
+    Example:
+        >>> p = Predictor.from_pretrained("models/quickstart")
+        >>> p.predict_text("أوقفت الشرطة ...")["labels"]
+    """
+
+    def __init__(self, model: ArcrimeModel, tokenizer: Any, meta: ModelMeta, device: torch.device,
+                 batch_size: int = 32, chunk_size: int = 256, precision: str = "auto", use_rules: bool = False):
+        self.model, self.tokenizer, self.meta, self.device = model, tokenizer, meta, device
+        self.encoder = DocEncoder(tokenizer, Normalizer(meta.normalize_steps), meta.max_length, meta.stride)
+        self.batch_size, self.chunk_size = batch_size, chunk_size
+        self.amp = autocast_dtype(device, precision)
+        self.use_rules = use_rules
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path, device: str = "auto", **kw: Any) -> "Predictor":
+        dev = resolve_device(device)
+        model, tok, meta = load_model(path, dev)
+        return cls(model, tok, meta, dev, **kw)
+
+    def _finish(self, rid: str, text: str, out: DocOutput) -> dict[str, Any]:
+        from .legal import link_spans, merge_with_rules
+
+        labels = [lab for lab, s in zip(self.meta.labels, out.scores) if s >= self.meta.thresholds.get(lab, 0.5)]
+        refs = link_spans(text, out.spans)
+        if self.use_rules:
+            refs = merge_with_rules(text, refs)
+        return {
+            "id": rid,
+            "labels": labels,
+            "scores": {lab: round(float(s), 6) for lab, s in zip(self.meta.labels, out.scores)},
+            "legal_refs": refs,
+        }
+
+    def predict_records(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """Yield one result per input record, in input order, chunk by chunk."""
+        buf: list[dict[str, Any]] = []
+        for rec in records:
+            buf.append(rec)
+            if len(buf) >= self.chunk_size:
+                yield from self._predict_chunk(buf)
+                buf = []
+        if buf:
+            yield from self._predict_chunk(buf)
+
+    def _predict_chunk(self, recs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        docs = [self.encoder.encode(r["text"]) for r in recs]
+        outs = run_model(self.model, self.encoder, docs, self.batch_size, self.device,
+                         self.meta.window_aggregation, self.amp)
+        return [self._finish(r["id"], r["text"], o) for r, o in zip(recs, outs)]
+
+    def predict_text(self, text: str, rid: str = "text-1") -> dict[str, Any]:
+        return next(self.predict_records([{"id": rid, "text": text}]))
