@@ -126,7 +126,13 @@ def cmd_data(a: argparse.Namespace) -> int:
                 print(f"{p}: {len(errors)} invalid record(s) not counted; run `arcrime data validate {p}`",
                       file=sys.stderr)
             recs.extend(good)
+        from .data import near_duplicates
+
         stats = corpus_stats(recs)
+        dups = near_duplicates(recs, a.dup_threshold)
+        stats["near_duplicates"] = {"threshold": a.dup_threshold, "method": "character 5-gram Jaccard",
+                                    "pairs_within_split": [d for d in dups if d["split_a"] == d["split_b"]],
+                                    "pairs_across_splits": [d for d in dups if d["split_a"] != d["split_b"]]}
         if a.json:
             print(json.dumps(stats, ensure_ascii=False, indent=2))
         else:
@@ -150,6 +156,13 @@ def format_stats(s: dict[str, Any]) -> str:
               f"legal spans: {s['legal_spans']} {s['span_kinds']}; distinct instruments: {s['distinct_instruments']} "
               f"from {len(s['instrument_countries'])} countries",
               "instrument countries: " + ", ".join(f"{k} {v}" for k, v in s["instrument_countries"].items())]
+    nd = s.get("near_duplicates")
+    if nd:
+        lines.append(f"near-duplicates ({nd['method']} >= {nd['threshold']}): "
+                     f"{len(nd['pairs_across_splits'])} pair(s) across splits, "
+                     f"{len(nd['pairs_within_split'])} within a split")
+        for d in nd["pairs_across_splits"][:20]:
+            lines.append(f"  ACROSS {d['a']} ({d['split_a']}) ~ {d['b']} ({d['split_b']}): {d['jaccard']}")
     return "\n".join(lines)
 
 
@@ -212,6 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = dsub.add_parser("stats", help="corpus statistics")
     s.add_argument("paths", nargs="+")
     s.add_argument("--json", action="store_true")
+    s.add_argument("--dup-threshold", type=float, default=0.5,
+                   help="report cross-split pairs with character 5-gram Jaccard >= this")
     d.set_defaults(func=cmd_data)
 
     lg = sub.add_parser("legal", help="rule-based legal-reference finder")
@@ -223,10 +238,27 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--html", action="store_true", help="print annotated HTML")
     lg.set_defaults(func=cmd_legal)
 
+    pt = sub.add_parser("pretrain", help="pretrain a small Arabic BERT with masked-LM on unlabeled news")
+    pt.add_argument("--config", required=True)
+    pt.add_argument("--corpus", required=True, help="folder of .txt/.txt.xz files, one article per line")
+    pt.add_argument("--set", action="append", metavar="KEY=VALUE")
+    pt.add_argument("--resume", action="store_true")
+    pt.add_argument("--overwrite", action="store_true")
+    pt.set_defaults(func=cmd_pretrain)
+
     r = sub.add_parser("report", help="rebuild experiments/RESULTS.md from recorded runs")
     r.add_argument("--experiments", default="experiments")
     r.set_defaults(func=cmd_report)
     return ap
+
+
+def cmd_pretrain(a: argparse.Namespace) -> int:
+    from .pretrain import load_pretrain_config, pretrain
+
+    cfg = load_pretrain_config(a.config, _overrides(a.set))
+    info = pretrain(cfg, a.corpus, resume=a.resume, overwrite=a.overwrite)
+    print(json.dumps({k: info[k] for k in ("steps", "tokens_seen", "tokens_per_second", "final_heldout_perplexity")}))
+    return 0
 
 
 def cmd_report(a: argparse.Namespace) -> int:

@@ -38,6 +38,7 @@ class ModelConfig:
     tag_loss_weight: float = 1.0  # weight of the legal-reference BIO loss next to the label BCE loss
     classifier_dropout: float = 0.1  # dropout before both heads
     # --- used only when name_or_path is None (local BERT built from scratch) ---
+    tokenizer: str | None = None  # tokenizer folder to reuse; None = train WordPiece on the training split
     vocab_size: int = 8000  # WordPiece vocabulary trained on the training split
     hidden_size: int = 128  # width of the small BERT
     num_hidden_layers: int = 2  # depth of the small BERT

@@ -25,6 +25,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .config import DEFAULT_LABELS, SPAN_KINDS
 from .fileio import write_jsonl, write_text
 from .markup import MarkupError, parse_marked
@@ -452,3 +454,30 @@ def corpus_stats(records: Iterable[dict[str, Any]], labels: list[str] | None = N
         "instrument_countries": dict(inst_countries.most_common()),
         "instruments": dict(insts.most_common()),
     }
+
+
+def near_duplicates(records: list[dict[str, Any]], threshold: float = 0.5, n: int = 5) -> list[dict[str, Any]]:
+    """Pairs of articles whose character ``n``-gram sets have Jaccard similarity >= ``threshold``.
+
+    Uses scikit-learn's hashing of character n-grams (2**20 buckets) and one sparse product, so all
+    pairs are compared exactly (up to hash collisions, which can only raise a similarity).
+    """
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    if len(records) < 2:
+        return []
+    vec = HashingVectorizer(analyzer="char", ngram_range=(n, n), n_features=2**20, alternate_sign=False,
+                            norm=None, binary=True, lowercase=False)
+    x = vec.transform([r["text"] for r in records]).tocsr()
+    x.data[:] = 1
+    sizes = np.asarray(x.sum(axis=1)).ravel()
+    inter = (x @ x.T).tocoo()
+    out = []
+    for i, j, v in zip(inter.row, inter.col, inter.data):
+        if i < j:
+            jac = v / (sizes[i] + sizes[j] - v)
+            if jac >= threshold:
+                out.append({"a": records[i]["id"], "b": records[j]["id"], "jaccard": round(float(jac), 3),
+                            "split_a": records[i].get("meta", {}).get("split"),
+                            "split_b": records[j].get("meta", {}).get("split")})
+    return sorted(out, key=lambda d: -d["jaccard"])

@@ -136,7 +136,16 @@ class Trainer:
         self.train_recs = load_records(cfg.data.train, labels, log=self.log)
         self.dev_recs = load_records(cfg.data.dev, labels, log=self.log)
         self.normalizer = Normalizer(cfg.normalize.steps)
-        if cfg.model.name_or_path is None:
+        if cfg.model.name_or_path is None and cfg.model.tokenizer:
+            from transformers import AutoTokenizer
+
+            self.tokenizer = AutoTokenizer.from_pretrained(cfg.model.tokenizer)
+            encoder = build_small_bert(cfg.model, self.tokenizer)
+            self.encoder_source = f"random-init small BERT (tokenizer {cfg.model.tokenizer})"
+        elif cfg.model.name_or_path is None:
+            # NB: tokenizers' WordPiece trainer breaks count ties in hash-map order, so the vocabulary
+            # can differ between processes (huggingface/tokenizers#1794); set model.tokenizer for
+            # bit-exact reruns.
             texts = [self.normalizer(r["text"]).text for r in self.train_recs]
             self.tokenizer = train_wordpiece(texts, cfg.model.vocab_size, cfg.model.tokenizer_min_frequency)
             encoder = build_small_bert(cfg.model, self.tokenizer)
@@ -207,7 +216,7 @@ class Trainer:
                 loss = (loss_cls + cfg.model.tag_loss_weight * loss_tag) / tc.grad_accum
                 scaler.scale(loss).backward()
                 tokens += b.n_tokens
-                losses.append(float(loss) * tc.grad_accum)
+                losses.append(float(loss.detach()) * tc.grad_accum)
                 if (bi + 1) % tc.grad_accum == 0 or bi + 1 == len(batches):
                     scaler.unscale_(opt)
                     torch.nn.utils.clip_grad_norm_(self.model.parameters(), tc.max_grad_norm)

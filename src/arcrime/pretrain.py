@@ -1,0 +1,424 @@
+"""Masked-LM pretraining of a small Arabic BERT on an unlabeled news corpus.
+
+Scope and shortcuts, on purpose:
+
+* the corpus is a folder of ``.txt`` / ``.txt.xz`` files, one article per line, read as a
+  stream (files in sorted order, interleaved line by line so every source is seen early);
+* the WordPiece tokenizer is trained with ``tokenizers`` on the first
+  ``tokenizer_articles`` articles, after the *same* normalization steps the pipeline uses;
+* token sequences of consecutive articles are packed into blocks of ``seq_length`` tokens
+  (``[CLS] ... [SEP]``), tokenized lazily as training consumes them;
+* whole-word masking: 15% of words are chosen; their word pieces become ``[MASK]`` 80%,
+  a random token 10%, unchanged 10%; the MLM head and loss run on masked positions only;
+* the first ``heldout_articles`` articles of the stream are held out for MLM loss /
+  perplexity, evaluated every ``eval_every`` steps and plotted to PNG;
+* checkpoints (model, optimizer, scheduler, RNG, stream position) every ``checkpoint_every``
+  steps; ``resume=True`` continues from the last one. CPU, or CUDA with bf16 autocast.
+
+The result folder holds the encoder (``BertModel``, safetensors, fp16 storage optional), its
+tokenizer, ``pretrain_log.json`` and a model card, and loads with ``AutoModel.from_pretrained``.
+"""
+
+from __future__ import annotations
+
+import json
+import lzma
+import math
+import random
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+from .config import ConfigError, _build
+from .fileio import atomic_dir, atomic_write, write_json, write_text
+from .normalize import DEFAULT_STEPS, STEPS, Normalizer
+
+
+@dataclass
+class PretrainConfig:
+    output_dir: str = "encoders/arcrime-bert-small"  # where the pretrained encoder is written
+    work_dir: str = "models/pretrain-work"  # checkpoints and logs while training (git-ignored)
+    normalize_steps: list[str] = field(default_factory=lambda: list(DEFAULT_STEPS))  # same as fine-tuning
+    vocab_size: int = 16000  # WordPiece vocabulary
+    tokenizer_articles: int = 40000  # articles used to train the tokenizer
+    hidden_size: int = 256  # encoder width
+    num_hidden_layers: int = 4  # encoder depth
+    num_attention_heads: int = 4  # attention heads
+    intermediate_size: int = 1024  # feed-forward width
+    max_position_embeddings: int = 512  # positions (fine-tuning windows may be longer than seq_length)
+    seq_length: int = 128  # tokens per pretraining block
+    batch_size: int = 64  # blocks per step
+    max_steps: int = 3000  # optimizer steps
+    max_minutes: float = 0.0  # stop early after this wall time (0 = no limit); recorded
+    learning_rate: float = 1e-3  # peak LR (AdamW), linear warm-up then linear decay
+    warmup_steps: int = 200  # warm-up steps
+    weight_decay: float = 0.01  # AdamW weight decay
+    mask_prob: float = 0.15  # share of words masked (whole-word masking)
+    heldout_articles: int = 500  # articles held out for MLM perplexity
+    eval_every: int = 250  # steps between held-out evaluations
+    checkpoint_every: int = 250  # steps between checkpoints (0 = never)
+    seed: int = 13  # seed for masking, init and stream interleaving
+    device: str = "auto"  # auto | cpu | cuda
+    precision: str = "auto"  # auto (bf16 on CUDA) | fp32 | bf16
+    save_fp16: bool = True  # store the shipped weights in fp16 (half the size)
+    num_threads: int = 0  # torch CPU threads (0 = default)
+
+    def validate(self) -> list[str]:
+        errs = []
+        bad = [s for s in self.normalize_steps if s not in STEPS]
+        if bad:
+            errs.append(f"normalize_steps: unknown {bad}; valid: {', '.join(STEPS)}")
+        if self.hidden_size % self.num_attention_heads:
+            errs.append("hidden_size must be divisible by num_attention_heads")
+        if self.seq_length > self.max_position_embeddings:
+            errs.append("seq_length must be <= max_position_embeddings")
+        return errs
+
+
+def load_pretrain_config(path: str | Path, overrides: dict[str, Any] | None = None) -> PretrainConfig:
+    import yaml
+
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    raw.update(overrides or {})
+    errors: list[str] = []
+    cfg = _build(PretrainConfig, raw, "", errors)
+    if cfg is not None:
+        errors += cfg.validate()
+    if errors:
+        raise ConfigError(f"{path}: {len(errors)} problem(s):\n  - " + "\n  - ".join(errors))
+    return cfg
+
+
+# ---------------------------------------------------------------- corpus stream
+
+def corpus_files(corpus: str | Path) -> list[Path]:
+    root = Path(corpus)
+    if root.is_file():
+        return [root]
+    files = sorted(p for p in root.rglob("*") if p.is_file() and (p.name.endswith(".txt") or p.name.endswith(".txt.xz")))
+    if not files:
+        raise FileNotFoundError(f"{corpus}: no .txt or .txt.xz files (one article per line) found")
+    return files
+
+
+def _open(p: Path):
+    return lzma.open(p, "rt", encoding="utf-8", errors="replace") if p.name.endswith(".xz") else open(
+        p, encoding="utf-8", errors="replace")
+
+
+def stream_articles(files: list[Path]) -> Iterator[str]:
+    """Articles from all files, interleaved round-robin line by line."""
+    handles = [_open(p) for p in files]
+    try:
+        live = list(range(len(handles)))
+        while live:
+            nxt = []
+            for i in live:
+                line = handles[i].readline()
+                if not line:
+                    continue
+                nxt.append(i)
+                line = line.strip()
+                if line:
+                    yield line
+            live = nxt
+    finally:
+        for h in handles:
+            h.close()
+
+
+class BlockStream:
+    """Packs normalized, tokenized articles into fixed-length blocks with word-start flags."""
+
+    def __init__(self, articles: Iterator[str], tokenizer: Any, normalizer: Normalizer, seq_length: int):
+        self.articles, self.tok, self.norm = articles, tokenizer, normalizer
+        self.body = seq_length - 2
+        self.buf_ids: list[int] = []
+        self.buf_start: list[bool] = []
+        self.consumed = 0
+
+    def _fill(self) -> bool:
+        try:
+            text = next(self.articles)
+        except StopIteration:
+            return False
+        self.consumed += 1
+        enc = self.tok(self.norm(text).text, add_special_tokens=False)
+        ids = enc["input_ids"]
+        toks = self.tok.convert_ids_to_tokens(ids)
+        self.buf_ids += ids + [self.tok.sep_token_id]
+        self.buf_start += [not t.startswith("##") for t in toks] + [True]
+        return True
+
+    def next_block(self) -> tuple[list[int], list[bool]] | None:
+        while len(self.buf_ids) < self.body:
+            if not self._fill():
+                if not self.buf_ids:
+                    return None
+                break
+        ids, st = self.buf_ids[: self.body], self.buf_start[: self.body]
+        self.buf_ids, self.buf_start = self.buf_ids[self.body :], self.buf_start[self.body :]
+        return [self.tok.cls_token_id] + ids + [self.tok.sep_token_id], [False] + st + [False]
+
+
+def mask_block(ids: list[int], starts: list[bool], tok: Any, rng: random.Random, prob: float,
+               vocab: int, special: set[int]) -> tuple[list[int], list[int]]:
+    """Whole-word masking; returns (input ids, labels with -100 on unmasked positions)."""
+    words: list[list[int]] = []
+    for i, (t, s) in enumerate(zip(ids, starts)):
+        if t in special:
+            continue
+        if s or not words:
+            words.append([i])
+        else:
+            words[-1].append(i)
+    n_mask = max(1, round(len(words) * prob)) if words else 0
+    chosen = rng.sample(range(len(words)), min(n_mask, len(words)))
+    inp, labels = list(ids), [-100] * len(ids)
+    for w in chosen:
+        r = rng.random()
+        for i in words[w]:
+            labels[i] = ids[i]
+            if r < 0.8:
+                inp[i] = tok.mask_token_id
+            elif r < 0.9:
+                inp[i] = rng.randrange(len(special), vocab)
+    return inp, labels
+
+
+def mlm_loss(model: Any, ids: torch.Tensor, labels: torch.Tensor, attn: torch.Tensor) -> torch.Tensor:
+    """MLM loss computed on masked positions only (the vocab projection runs only there)."""
+    h = model.bert(input_ids=ids, attention_mask=attn).last_hidden_state
+    sel = labels != -100
+    logits = model.cls(h[sel])
+    return F.cross_entropy(logits.float(), labels[sel])
+
+
+# ---------------------------------------------------------------- training
+
+def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, overwrite: bool = False,
+             log=sys.stderr) -> dict[str, Any]:
+    """Train tokenizer + MLM; write the encoder to ``cfg.output_dir``. Returns the log dict."""
+    from transformers import AutoTokenizer, BertConfig, BertForMaskedLM, get_linear_schedule_with_warmup
+
+    from .model import train_wordpiece
+    from .predict import autocast_dtype, resolve_device
+    from .runs import environment, git_info, package_versions
+
+    out_dir, work = Path(cfg.output_dir), Path(cfg.work_dir)
+    if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
+        raise FileExistsError(f"{out_dir} exists; pass --overwrite to replace it")
+    work.mkdir(parents=True, exist_ok=True)
+    if cfg.num_threads:
+        torch.set_num_threads(cfg.num_threads)
+    device = resolve_device(cfg.device)
+    amp = autocast_dtype(device, "bf16" if cfg.precision == "auto" else cfg.precision)
+    files = corpus_files(corpus)
+    normalizer = Normalizer(cfg.normalize_steps)
+    random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    tok_dir = work / "tokenizer"
+    t_start = time.time()
+    if resume and tok_dir.is_dir():
+        tok = AutoTokenizer.from_pretrained(tok_dir)
+    else:
+        print(f"training WordPiece ({cfg.vocab_size}) on {cfg.tokenizer_articles} articles ...", file=log)
+        sample = []
+        for k, a in enumerate(stream_articles(files)):
+            if k >= cfg.tokenizer_articles:
+                break
+            sample.append(normalizer(a).text)
+        tok = train_wordpiece(sample, cfg.vocab_size, 2)
+        tok.save_pretrained(tok_dir)
+        del sample
+    tok_seconds = time.time() - t_start
+    bcfg = BertConfig(vocab_size=len(tok), hidden_size=cfg.hidden_size, num_hidden_layers=cfg.num_hidden_layers,
+                      num_attention_heads=cfg.num_attention_heads, intermediate_size=cfg.intermediate_size,
+                      max_position_embeddings=cfg.max_position_embeddings, pad_token_id=tok.pad_token_id)
+    model = BertForMaskedLM(bcfg).to(device)
+    special = set(tok.all_special_ids)
+    vocab = len(tok)
+    # held-out blocks: the first articles of the stream, never trained on
+    stream = stream_articles(files)
+    held_articles = [next(stream) for _ in range(cfg.heldout_articles)]
+    held = BlockStream(iter(held_articles), tok, normalizer, cfg.seq_length)
+    hrng = random.Random(cfg.seed + 1)
+    held_batches = []
+    while True:
+        b = held.next_block()
+        if b is None:
+            break
+        held_batches.append(mask_block(*b, tok, hrng, cfg.mask_prob, vocab, special))
+    blocks = BlockStream(stream, tok, normalizer, cfg.seq_length)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+    sched = get_linear_schedule_with_warmup(opt, cfg.warmup_steps, cfg.max_steps)
+    rng = random.Random(cfg.seed)
+    step, curve, seen_tokens, train_losses = 0, [], 0, []
+    ckpt = work / "checkpoint.pt"
+    if resume and ckpt.is_file():
+        st = torch.load(ckpt, map_location=device, weights_only=True)
+        model.load_state_dict(st["model"])
+        opt.load_state_dict(st["optimizer"])
+        sched.load_state_dict(st["scheduler"])
+        step, seen_tokens = int(st["step"]), int(st["seen_tokens"])
+        prev = json.loads((work / "log.json").read_text())
+        curve, train_losses = prev["heldout_curve"], prev["train_loss_curve"]
+        for _ in range(int(st["blocks_consumed"])):  # replay the stream position (tokenization only)
+            blocks.next_block()
+        rng = random.Random(cfg.seed + step)
+        print(f"resumed at step {step}", file=log)
+    blocks_consumed = step * cfg.batch_size
+
+    def evaluate() -> float:
+        model.eval()
+        tot, n = 0.0, 0
+        with torch.inference_mode():
+            for k in range(0, len(held_batches), cfg.batch_size):
+                chunk = held_batches[k : k + cfg.batch_size]
+                ids, labels, attn = _tensors(chunk, tok.pad_token_id, device)
+                with torch.autocast(device.type, dtype=amp, enabled=amp is not None):
+                    loss = mlm_loss(model, ids, labels, attn)
+                m = int((labels != -100).sum())
+                tot += float(loss) * m
+                n += m
+        model.train()
+        return tot / max(n, 1)
+
+    t0 = time.time()
+    bar = tqdm(total=cfg.max_steps, initial=step, desc="pretrain", mininterval=5, file=log)
+    model.train()
+    stopped_early = False
+    while step < cfg.max_steps:
+        batch = []
+        for _ in range(cfg.batch_size):
+            b = blocks.next_block()
+            if b is None:
+                restart = stream_articles(files)  # next epoch over the corpus, held-out part skipped
+                for _ in range(cfg.heldout_articles):
+                    next(restart)
+                blocks = BlockStream(restart, tok, normalizer, cfg.seq_length)
+                b = blocks.next_block()
+            batch.append(mask_block(*b, tok, rng, cfg.mask_prob, vocab, special))
+        blocks_consumed += cfg.batch_size
+        ids, labels, attn = _tensors(batch, tok.pad_token_id, device)
+        with torch.autocast(device.type, dtype=amp, enabled=amp is not None):
+            loss = mlm_loss(model, ids, labels, attn)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        opt.zero_grad(set_to_none=True)
+        step += 1
+        seen_tokens += int(attn.sum())
+        train_losses.append(float(loss))
+        bar.update(1)
+        bar.set_postfix(loss=f"{np.mean(train_losses[-50:]):.3f}")
+        if step % cfg.eval_every == 0 or step == cfg.max_steps:
+            hl = evaluate()
+            curve.append({"step": step, "heldout_loss": hl, "perplexity": math.exp(min(hl, 50)),
+                          "tokens": seen_tokens, "minutes": round((time.time() - t0) / 60, 2)})
+            print(f"step {step}: held-out MLM loss {hl:.3f} (ppl {math.exp(min(hl, 50)):.1f})", file=log)
+        if cfg.checkpoint_every and step % cfg.checkpoint_every == 0:
+            with atomic_write(ckpt, "wb") as f:
+                torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
+                            "scheduler": sched.state_dict(), "step": step, "seen_tokens": seen_tokens,
+                            "blocks_consumed": blocks_consumed}, f)
+            write_json(work / "log.json", {"heldout_curve": curve, "train_loss_curve": train_losses})
+        if cfg.max_minutes and (time.time() - t0) / 60 > cfg.max_minutes:
+            stopped_early = True
+            if not curve or curve[-1]["step"] != step:
+                hl = evaluate()
+                curve.append({"step": step, "heldout_loss": hl, "perplexity": math.exp(min(hl, 50)),
+                              "tokens": seen_tokens, "minutes": round((time.time() - t0) / 60, 2)})
+            break
+    bar.close()
+    secs = time.time() - t0
+    info = {
+        "config": asdict(cfg), "corpus": [str(p) for p in files], "steps": step, "stopped_early": stopped_early,
+        "tokens_seen": seen_tokens, "train_seconds": round(secs, 1), "tokenizer_seconds": round(tok_seconds, 1),
+        "tokens_per_second": round(seen_tokens / secs, 1) if secs else None,
+        "heldout_curve": curve, "final_heldout_loss": curve[-1]["heldout_loss"] if curve else None,
+        "final_heldout_perplexity": curve[-1]["perplexity"] if curve else None,
+        "n_parameters": sum(p.numel() for p in model.bert.parameters()),
+        "device": str(device), "environment": environment(), "packages": package_versions(), "git": git_info(),
+    }
+    with atomic_dir(out_dir, overwrite=True) as tmp:
+        enc = model.bert
+        if cfg.save_fp16:
+            enc = enc.half()
+        enc.save_pretrained(tmp)
+        tok.save_pretrained(tmp)
+        write_json(tmp / "pretrain_log.json", info)
+        _plot_curve(curve, tmp / "heldout_mlm.png")
+        write_text(tmp / "README.md", model_card(info))
+    return info
+
+
+def _tensors(batch, pad: int, device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    L = max(len(i) for i, _ in batch)
+    ids = torch.full((len(batch), L), pad, dtype=torch.long)
+    labels = torch.full((len(batch), L), -100, dtype=torch.long)
+    attn = torch.zeros((len(batch), L), dtype=torch.long)
+    for k, (i, lab) in enumerate(batch):
+        ids[k, : len(i)] = torch.tensor(i)
+        labels[k, : len(lab)] = torch.tensor(lab)
+        attn[k, : len(i)] = 1
+    return ids.to(device), labels.to(device), attn.to(device)
+
+
+def _plot_curve(curve: list[dict[str, Any]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 3.4))
+    if curve:
+        ax.plot([c["step"] for c in curve], [c["perplexity"] for c in curve], "o-")
+    ax.set(xlabel="step", ylabel="held-out MLM perplexity", yscale="log", title="arcrime-bert-small pretraining")
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+
+
+def model_card(info: dict[str, Any]) -> str:
+    c = info["config"]
+    return f"""# arcrime-bert-small
+
+A small Arabic BERT encoder pretrained by the arcrime project with masked-LM (whole-word
+masking, loss on masked positions only) so that the pipeline runs offline with a genuinely
+pretrained encoder. Load it with `AutoModel.from_pretrained("<this folder>")`.
+
+| | |
+|---|---|
+| architecture | BERT, {c['num_hidden_layers']} layers, hidden {c['hidden_size']}, {c['num_attention_heads']} heads, FFN {c['intermediate_size']}, {c['max_position_embeddings']} positions; {info['n_parameters']:,} parameters |
+| tokenizer | WordPiece, {c['vocab_size']} entries, trained with `tokenizers` on {c['tokenizer_articles']:,} articles after arcrime normalization ({', '.join(c['normalize_steps'])}) |
+| pretraining | {info['steps']} steps × {c['batch_size']} blocks × {c['seq_length']} tokens; {info['tokens_seen']:,} tokens seen; peak LR {c['learning_rate']} |
+| compute | {info['device']}, {info['environment'].get('torch_threads')} threads; {info['train_seconds'] / 60:.1f} min training ({info['tokens_per_second']} tokens/s) + {info['tokenizer_seconds'] / 60:.1f} min tokenizer |
+| held-out MLM | loss {info['final_heldout_loss']:.3f}, perplexity {info['final_heldout_perplexity']:.1f} on {c['heldout_articles']} held-out articles (curve: `heldout_mlm.png`) |
+| weights | safetensors, {'fp16' if c['save_fp16'] else 'fp32'} storage |
+
+## Training data and terms
+Real Arabic news, read from the corpus folder given to `arcrime pretrain --corpus`
+({len(info['corpus'])} files). The project's run used the three corpora of `shared/unlabeled/`:
+
+- **SaudiNewsNet** (Alhagri, 2015): 29k articles from 14 Saudi newspapers, July–August 2015.
+  CC BY-NC-SA 4.0, research use only: **this encoder inherits the non-commercial, share-alike terms.**
+- **ANT corpus v2.1** (multi-source; Chouigui et al.): 29k articles from SkyNews Arabia, AlArabiya,
+  BBC Arabic, CNN Arabic, France24 (2018). Research use with citation of the ANT paper.
+- **ANT corpus v1.1** (Jawhara FM, Tunisia, 2013–2017): 9.7k articles. Apache-2.0 with citation.
+
+None of this text is in the arcrime repository or its labelled corpus.
+
+## Limits
+Small and briefly trained: it knows far less Arabic than AraBERT or MARBERT and is meant as the
+offline default, not as a substitute for them. Saudi and pan-Arab news dominate its data;
+Maghrebi press and dialects are under-represented.
+"""

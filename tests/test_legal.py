@@ -1,0 +1,111 @@
+"""Table-driven tests of the legal-reference finder and resolver (text -> expected references)."""
+
+import pytest
+
+from arcrime import legal
+
+# (text, [(surface, kind, instrument, articles)])
+TABLE = [
+    ("توبع طبقا للفصل 538 من القانون الجنائي",
+     [("للفصل 538 من القانون الجنائي", "article", "MA/penal-code", ("538",))]),
+    ("الفصلين 447-1 و447-2 من القانون الجنائي",
+     [("الفصلين 447-1 و447-2 من القانون الجنائي", "article", "MA/penal-code", ("447-1", "447-2"))]),
+    ("الفصلين 447-1 و 447-2 من القانون الجنائي",
+     [("الفصلين 447-1 و 447-2 من القانون الجنائي", "article", "MA/penal-code", ("447-1", "447-2"))]),
+    ("بالقانون رقم 07.03 المتعلق بنظم المعالجة", [("بالقانون رقم 07.03", "law", "MA/law/07-03", ())]),
+    ("القانون 07-03", [("القانون 07-03", "law", "MA/law/07-03", ())]),
+    ("القانون رقم 03.07", [("القانون رقم 03.07", "law", "MA/law/07-03", ())]),
+    ("القانون 07/03 في المغرب", [("القانون 07/03", "law", "MA/law/07-03", ())]),
+    ("القانون رقم ٠٧.٠٣", [("القانون رقم ٠٧.٠٣", "law", "MA/law/07-03", ())]),
+    ("الفصل ٤٤٧.١ من ق.ج", [("الفصل ٤٤٧.١ من ق.ج", "article", "MA/penal-code", ("447-1",))]),
+    ("الفصل 1-447 من القانون الجنائي", [("الفصل 1-447 من القانون الجنائي", "article", "MA/penal-code", ("447-1",))]),
+    ("الفَصْلُ 538 من القانون الجنائيّ", [("الفَصْلُ 538 من القانون الجنائيّ", "article", "MA/penal-code", ("538",))]),
+    ("الفصـــل 538 من القانون الجنائي", [("الفصـــل 538 من القانون الجنائي", "article", "MA/penal-code", ("538",))]),
+    ("المادة 25 من القانون رقم 175 لسنة 2018",
+     [("المادة 25 من القانون رقم 175 لسنة 2018", "article", "EG/law/175-2018", ("25",))]),
+    ("المادة 25 من القانون رقم 175 لسنة 2018 والمادة 26 منه",
+     [("المادة 25 من القانون رقم 175 لسنة 2018", "article", "EG/law/175-2018", ("25",)),
+      ("والمادة 26 منه", "article", "EG/law/175-2018", ("26",))]),
+    ("القانون 175/2018", [("القانون 175/2018", "law", "EG/law/175-2018", ())]),
+    ("الظهير الشريف رقم 1.03.197", [("الظهير الشريف رقم 1.03.197", "decree", "MA/law/07-03", ())]),
+    ("المرسوم بقانون اتحادي رقم 34 لسنة 2021",
+     [("المرسوم بقانون اتحادي رقم 34 لسنة 2021", "decree", "AE/decree-law/34-2021", ())]),
+    ("وفق نظام مكافحة الجرائم المعلوماتية", [("نظام مكافحة الجرائم المعلوماتية", "law", "SA/royal-decree/M-17-1428", ())]),
+    ("المرسوم الملكي رقم م/17 وتاريخ 8/3/1428هـ",
+     [("المرسوم الملكي رقم م/17 وتاريخ 8/3/1428هـ", "decree", "SA/royal-decree/M-17-1428", ())]),
+    ("المواد من 3 إلى 6 من القانون رقم 175 لسنة 2018",
+     [("المواد من 3 إلى 6 من القانون رقم 175 لسنة 2018", "article", "EG/law/175-2018", ("3", "4", "5", "6"))]),
+    ("القانون رقم 175 لسنة 2018. وتنص المادة 7 من نفس القانون",
+     [("القانون رقم 175 لسنة 2018", "law", "EG/law/175-2018", ()),
+      ("المادة 7 من نفس القانون", "article", "EG/law/175-2018", ("7",))]),
+    ("بالقانون 07.03، والفصل 607-3 من القانون المذكور",
+     [("بالقانون 07.03", "law", "MA/law/07-03", ()),
+      ("والفصل 607-3 من القانون المذكور", "article", "MA/law/07-03", ("607-3",))]),
+    ("المرسوم عدد 54 لسنة 2022", [("المرسوم عدد 54 لسنة 2022", "decree", "TN/decree-law/2022-54", ())]),
+    ("الفصل 86 من مجلة الاتصالات التونسية",
+     [("الفصل 86 من مجلة الاتصالات التونسية", "article", "TN/code/telecom", ("86",))]),
+    ("المادة 309 مكرر من قانون العقوبات المصري",
+     [("المادة 309 مكرر من قانون العقوبات المصري", "article", "EG/penal-code", ("309 bis",))]),
+    ("المادة (9) من القانون رقم (14) لسنة 2014",
+     [("المادة (9) من القانون رقم (14) لسنة 2014", "article", "QA/law/14-2014", ("9",))]),
+    ("المادة الثالثة من القانون رقم 63 لسنة 2015",
+     [("المادة الثالثة من القانون رقم 63 لسنة 2015", "article", "KW/law/63-2015", ("3",))]),
+    ("وتنص المادة 303 من قانون العقوبات في مصر",
+     [("المادة 303 من قانون العقوبات", "article", "EG/penal-code", ("303",))]),
+    ("قانون العقوبات", [("قانون العقوبات", "code", None, ())]),  # ambiguous without country: never guessed
+    ("القانون رقم 12 لسنة 2019", [("القانون رقم 12 لسنة 2019", "law", None, ())]),  # unknown: kept, null
+    ("بالقانون رقم 103.13 المتعلق بمحاربة العنف ضد النساء", [("بالقانون رقم 103.13", "law", "MA/law/103-13", ())]),
+    ("والفصل 538 في الرباط", [("والفصل 538", "article", "MA/penal-code", ("538",))]),  # bare article, country cue
+    ("ولا علاقة للقانون بهذا", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", TABLE, ids=[t for t, _ in TABLE])
+def test_find_and_resolve(text, expected):
+    refs = legal.extract(text)
+    got = [(r.text, r.kind, r.instrument, r.articles) for r in refs]
+    assert got == expected
+    for r in refs:
+        assert text[r.start:r.end] == r.text
+
+
+def test_unknown_instrument_keeps_raw_number():
+    (r,) = legal.extract("القانون رقم 12 لسنة 2019")
+    assert r.instrument is None and r.raw_number == "12" and r.year == 2019
+
+
+def test_country_hint_disambiguates():
+    (r,) = legal.extract("المادة 16 من قانون العقوبات", country="JO")
+    assert r.instrument == "JO/penal-code"
+
+
+def test_annotate_known_answer():
+    text = "طبقا للفصل 538 من القانون الجنائي <b>"
+    html = legal.annotate(text, legal.extract(text))
+    assert html == ('<div dir="rtl" lang="ar">طبقا <a class="legal-ref legal-article" href="#MA/penal-code" '
+                    'data-instrument="MA/penal-code" data-articles="538">للفصل 538 من القانون الجنائي</a> '
+                    '&lt;b&gt;</div>')
+
+
+def test_results_are_frozen():
+    (r,) = legal.extract("القانون 07-03")
+    with pytest.raises(AttributeError):
+        r.start = 3
+
+
+def test_gazetteer_contents():
+    gaz = legal.load_gazetteer()
+    assert len(gaz.countries()) >= 12
+    pc = gaz["MA/penal-code"]
+    for art in ("447-1", "447-2", "447-3", "538", "380", "381", "607-3", "607-11"):
+        assert art in pc.articles
+    for iid in ("MA/law/07-03", "MA/law/09-08", "MA/law/103-13", "MA/law/88-13", "EG/law/175-2018"):
+        assert iid in gaz and gaz[iid].source
+
+
+def test_link_model_spans():
+    text = "وتوبع بالفصل 538 من القانون الجنائي والمادة 2 منه"
+    spans = [{"start": 6, "end": 35, "kind": "article"}, {"start": 36, "end": 50, "kind": "article"}]
+    out = legal.link_spans(text, spans)
+    assert [o["instrument"] for o in out] == ["MA/penal-code", "MA/penal-code"]
+    assert [o["text"] for o in out] == [text[6:35], text[36:50]]

@@ -1,0 +1,107 @@
+"""A tiny model trained on a handful of real development articles: save, reload, predict identically;
+same seed, same results; CLI round trip train -> evaluate -> predict."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from arcrime.model import ModelLoadError, load_model
+from arcrime.predict import Predictor
+from arcrime.train import train
+from conftest import tiny_config
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, dev_records, tiny_tokenizer):
+    from conftest import write_jsonl
+
+    tmp = tmp_path_factory.mktemp("tiny")
+    recs = dev_records[:36]
+    split = {"train": write_jsonl(tmp / "train.jsonl", recs[:24]), "dev": write_jsonl(tmp / "dev.jsonl", recs[24:30]),
+             "test": write_jsonl(tmp / "test.jsonl", recs[30:36])}
+    cfg = tiny_config(tmp, split, tokenizer=tiny_tokenizer)
+    res = train(cfg)
+    return tmp, cfg, res, split
+
+
+def test_saves_reloads_and_predicts_identically(trained):
+    tmp, cfg, res, split = trained
+    model_dir = tmp / "models" / "tiny"
+    for f in ("arcrime_model.json", "heads.safetensors", "encoder/model.safetensors", "tokenizer.json"):
+        assert (model_dir / f).is_file()
+    texts = [json.loads(x)["text"] for x in split["test"].read_text(encoding="utf-8").splitlines()]
+    p1 = Predictor.from_pretrained(model_dir, device="cpu")
+    p2 = Predictor.from_pretrained(model_dir, device="cpu", batch_size=1)
+    out1 = [p1.predict_text(t) for t in texts]
+    out2 = list(p2.predict_records({"id": "text-1", "text": t} for t in texts))
+    for a, b in zip(out1, out2):
+        assert a["labels"] == b["labels"] and a["legal_refs"] == b["legal_refs"]
+        for lab in a["scores"]:
+            assert a["scores"][lab] == pytest.approx(b["scores"][lab], abs=1e-5)
+    for o, t in zip(out1, texts):
+        for ref in o["legal_refs"]:
+            assert t[ref["start"]:ref["end"]] == ref["text"]
+    run = json.loads((tmp / "experiments" / "tiny" / "run.json").read_text())
+    assert run["seed"] == 7 and run["packages"]["torch"] and "commit" in run["git"]
+    assert (tmp / "experiments" / "tiny" / "metrics_test.json").is_file()
+    assert (tmp / "experiments" / "tiny" / "predictions_test.jsonl").is_file()
+    assert (tmp / "experiments" / "tiny" / "config.yaml").is_file()
+
+
+def test_same_seed_same_metrics(trained, tmp_path, tiny_tokenizer):
+    tmp, cfg, res, split = trained
+    cfg2 = tiny_config(tmp_path, split, name="again", tokenizer=tiny_tokenizer)
+    res2 = train(cfg2)
+    strip = lambda d: {k: v for k, v in d.items() if k != "docs_per_second"}  # noqa: E731
+    assert strip(res2["test"]) == strip(res["test"])
+    a = (tmp / "experiments" / "tiny" / "predictions_test.jsonl").read_text()
+    b = (tmp_path / "experiments" / "again" / "predictions_test.jsonl").read_text()
+    assert a == b
+
+
+def test_existing_run_not_overwritten(trained):
+    from arcrime.fileio import OutputExistsError
+
+    tmp, cfg, res, split = trained
+    with pytest.raises(OutputExistsError):
+        train(cfg)
+
+
+def test_missing_model_files_clear_error(trained, tmp_path):
+    with pytest.raises(ModelLoadError) as e:
+        load_model(tmp_path)
+    assert "missing arcrime_model.json" in str(e.value)
+
+
+def test_cli_round_trip(trained, tmp_path):
+    tmp, cfg, res, split = trained
+    model_dir = tmp / "models" / "tiny"
+    env_py = [sys.executable, "-m", "arcrime.cli"]
+    ev = subprocess.run(env_py + ["evaluate", "--model", str(model_dir), "--data", str(split["test"]),
+                                  "--out", str(tmp_path / "ev"), "--device", "cpu"],
+                        capture_output=True, text=True, timeout=300)
+    assert ev.returncode == 0, ev.stderr
+    assert "macro-F1" in ev.stderr and "legal refs [rules" in ev.stderr
+    text = "وتوبع المتهم طبقا للفصل 538 من القانون الجنائي بعد أن طالب الضحية بمال مقابل عدم نشر صورها."
+    pr = subprocess.run(env_py + ["predict", "--model", str(model_dir), text, "--rules", "--device", "cpu"],
+                        capture_output=True, text=True, timeout=300)
+    assert pr.returncode == 0, pr.stderr
+    out = json.loads(pr.stdout)
+    assert set(out) == {"id", "labels", "scores", "legal_refs"}
+    refs = [r for r in out["legal_refs"] if r["instrument"] == "MA/penal-code"]
+    assert refs and text[refs[0]["start"]:refs[0]["end"]] == refs[0]["text"]
+    # batch input with a bad line: good records predicted, bad one reported, count invariant
+    inp = tmp_path / "in.jsonl"
+    inp.write_text('{"id": "a", "text": "نص أول"}\n{bad json\n{"id": "b", "text": "نص ثان"}\n', encoding="utf-8")
+    outp = tmp_path / "out.jsonl"
+    pr = subprocess.run(env_py + ["predict", "--model", str(model_dir), "--input", str(inp), "--output", str(outp),
+                                  "--device", "cpu"], capture_output=True, text=True, timeout=300)
+    assert pr.returncode == 0, pr.stderr
+    assert [json.loads(x)["id"] for x in outp.read_text(encoding="utf-8").splitlines()] == ["a", "b"]
+    errs = (tmp_path / "out.jsonl.errors.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(errs) == 1 and json.loads(errs[0])["line"] == 2
+    strict = subprocess.run(env_py + ["predict", "--model", str(model_dir), "--input", str(inp), "--strict",
+                                      "--device", "cpu"], capture_output=True, text=True, timeout=300)
+    assert strict.returncode == 2
