@@ -42,3 +42,21 @@ def test_span_metrics_known_answer():
     assert m["exact"]["precision"] == pytest.approx(1 / 3) and m["exact"]["recall"] == 0.5
     assert m["overlap"]["precision"] == pytest.approx(2 / 3) and m["overlap"]["recall"] == 1.0
     assert m["doc_pairs"]["precision"] == 1.0 and m["doc_pairs"]["recall"] == 0.5
+
+
+def test_ece_known_answer():
+    from arcrime.metrics import expected_calibration_error
+
+    y = np.array([1, 0, 1, 1])
+    p = np.array([0.95, 0.95, 0.15, 0.15])
+    # bin 9: conf .95, acc .5 -> .45 * .5 ; bin 1: conf .15, acc 1 -> .85 * .5
+    assert expected_calibration_error(y, p) == pytest.approx(0.5 * 0.45 + 0.5 * 0.85)
+
+
+def test_temperature_softens_overconfident_scores():
+    from arcrime.metrics import fit_temperature
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 400)
+    p = np.where(rng.random(400) < 0.7, y, 1 - y) * 0.98 + 0.01  # 70% right but 99% confident
+    assert fit_temperature(y, p) > 1.5

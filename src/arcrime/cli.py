@@ -36,7 +36,12 @@ def cmd_train(a: argparse.Namespace) -> int:
     from .train import train
 
     cfg = load_config(a.config, _overrides(a.set))
-    res = train(cfg, overwrite=a.overwrite, resume=a.resume)
+    if cfg.baseline.kind:
+        from .baselines import train_baseline
+
+        res = train_baseline(cfg, overwrite=a.overwrite)
+    else:
+        res = train(cfg, overwrite=a.overwrite, resume=a.resume)
     print(json.dumps({k: res[k] for k in ("model_dir", "thresholds") if k in res}, ensure_ascii=False))
     return 0
 
@@ -246,6 +251,14 @@ def build_parser() -> argparse.ArgumentParser:
     pt.add_argument("--overwrite", action="store_true")
     pt.set_defaults(func=cmd_pretrain)
 
+    c = sub.add_parser("cv", help="stratified k-fold cross-validation on train+dev")
+    c.add_argument("--config", required=True)
+    c.add_argument("--folds", type=int, default=5)
+    c.add_argument("--seeds", type=int, nargs="+", help="seeds to repeat the CV with (default: the config's)")
+    c.add_argument("--set", action="append", metavar="KEY=VALUE")
+    c.add_argument("--overwrite", action="store_true")
+    c.set_defaults(func=cmd_cv)
+
     r = sub.add_parser("report", help="rebuild experiments/RESULTS.md from recorded runs")
     r.add_argument("--experiments", default="experiments")
     r.set_defaults(func=cmd_report)
@@ -258,6 +271,18 @@ def cmd_pretrain(a: argparse.Namespace) -> int:
     cfg = load_pretrain_config(a.config, _overrides(a.set))
     info = pretrain(cfg, a.corpus, resume=a.resume, overwrite=a.overwrite)
     print(json.dumps({k: info[k] for k in ("steps", "tokens_seen", "tokens_per_second", "final_heldout_perplexity")}))
+    return 0
+
+
+def cmd_cv(a: argparse.Namespace) -> int:
+    from .config import load_config
+    from .cv import cross_validate
+
+    cfg = load_config(a.config, _overrides(a.set))
+    if a.folds < 2:
+        raise SystemExit("--folds must be at least 2")
+    summary = cross_validate(cfg, a.folds, a.seeds, overwrite=a.overwrite)
+    print(json.dumps({"macro_f1": summary["macro_f1"], "per_label_f1": summary["per_label_f1"]}))
     return 0
 
 

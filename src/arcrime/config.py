@@ -98,6 +98,7 @@ class TrainConfig:
     precision: str = "auto"  # auto (bf16 on CUDA if supported, else fp32) | fp32 | bf16 | fp16
     compile: bool = False  # torch.compile the model (CUDA only is sensible)
     tune_thresholds: bool = True  # tune per-label thresholds on dev (maximize F1); else 0.5
+    temperature_scaling: bool = False  # fit a per-label temperature on dev (calibration) before thresholds
     checkpoint_every: int = 0  # save a resumable checkpoint every N optimizer steps (0 = never)
     num_threads: int = 0  # torch CPU threads (0 = torch default)
 
@@ -111,6 +112,26 @@ class TrainConfig:
             errs.append("train.epochs or train.max_steps: one must be positive")
         if not (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:")):
             errs.append(f"train.device: {self.device!r} is not auto, cpu, cuda or cuda:N")
+        return errs
+
+
+@dataclass
+class BaselineConfig:
+    kind: str | None = None  # None = train the BERT model; keywords | tfidf = a baseline instead
+    classifier: str = "logreg"  # tfidf: logreg | svm (one-vs-rest)
+    C: float = 4.0  # tfidf: inverse regularization strength
+    char_ngram_min: int = 2  # tfidf: character n-gram range (within word boundaries)
+    char_ngram_max: int = 5
+    word_ngram_max: int = 2  # tfidf: word n-grams 1..N
+    min_df: int = 2  # tfidf: minimum document frequency
+    max_features: int = 200000  # tfidf: cap per vectorizer
+
+    def validate(self) -> list[str]:
+        errs = []
+        if self.kind not in (None, "keywords", "tfidf"):
+            errs.append(f"baseline.kind: {self.kind!r} is not one of null, keywords, tfidf")
+        if self.classifier not in ("logreg", "svm"):
+            errs.append(f"baseline.classifier: {self.classifier!r} is not one of logreg, svm")
         return errs
 
 
@@ -132,6 +153,7 @@ class Config:
     data: DataConfig = field(default_factory=DataConfig)
     normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    baseline: BaselineConfig = field(default_factory=BaselineConfig)
     run: RunConfig = field(default_factory=RunConfig)
 
     def to_dict(self) -> dict[str, Any]:

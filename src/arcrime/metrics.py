@@ -60,6 +60,7 @@ def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, scores: np.nd
         if scores is not None:
             per_label[lab]["pr_auc"] = (float(average_precision_score(y_true[:, i], scores[:, i]))
                                         if y_true[:, i].any() else float("nan"))
+            per_label[lab]["ece"] = expected_calibration_error(y_true[:, i], scores[:, i])
     macro, micro = _f1s(y_true, y_pred)
     out: dict[str, Any] = {
         "n_docs": int(len(y_true)),
@@ -83,6 +84,33 @@ def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, scores: np.nd
                 boots[f"f1_{lab}"].append(_f1s(yt[:, i : i + 1], yp[:, i : i + 1])[0])
         out["ci95"] = {k: [float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))] for k, v in boots.items()}
     return out
+
+
+def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
+    """ECE with equal-width bins over [0, 1]: sum over bins of |accuracy - confidence| x bin share."""
+    edges = np.linspace(0, 1, bins + 1)
+    idx = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+    ece = 0.0
+    for b in range(bins):
+        m = idx == b
+        if m.any():
+            ece += m.mean() * abs(y[m].mean() - p[m].mean())
+    return float(ece)
+
+
+def fit_temperature(y: np.ndarray, p: np.ndarray) -> float:
+    """Temperature T minimizing the BCE of sigmoid(logit(p) / T) on (dev) data."""
+    from scipy.optimize import minimize_scalar
+
+    z = np.log(np.clip(p, 1e-7, 1 - 1e-7) / np.clip(1 - p, 1e-7, 1))
+
+    def nll(log_t: float) -> float:
+        q = 1 / (1 + np.exp(-z / np.exp(log_t)))
+        q = np.clip(q, 1e-7, 1 - 1e-7)
+        return float(-(y * np.log(q) + (1 - y) * np.log(1 - q)).mean())
+
+    res = minimize_scalar(nll, bounds=(-3, 3), method="bounded")
+    return float(np.exp(res.x))
 
 
 def tune_thresholds(y_true: np.ndarray, scores: np.ndarray, labels: Sequence[str]) -> dict[str, float]:

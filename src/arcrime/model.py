@@ -52,6 +52,7 @@ class ModelMeta:
     trust_remote_code: bool = False
     tags: list[str] = field(default_factory=lambda: list(TAGS))
     train_config: dict[str, Any] = field(default_factory=dict)
+    temperatures: dict[str, float] = field(default_factory=dict)  # per-label temperature (1.0 = none)
     format_version: int = FORMAT_VERSION
 
 

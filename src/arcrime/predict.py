@@ -50,7 +50,8 @@ class DocOutput:
 
 
 def run_model(model: ArcrimeModel, encoder: DocEncoder, docs: list[EncodedDoc], batch_size: int,
-              device: torch.device, aggregation: str, amp: torch.dtype | None = None) -> list[DocOutput]:
+              device: torch.device, aggregation: str, amp: torch.dtype | None = None,
+              temperatures: torch.Tensor | None = None) -> list[DocOutput]:
     """Score already-encoded articles; windows of all articles are length-sorted and batched."""
     pad = encoder.tokenizer.pad_token_id or 0
     items = [(d, w) for d in range(len(docs)) for w in range(len(docs[d].windows))]
@@ -82,6 +83,8 @@ def run_model(model: ArcrimeModel, encoder: DocEncoder, docs: list[EncodedDoc], 
     for d, doc in enumerate(docs):
         logits = torch.stack([win_logits[(d, w)] for w in range(len(doc.windows))])
         agg = aggregate_windows(logits, torch.zeros(len(doc.windows), dtype=torch.long), 1, aggregation)[0]
+        if temperatures is not None:
+            agg = agg / temperatures
         scores = torch.sigmoid(agg).numpy() if n_labels else np.zeros(0)
         tags = merge_window_tags(doc, [win_tags[(d, w)] for w in range(len(doc.windows))])
         outs.append(DocOutput(scores, tags_to_spans(doc, tags)))
@@ -106,6 +109,11 @@ class Predictor:
 
     @classmethod
     def from_pretrained(cls, path: str | Path, device: str = "auto", **kw: Any) -> "Predictor":
+        """Load a BERT model folder (or a baseline folder, which returns a baseline predictor)."""
+        from .baselines import BASELINE_FILE, load_baseline
+
+        if (Path(path) / BASELINE_FILE).is_file():
+            return load_baseline(path)  # type: ignore[return-value]
         dev = resolve_device(device)
         model, tok, meta = load_model(path, dev)
         return cls(model, tok, meta, dev, **kw)
@@ -137,8 +145,11 @@ class Predictor:
 
     def _predict_chunk(self, recs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         docs = [self.encoder.encode(r["text"]) for r in recs]
+        temps = None
+        if self.meta.temperatures:
+            temps = torch.tensor([self.meta.temperatures.get(lab, 1.0) for lab in self.meta.labels])
         outs = run_model(self.model, self.encoder, docs, self.batch_size, self.device,
-                         self.meta.window_aggregation, self.amp)
+                         self.meta.window_aggregation, self.amp, temps)
         return [self._finish(r["id"], r["text"], o) for r, o in zip(recs, outs)]
 
     def predict_text(self, text: str, rid: str = "text-1") -> dict[str, Any]:

@@ -276,17 +276,21 @@ class Trainer:
                          window_aggregation=cfg.model.window_aggregation, encoder_source=self.encoder_source,
                          trust_remote_code=cfg.model.trust_remote_code, train_config=cfg.to_dict())
         predictor = Predictor(self.model, self.tokenizer, meta, self.device, precision=cfg.train.precision)
-        dev = evaluate_predictor(predictor, self.dev_recs, labels, n_boot=0)
-        if cfg.train.tune_thresholds:
-            from .metrics import label_matrix, tune_thresholds
+        from .metrics import fit_temperature, label_matrix, tune_thresholds
 
-            y = label_matrix([r["labels"] for r in self.dev_recs], labels)
+        dev = evaluate_predictor(predictor, self.dev_recs, labels, n_boot=0)
+        y = label_matrix([r["labels"] for r in self.dev_recs], labels)
+        scores = np.array([[p["scores"][lab] for lab in labels] for p in dev["predictions"]])
+        if cfg.train.temperature_scaling:
+            meta.temperatures = {lab: fit_temperature(y[:, i], scores[:, i]) for i, lab in enumerate(labels)}
+            dev = evaluate_predictor(predictor, self.dev_recs, labels, n_boot=0)
             scores = np.array([[p["scores"][lab] for lab in labels] for p in dev["predictions"]])
+        if cfg.train.tune_thresholds:
             meta.thresholds = tune_thresholds(y, scores, labels)
         save_model(self.model_dir, self.model, self.tokenizer, meta, overwrite=self.overwrite)
         if self.ckpt_path.is_file():
             self.ckpt_path.unlink()
-        return {"thresholds": meta.thresholds, "model_dir": str(self.model_dir)}
+        return {"thresholds": meta.thresholds, "temperatures": meta.temperatures, "model_dir": str(self.model_dir)}
 
 
 def train(cfg: Config, overwrite: bool = False, resume: bool = False, evaluate_test: bool = True,

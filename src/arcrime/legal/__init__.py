@@ -25,8 +25,11 @@ __all__ = ["find", "resolve", "annotate", "extract", "link_spans", "merge_with_r
 
 
 def extract(text: str, country: str | None = None) -> list[LegalReference]:
-    """Find and resolve the legal references of ``text``."""
-    return resolve(find(text), text, country)
+    """Find and resolve the legal references of ``text`` (normalizing it once)."""
+    from .find import _normalizer
+
+    n = _normalizer(text)
+    return resolve(find(text, n), text, country, n.text)
 
 
 def _parse_span(text: str, start: int, end: int, kind: str) -> LegalReference:

@@ -12,7 +12,7 @@ import re
 from ..normalize import Normalizer
 from .gazetteer import MATCH_STEPS, load_gazetteer, norm
 from .models import LegalReference
-from .regexes import alias_table, expand_articles, finder_regex, parse_number
+from .regexes import alias_table, anchor_regex, expand_articles, finder_regex, parse_number
 
 _normalizer = Normalizer(MATCH_STEPS)
 _STRIPPED = re.compile("[\u0640\u0610-\u061a\u064b-\u065f\u0670]")
@@ -45,6 +45,14 @@ def _instrument_candidates(g: dict, p: str) -> tuple[str, tuple[str, ...], str |
         if kind == "law" and cands and all(gaz[c].kind == "code" for c in cands):
             kind = "code"
         return kind, tuple(cands), raw, year_i
+    if g.get(p + "gen"):
+        raw = g[p + "gn"]
+        year = g.get(p + "gy") or g.get(p + "gyd")
+        parts, y2 = parse_number(raw)
+        year_i = int(year) if year else y2
+        head = norm(g[p + "gen"]).split()[0]
+        kind = "decree" if re.search(r"مرسوم|قرار", head) else "law"
+        return kind, tuple(gaz.by_number(parts, year_i)) if year_i else (), raw, year_i
     surface = norm(g[p + "named"])
     raw = g.get(p + "nn")
     best: list[str] = []
@@ -53,13 +61,16 @@ def _instrument_candidates(g: dict, p: str) -> tuple[str, tuple[str, ...], str |
             if len(alias) > len(best[0]) if best else True:
                 best = [alias]
     ids = aliases[best[0]] if best else []
-    year = g.get(p + "ny") or g.get(p + "nyd")
+    year = g.get(p + "ny") or g.get(p + "nyd") or g.get(p + "ny2")
     year_i = int(year) if year else None
     if raw:
         parts, y2 = parse_number(raw)
         year_i = year_i or y2
-        by_num = set(gaz.by_number(parts, year_i))
-        ids = [i for i in ids if i in by_num] or ids
+        by_num = gaz.by_number(parts, year_i)
+        # the number decides; the name only breaks ties (a name with another number is another law)
+        ids = [i for i in by_num if i in ids] or by_num
+    elif year_i:
+        ids = [i for i in ids if gaz[i].year in (None, year_i)]
     kinds = {gaz[i].kind for i in ids}
     kind = "code" if kinds == {"code"} else ("decree" if kinds and kinds <= {"dahir"} else "law")
     for rx, k in HEAD_KIND:
@@ -68,15 +79,29 @@ def _instrument_candidates(g: dict, p: str) -> tuple[str, tuple[str, ...], str |
     return kind, tuple(ids), raw, year_i
 
 
-def find(text: str) -> list[LegalReference]:
+def _matches(s: str):
+    """Leftmost-longest-first matches of the finder regex, tried only at anchor positions."""
+    rx = finder_regex()
+    pos = 0
+    for a in anchor_regex().finditer(s):
+        if a.start() < pos:
+            continue
+        m = rx.match(s, a.start())
+        if m and m.end() > m.start():
+            yield m
+            pos = m.end()
+
+
+def find(text: str, normalized=None) -> list[LegalReference]:
     """All legal references in ``text``, unresolved (``instrument`` is None, candidates set).
 
     Standalone anaphors («القانون المذكور» with no article) are not references
-    (guidelines rule 5) and are not returned.
+    (guidelines rule 5) and are not returned. ``normalized`` may pass a precomputed
+    ``Normalizer(MATCH_STEPS)(text)``.
     """
-    norm_ = _normalizer(text)
+    norm_ = normalized if normalized is not None else _normalizer(text)
     out: list[LegalReference] = []
-    for m in finder_regex().finditer(norm_.text):
+    for m in _matches(norm_.text):
         g = m.groupdict()
         if g.get("short"):
             continue
@@ -87,8 +112,11 @@ def find(text: str) -> list[LegalReference]:
         if g.get("art"):
             arts = tuple(expand_articles(g["artlist"]))
             short = bool(g.get("minh") or g.get("ashort"))
-            if g.get("anum") or g.get("anamed"):
+            if g.get("anum") or g.get("anamed") or g.get("agen"):
                 _, cands, raw, year = _instrument_candidates(g, "a")
+            elif g.get("aabbr"):
+                abbr = norm(g["aabbr"])
+                cands, raw, year = (("MA/penal-code",) if abbr.startswith("ق") else ()), None, None
             else:
                 cands, raw, year = (), None, None
             out.append(LegalReference(a, b, surface, "article", None, arts, raw, year, short, cands))

@@ -20,11 +20,14 @@ ORDINALS = {"الاولي": 1, "الثانيه": 2, "الثانية": 2, "الث
             "الخامسه": 5, "الخامسة": 5, "السادسه": 6, "السادسة": 6, "السابعه": 7, "السابعة": 7,
             "الثامنه": 8, "الثامنة": 8, "التاسعه": 9, "التاسعة": 9, "العاشره": 10, "العاشرة": 10}
 _ORD = "|".join(sorted(ORDINALS, key=len, reverse=True))
-NUM = (r"(?:\(\s?\d+(?:\s?[-./]\s?\d+)*\s?\)|\d+(?:\s?[-./]\s?\d+)*|(?:" + _ORD + r")(?![\w]))"
+SEP = r"(?:[ ]?[-/][ ]?|\.)"
+NUM = (r"(?:\(\s?\d+(?:" + SEP + r"\d+)*\s?\)|\d+(?:" + SEP + r"\d+)*|(?:" + _ORD + r")(?![\w]))"
        r"(?:\s+مكرر(?:\s+\d+|\s?\(\s?[ابجد]\s?\))?)?")
 ART_HEAD = P + r"(?:فصول|فصلين|فصلان|فصل|مواد|مادتين|مادتان|ماد[ةه]|بنود|بند)"
+PARA = (P + r"(?:فقر[ةه]|فقرتين|فقرتان|فقرات)\s+(?:\(?\d+\)?|" + _ORD + r")(?:\s*(?:,|،|و)\s*(?:\(?\d+\)?|"
+        + _ORD + r"))*\s+من\s+")
 ART_LIST = (NUM + r"(?:\s*(?:,|،|و|او|الي|حتي|الي\s+غاي[ةه])\s*" + NUM + r")*")
-INST_NUMBER = r"(?:م\s?/\s?\d+|\(\s?\d+\s?\)|\d+(?:\s?[-./]\s?\d+)*)"
+INST_NUMBER = r"(?:م\s?/\s?\d+|\(\s?\d+\s?\)|\d+(?:[ ]?[-/][ ]?\d+|\.\d+)*)"
 
 
 def year_pat(g: str) -> str:
@@ -75,16 +78,38 @@ def alias_table() -> tuple[str, dict[str, list[str]]]:
 def finder_regex() -> re.Pattern[str]:
     named, _ = alias_table()
     def instrument(p: str) -> str:
-        named_tail = r"(?:\s+(?:رقم|عدد)\s+(?P<" + p + "nn>" + INST_NUMBER + r")" + E + year_pat(p + "ny") + ")?"
+        named_tail = (r"(?:\s+(?:رقم|عدد)\s+(?P<" + p + "nn>" + INST_NUMBER + r")" + E + year_pat(p + "ny") +
+                      r"|\s+(?:لسن[ةه]|لعام)\s+(?P<" + p + r"ny2>\d{4})" + E + ")?")
+        generic = (P + r"(?:قانون|نظام|مرسوم|قرار)(?:\s+(?!(?:رقم|عدد|من|في|الذي|التي|المتعلق)\b)[^\s\d,،.:؛()]+){1,7}?"
+                   r"\s+(?:رقم|عدد)\s+(?P<" + p + "gn>" + INST_NUMBER + r")" + E + year_pat(p + "gy"))
         return (r"(?:(?P<" + p + "num>" + numbered_pat(p + "n") + year_pat(p + "y") + r")"
+                r"|(?P<" + p + "gen>" + generic + r")"
                 r"|(?P<" + p + "named>" + named + E + named_tail + r"))")
 
-    article = (W + r"(?P<art>" + ART_HEAD + r")\s+(?P<artlist>(?:من\s+)?" + ART_LIST + r")" + E +
+    article = (W + r"(?P<art>(?:" + PARA + r")?" + ART_HEAD + r")\s+(?P<artlist>(?:من\s+)?" + ART_LIST + r")" + E +
                r"(?:\s+(?P<minh>منه|منها)" + E +
-               r"|\s+(?:من|في|ب)\s+(?:(?P<ashort>" + SHORT + r")|" + instrument("a") + r"))?")
+               r"|\s+(?:من|في|ب)\s+(?:(?P<ashort>" + SHORT + r")|" + instrument("a") + r")"
+               r"|\s+(?P<aabbr>ق\.?\s?ج|عقوبات)" + E + r")?")
     standalone = W + r"(?:(?P<short>" + SHORT + r")|" + instrument("i") + r")"
     # a standalone short form is only used as context, never reported (guidelines rule 5)
     return re.compile(article + "|" + standalone)
+
+
+@lru_cache(maxsize=1)
+def anchor_regex() -> re.Pattern[str]:
+    """Cheap pre-filter: word starts where a reference can begin (head words and name starts).
+
+    The full finder regex is only tried at these positions, which is what makes the finder fast.
+    """
+    _, aliases = alias_table()
+    firsts = {a.split()[0] for a in aliases}
+    firsts = {f[2:] if f.startswith("ال") and len(f) > 3 else f for f in firsts}
+    # standalone short forms («نفس القانون») are never reported, so they need no anchor;
+    # one-letter abbreviations («ق.ج») get an explicit pattern instead of firing on every ق
+    heads = {"فصول", "فصل", "ماد", "مواد", "فقر", "بند", "بنود", "قانون", "مرسوم", "ظهير", "امر", "قرار", "نظام",
+             "مجل", "مجموع", "مدون"} | {f for f in firsts if len(f) >= 3 and "." not in f}
+    alt = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
+    return re.compile(W + r"(?:[وفبلك]{0,2}(?:ال|ل)?(?:" + alt + r")|[وفبلك]{0,2}ق\.?\s?[جع])")
 
 
 ARTICLE_NUM = re.compile(NUM)
@@ -105,14 +130,17 @@ def canonical_article(raw: str) -> str:
     if raw in ORDINALS:
         return str(ORDINALS[raw]) + bis
     parts = [p for p in re.split(r"\s?[-./]\s?", raw) if p]
-    if len(parts) == 2 and len(parts[0]) == 1 and len(parts[1]) >= 3:
-        parts = [parts[1], parts[0]]  # Moroccan «الفصل 1-447» = 447-1
+    if len(parts) >= 2 and len(parts[-1]) >= 3 and all(len(p) <= 2 for p in parts[:-1]):
+        parts = [parts[-1]] + parts[:-1][::-1]  # Moroccan «الفصل 1-447» = 447-1, «1-1-503» = 503-1-1
     return "-".join(str(int(p)) if p.isdigit() else p for p in parts) + bis
 
 
 def expand_articles(artlist: str) -> list[str]:
     """Canonical article list from «447-1 و447-2», «من 3 الي 6», «25 و26 و27»."""
     artlist = artlist.strip()
+    m = re.match(r"^من\s+(\d+)-(\d+)\s*(?:الي|حتي)\s*(\d+)-(\d+)$", norm(artlist))
+    if m and m.group(1) == m.group(3) and 0 < int(m.group(4)) - int(m.group(2)) <= 50:
+        return [f"{m.group(1)}-{i}" for i in range(int(m.group(2)), int(m.group(4)) + 1)]
     m = RANGE.match(artlist)
     if m:
         a, b = int(m.group(1)), int(m.group(2))

@@ -20,34 +20,52 @@ from .gazetteer import load_gazetteer, norm
 from .models import LegalReference
 
 COUNTRY_CUES = {
-    "MA": r"المغرب|المغربي|درهم|الرباط|الدار البيضاء|فاس|مراكش|طنجة|الدرك الملكي",
-    "EG": r"مصر|المصري|جنيه|القاهر[ةه]|الجيز[ةه]|الاسكندري[ةه]|المنصور[ةه]|طنطا|اسيوط|المنيا|بورسعيد",
-    "SA": r"السعودي|الرياض|جد[ةه]|ريال سعودي",
-    "AE": r"الامارات|الاماراتي|دبي|ابوظبي|ابو ظبي|الشارق[ةه]",
-    "DZ": r"الجزائر|الجزائري|دينار جزائري|وهران|قسنطين[ةه]|سطيف|عناب[ةه]|البليد[ةه]|بجاي[ةه]|الدرك الوطني",
-    "TN": r"تونس|التونسي|صفاقس|سوس[ةه]",
-    "JO": r"الاردن|الاردني|اربد|الزرقاء",
-    "KW": r"الكويت",
-    "QA": r"قطر|القطري|الدوح[ةه]",
-    "BH": r"البحرين|المنام[ةه]",
-    "OM": r"سلطن[ةه] عمان|العماني|مسقط",
-    "IQ": r"العراق|بغداد|البصر[ةه]|الموصل|اربيل|النجف|كربلاء|دينار عراقي",
-    "LB": r"لبنان|اللبناني|بيروت|صيدا|زحل[ةه]|قوي الامن الداخلي",
+    "MA": "المغرب المغربي درهم الرباط فاس مراكش طنجه مكناس وجده اكادير تطوان القنيطره|الدار البيضاء|الدرك الملكي",
+    "EG": "مصر المصري جنيه القاهره الجيزه الاسكندريه المنصوره طنطا اسيوط المنيا بورسعيد",
+    "SA": "السعوديه السعودي الرياض جده الدمام|ريال سعودي",
+    "AE": "الامارات الاماراتي دبي ابوظبي الشارقه عجمان|ابو ظبي",
+    "DZ": "الجزائر الجزائري وهران قسنطينه سطيف عنابه البليده بجايه|دينار جزائري|الدرك الوطني",
+    "TN": "تونس التونسي صفاقس سوسه القيروان بنزرت",
+    "JO": "الاردن الاردني اربد الزرقاء",
+    "KW": "الكويت الكويتي",
+    "QA": "قطر القطري الدوحه",
+    "BH": "البحرين البحريني المنامه",
+    "OM": "العماني مسقط|سلطنه عمان",
+    "IQ": "العراق العراقي بغداد البصره الموصل اربيل النجف كربلاء|دينار عراقي",
+    "LB": "لبنان اللبناني بيروت صيدا زحله|قوي الامن الداخلي",
 }
-_CUES = {c: re.compile(rx) for c, rx in COUNTRY_CUES.items()}
+_SUFFIXES = ("", "ه", "ين", "ون", "يه", "يين", "ات")
+_PREFIXES = ("", "و", "ب", "ل", "ف", "وب", "ول")
+_WORD_CUES: dict[str, str] = {}
+_PHRASE_CUES: list[tuple[str, str]] = []
+for _c, _spec in COUNTRY_CUES.items():
+    _words, *_phrases = _spec.split("|")
+    for _w in _words.split():
+        for _pre in _PREFIXES:
+            for _suf in _SUFFIXES:
+                _WORD_CUES.setdefault(_pre + _w + _suf, _c)
+        if _w.startswith("ال"):
+            _WORD_CUES.setdefault("لل" + _w[2:], _c)
+    _PHRASE_CUES += [(_c, ph) for ph in _phrases]
+_WORD = re.compile(r"\w+")
 
 
-def infer_country(text: str, refs: list[LegalReference]) -> str | None:
-    """The article's country from unambiguous references, else from textual cues."""
+def infer_country(text: str, refs: list[LegalReference], normalized: str | None = None) -> str | None:
+    """The article's country: references that match one instrument by number (weight 2) or by
+    name (weight 1), plus country names, cities and currencies in the text (weight 1 each)."""
     gaz = load_gazetteer()
-    countries = Counter(gaz[r.candidates[0]].country for r in refs if len(r.candidates) == 1)
-    if len(countries) >= 1:
-        top = countries.most_common(2)
-        if len(top) == 1 or top[0][1] > top[1][1]:
-            return top[0][0]
-    t = norm(text)
-    cues = Counter({c: len(rx.findall(t)) for c, rx in _CUES.items()})
-    top = cues.most_common(2)
+    score: Counter[str] = Counter()
+    for r in refs:
+        if len(r.candidates) == 1:
+            score[gaz[r.candidates[0]].country] += 2 if r.raw_number else 1
+    t = (normalized if normalized is not None else norm(text)).replace("ة", "ه")
+    for w in _WORD.findall(t):
+        c = _WORD_CUES.get(w)
+        if c:
+            score[c] += 1
+    for c, ph in _PHRASE_CUES:
+        score[c] += t.count(ph)
+    top = score.most_common(2)
     if top and top[0][1] > 0 and (len(top) == 1 or top[0][1] > top[1][1]):
         return top[0][0]
     return None
@@ -65,10 +83,11 @@ def _bare_article(r: LegalReference, country: str | None, last: str | None) -> s
     return last
 
 
-def resolve(refs: list[LegalReference], text: str = "", country: str | None = None) -> list[LegalReference]:
+def resolve(refs: list[LegalReference], text: str = "", country: str | None = None,
+            normalized: str | None = None) -> list[LegalReference]:
     """Link each reference to an instrument id (or None); see module docstring."""
     gaz = load_gazetteer()
-    ctx_country = country or infer_country(text, refs)
+    ctx_country = country or infer_country(text, refs, normalized)
     out: list[LegalReference] = []
     last: str | None = None
     for r in refs:
@@ -79,7 +98,10 @@ def resolve(refs: list[LegalReference], text: str = "", country: str | None = No
             inst = _bare_article(r, ctx_country, last)
         elif r.candidates:
             cands = list(r.candidates)
-            if len(cands) > 1 and ctx_country:
+            if ctx_country and not r.raw_number:
+                # a name shared across countries: only the article's country's instrument, never another's
+                cands = [c for c in cands if gaz[c].country == ctx_country]
+            elif ctx_country and len(cands) > 1:
                 cands = [c for c in cands if gaz[c].country == ctx_country] or cands
             inst = cands[0] if len(cands) == 1 else None
         out.append(replace(r, instrument=inst))

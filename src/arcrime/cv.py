@@ -1,0 +1,97 @@
+"""Stratified k-fold cross-validation on train+dev, over one or several seeds.
+
+Folds are stratified by label combination and grouped by story (scikit-learn's
+``StratifiedGroupKFold``), so follow-ups of one case never straddle train and test. For fold
+``i``, fold ``i`` is the test part, fold ``i+1`` the dev part (thresholds, as in normal
+training) and the rest is trained on. The test split of the corpus is never touched.
+
+Writes ``experiments/<run>-cv/cv.json`` (per fold and seed, then mean ± std) with the usual run
+record; fold models go to a temporary folder and are deleted.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .config import Config
+from .data import load_records
+from .fileio import OutputExistsError, write_json, write_jsonl
+
+
+def make_folds(records: list[dict[str, Any]], k: int, seed: int) -> list[np.ndarray]:
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    y = ["+".join(sorted(r["labels"])) or "none" for r in records]
+    groups = [r["meta"].get("story") or r["id"] for r in records]
+    skf = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
+    return [test for _, test in skf.split(np.zeros(len(y)), y, groups)]
+
+
+def cross_validate(cfg: Config, folds: int = 5, seeds: list[int] | None = None, overwrite: bool = False,
+                   log=sys.stderr) -> dict[str, Any]:
+    from .runs import RunRecord
+
+    seeds = seeds or [cfg.train.seed]
+    out_dir = Path(cfg.run.experiments_dir) / f"{cfg.run.name}-cv"
+    if (out_dir / "cv.json").exists() and not overwrite:
+        raise OutputExistsError(f"{out_dir} exists; pass --overwrite or choose another run.name")
+    record = RunRecord(out_dir, "cv", cfg.to_dict(), seeds[0])
+    recs = load_records(cfg.data.train, cfg.data.labels, log=log) + load_records(cfg.data.dev, cfg.data.labels, log=log)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="arcrime-cv-") as tmp:
+        tmp = Path(tmp)
+        for seed in seeds:
+            parts = make_folds(recs, folds, seed)
+            for i in range(folds):
+                test_idx, dev_idx = set(parts[i]), set(parts[(i + 1) % folds])
+                split = {
+                    "train": [r for j, r in enumerate(recs) if j not in test_idx and j not in dev_idx],
+                    "dev": [recs[j] for j in sorted(dev_idx)],
+                    "test": [recs[j] for j in sorted(test_idx)],
+                }
+                fcfg = copy.deepcopy(cfg)
+                for name, rr in split.items():
+                    p = tmp / f"s{seed}-f{i}-{name}.jsonl"
+                    write_jsonl(p, rr)
+                    setattr(fcfg.data, name, str(p))
+                fcfg.train.seed = seed
+                fcfg.run.name = f"s{seed}-f{i}"
+                fcfg.run.experiments_dir = str(tmp / "exp")
+                fcfg.run.models_dir = str(tmp / "models")
+                if fcfg.baseline.kind:
+                    from .baselines import train_baseline
+
+                    res = train_baseline(fcfg, overwrite=True, log=log)
+                else:
+                    from .train import train
+
+                    res = train(fcfg, overwrite=True, log=log)
+                m = json.loads((tmp / "exp" / fcfg.run.name / "metrics_test.json").read_text(encoding="utf-8"))
+                rows.append({"seed": seed, "fold": i, "n_train": len(split["train"]), "n_test": len(split["test"]),
+                             "macro_f1": m["labels"]["macro_f1"], "micro_f1": m["labels"]["micro_f1"],
+                             "per_label_f1": {k2: v["f1"] for k2, v in m["labels"]["per_label"].items()},
+                             "legal_exact_f1": m["legal_refs"]["model"]["exact"]["f1"],
+                             "train_seconds": res.get("fit", {}).get("train_seconds")})
+                print(f"cv seed {seed} fold {i}: macro-F1 {rows[-1]['macro_f1']:.3f}", file=log)
+
+    def agg(vals: list[float]) -> dict[str, float]:
+        return {"mean": float(np.mean(vals)), "std": float(np.std(vals, ddof=1)) if len(vals) > 1 else 0.0}
+
+    summary = {"folds": folds, "seeds": seeds, "n_articles": len(recs),
+               "macro_f1": agg([r["macro_f1"] for r in rows]), "micro_f1": agg([r["micro_f1"] for r in rows]),
+               "per_label_f1": {lab: agg([r["per_label_f1"][lab] for r in rows]) for lab in cfg.data.labels},
+               "legal_exact_f1": agg([r["legal_exact_f1"] for r in rows]),
+               "per_seed_macro_f1": {s: agg([r["macro_f1"] for r in rows if r["seed"] == s]) for s in seeds}}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_json(out_dir / "cv.json", {"summary": summary, "runs": rows})
+    record.finish(cv=summary, encoder_source=cfg.model.name_or_path or cfg.baseline.kind or "random-init small BERT")
+    print(f"{cfg.run.name}: {folds}-fold CV x {len(seeds)} seed(s): macro-F1 "
+          f"{summary['macro_f1']['mean']:.3f} ± {summary['macro_f1']['std']:.3f}", file=log)
+    return summary
