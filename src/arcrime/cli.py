@@ -68,13 +68,25 @@ def cmd_predict(a: argparse.Namespace) -> int:
     predictor = Predictor.from_pretrained(a.model, device=a.device, batch_size=a.batch_size, use_rules=a.rules)
     errors: list[Any] = []
     counts = {"read": 0, "ok": 0}
+    skip = 0
+    partial = Path(f"{a.output}.partial") if a.output else None
+    if a.resume:
+        if not partial:
+            raise SystemExit("--resume needs --output")
+        if partial.is_file():
+            skip = _complete_lines(partial)
+            print(f"resuming: {skip} article(s) already in {partial}", file=sys.stderr)
 
     def good():
+        done = 0
         for rec, err in read_predict_input(a.input, a.text):
             counts["read"] += 1
             if err is not None:
                 errors.append(err)
                 print(f"skipped: {err}", file=sys.stderr)
+                continue
+            if done < skip:
+                done += 1
                 continue
             yield rec
 
@@ -83,14 +95,21 @@ def cmd_predict(a: argparse.Namespace) -> int:
 
         for res in tqdm(predictor.predict_records(good()), desc="predict", unit="doc", disable=a.output is None,
                         file=sys.stderr, mininterval=2):
-            for ref in res["legal_refs"]:
-                ref.pop("raw_number", None) if not a.verbose else None
+            if not a.verbose:
+                for ref in res["legal_refs"]:
+                    for k in ("raw_number", "year", "short_form"):
+                        ref.pop(k, None)
             f.write(json.dumps(res, ensure_ascii=False) + "\n")
+            f.flush()
             counts["ok"] += 1
 
     if a.output:
-        with atomic_write(a.output) as f:
+        # results stream into <output>.partial (resumable with --resume); renamed when complete
+        with open(partial, "a" if skip else "w", encoding="utf-8") as f:
             emit(f)
+            os.fsync(f.fileno())
+        os.replace(partial, a.output)
+        counts["ok"] += skip
     else:
         emit(sys.stdout)
     if errors:
@@ -105,6 +124,25 @@ def cmd_predict(a: argparse.Namespace) -> int:
     if counts["ok"] == 0 or (a.strict and errors):
         return EXIT_BAD_INPUT
     return 0
+
+
+def _complete_lines(path: Path) -> int:
+    """Count complete JSON lines of a partial output; cut off a torn last line."""
+    data = path.read_bytes()
+    keep = data[: data.rfind(b"\n") + 1]
+    n = 0
+    good_end = 0
+    for line in keep.splitlines(keepends=True):
+        try:
+            json.loads(line)
+        except ValueError:
+            break
+        n += 1
+        good_end += len(line)
+    if good_end != len(data):
+        with open(path, "r+b") as f:
+            f.truncate(good_end)
+    return n
 
 
 def cmd_data(a: argparse.Namespace) -> int:
@@ -151,7 +189,8 @@ def format_stats(s: dict[str, Any]) -> str:
     for k, v in s["label_combinations"].items():
         lines.append(f"  {k:<32}{v:>6}")
     lines += ["", "per label: " + ", ".join(f"{k} {v}" for k, v in s["labels"].items()),
-              f"no label: {s['no_label']} (hard negatives: {s['hard_negatives']})",
+              f"no label: {s['no_label']} (hard negatives: {s['hard_negatives']}; "
+              f"containing a label keyword: {s['negatives_with_keywords']})",
               f"keyword-free label instances: {s['keyword_free_label_instances']}/{s['label_instances']} "
               f"({s['keyword_free_share']:.1%})",
               f"words per article: min {s['words']['min']}, median {s['words']['median']}, max {s['words']['max']}, "
@@ -217,6 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", action="store_true", help="add rule-found legal references to the model's")
     p.add_argument("--strict", action="store_true", help="exit non-zero if any input record is bad")
     p.add_argument("--verbose", action="store_true", help="include raw instrument numbers in legal_refs")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run from <output>.partial (same input, same order)")
     p.set_defaults(func=cmd_predict)
 
     d = sub.add_parser("data", help="corpus tools")

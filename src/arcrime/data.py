@@ -66,6 +66,17 @@ def iter_lines(path: str | Path) -> Iterator[tuple[int, str | None, str | None]]
                 yield i, None, f"invalid UTF-8 at byte {e.start}; re-encode the file as UTF-8"
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def looks_binary(text: str) -> bool:
+    """True for NUL bytes or when over 10% of the characters are control characters."""
+    if "\x00" in text:
+        return True
+    n = len(_CONTROL.findall(text[:10000]))
+    return n > 0.1 * min(len(text), 10000)
+
+
 def validate_record(rec: Any, labels: list[str], where: tuple[str, int], require_labels: bool = True
                     ) -> list[RecordError]:
     """Check one parsed record against the corpus schema."""
@@ -92,6 +103,8 @@ def validate_record(rec: Any, labels: list[str], where: tuple[str, int], require
         return errs
     if not text.strip():
         err("text", "empty or whitespace-only; remove the record or add the article text")
+    elif looks_binary(text):
+        err("text", "contains NUL or mostly control characters: binary data, not an article; check the input file")
     if require_labels or "labels" in rec:
         labs = rec.get("labels")
         if labs is None:
@@ -278,7 +291,6 @@ def read_predict_input(path: str | Path | None, text: str | None = None, stdin=N
     else:
         block: list[str] = []
         start_line = first[0]
-        k = 0
         for i, line, derr in chain():
             if derr:
                 yield None, RecordError(name, i, "<line>", derr)
@@ -288,11 +300,18 @@ def read_predict_input(path: str | Path | None, text: str | None = None, stdin=N
                     start_line = i
                 block.append(line)
             elif block:
-                k += 1
-                yield {"id": f"{Path(name).name}:{start_line}", "text": "".join(block).strip()}, None
+                yield _plain_block(name, start_line, block)
                 block = []
         if block:
-            yield {"id": f"{Path(name).name}:{start_line}", "text": "".join(block).strip()}, None
+            yield _plain_block(name, start_line, block)
+
+
+def _plain_block(name: str, line: int, block: list[str]) -> tuple[dict[str, Any] | None, RecordError | None]:
+    text = "".join(block).strip()
+    if looks_binary(text):
+        return None, RecordError(name, line, "text", "contains NUL or mostly control characters: binary data, "
+                                                     "not an article; check the input file")
+    return {"id": f"{Path(name).name}:{line}", "text": text}, None
 
 
 # ---------------------------------------------------------------- building the corpus
@@ -408,7 +427,7 @@ def corpus_stats(records: Iterable[dict[str, Any]], labels: list[str] | None = N
     combos, label_counts, countries, styles, kinds, insts, inst_countries = (Counter() for _ in range(7))
     splits = Counter()
     words, n, pos, kw_free = [], 0, 0, 0
-    neg_hard = negs = 0
+    neg_hard = negs = neg_kw = 0
     n_spans = 0
     for r in records:
         n += 1
@@ -422,6 +441,7 @@ def corpus_stats(records: Iterable[dict[str, Any]], labels: list[str] | None = N
         meta = r.get("meta", {})
         if not labs:
             negs += 1
+            neg_kw += any(hits.values())
             neg_hard += meta.get("neg_type", "unrelated") not in ("unrelated", None, "")
         countries[meta.get("country", "?")] += 1
         styles[meta.get("style", "?")] += 1
@@ -441,6 +461,7 @@ def corpus_stats(records: Iterable[dict[str, Any]], labels: list[str] | None = N
         "labels": {lab: label_counts[lab] for lab in labels},
         "no_label": combos["none"],
         "hard_negatives": neg_hard,
+        "negatives_with_keywords": neg_kw,
         "keyword_free_label_instances": kw_free,
         "label_instances": pos,
         "keyword_free_share": round(kw_free / pos, 3) if pos else 0.0,

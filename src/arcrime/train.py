@@ -136,7 +136,15 @@ class Trainer:
         self.train_recs = load_records(cfg.data.train, labels, log=self.log)
         self.dev_recs = load_records(cfg.data.dev, labels, log=self.log)
         self.normalizer = Normalizer(cfg.normalize.steps)
-        if cfg.model.name_or_path is None and cfg.model.tokenizer:
+        ckpt_tok = Path(str(self.ckpt_path) + ".tokenizer")
+        if self.resume and cfg.model.name_or_path is None and ckpt_tok.is_dir() and self.ckpt_path.is_file():
+            from transformers import AutoTokenizer
+
+            # the interrupted run's own tokenizer (a retrained one could differ, see below)
+            self.tokenizer = AutoTokenizer.from_pretrained(ckpt_tok)
+            encoder = build_small_bert(cfg.model, self.tokenizer)
+            self.encoder_source = "random-init small BERT (tokenizer from the interrupted run)"
+        elif cfg.model.name_or_path is None and cfg.model.tokenizer:
             from transformers import AutoTokenizer
 
             self.tokenizer = AutoTokenizer.from_pretrained(cfg.model.tokenizer)
@@ -245,8 +253,7 @@ class Trainer:
         state = {
             "model": self.model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
             "scaler": scaler.state_dict(), "step": step, "epoch": epoch, "next_batch": next_batch,
-            "torch_rng": torch.get_rng_state(), "numpy_rng": np.random.get_state()[1],
-            "python_rng": repr(random.getstate()),
+            "torch_rng": torch.get_rng_state(),  # dropout; batch order is derived from (seed, epoch)
         }
         with atomic_write(self.ckpt_path, "wb") as f:
             torch.save(state, f)
@@ -290,6 +297,9 @@ class Trainer:
         save_model(self.model_dir, self.model, self.tokenizer, meta, overwrite=self.overwrite)
         if self.ckpt_path.is_file():
             self.ckpt_path.unlink()
+        import shutil
+
+        shutil.rmtree(str(self.ckpt_path) + ".tokenizer", ignore_errors=True)
         return {"thresholds": meta.thresholds, "temperatures": meta.temperatures, "model_dir": str(self.model_dir)}
 
 
