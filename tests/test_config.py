@@ -53,3 +53,14 @@ def test_overrides_and_roundtrip(tmp_path):
     cfg = load_config(p, {"train.seed": 5})
     assert cfg.train.epochs == 3.0 and cfg.train.seed == 5
     assert Config.from_dict(cfg.to_dict()).to_dict() == cfg.to_dict()
+
+
+def test_unreachable_hub_model_says_how_to_use_a_local_copy(monkeypatch):
+    from arcrime.config import ModelConfig
+    from arcrime.model import ModelLoadError, load_pretrained_encoder
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelLoadError) as e:
+        load_pretrained_encoder(ModelConfig(name_or_path="aubmindlab/bert-base-arabertv02"))
+    msg = str(e.value)
+    assert "model.name_or_path" in msg and "local" in msg

@@ -153,3 +153,13 @@ def test_build_rejects_bad_markup(tmp_path):
     with pytest.raises(DataError) as e:
         build_corpus(raw, tmp_path / "out")
     assert "b.jsonl:1" in str(e.value)
+
+
+def test_dataset_split_roundtrip(tmp_path):
+    from arcrime.data import dataset_records, load_dataset_split
+
+    p = _lines(tmp_path, [json.dumps(GOOD, ensure_ascii=False), "{bad"])
+    ds = load_dataset_split(p, log=io.StringIO())
+    assert ds.num_rows == 1 and ds[0]["legal_refs"][0]["start"] == 11
+    (rec,) = dataset_records(ds)
+    assert rec["legal_refs"][0]["articles"] == ["538"] and rec["meta"] == {"country": "MA"}

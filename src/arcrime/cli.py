@@ -199,7 +199,9 @@ def format_stats(s: dict[str, Any]) -> str:
               "styles: " + ", ".join(f"{k} {v}" for k, v in s["styles"].items()),
               f"legal spans: {s['legal_spans']} {s['span_kinds']}; distinct instruments: {s['distinct_instruments']} "
               f"from {len(s['instrument_countries'])} countries",
-              "instrument countries: " + ", ".join(f"{k} {v}" for k, v in s["instrument_countries"].items())]
+              "instrument countries: " + ", ".join(f"{k} {v}" for k, v in s["instrument_countries"].items()),
+              "span forms: " + ", ".join(f"{k} {v}" for k, v in s["span_forms"].items()),
+              f"articles with a Hijri date: {s['articles_with_hijri_date']}"]
     nd = s.get("near_duplicates")
     if nd:
         lines.append(f"near-duplicates ({nd['method']} >= {nd['threshold']}): "

@@ -207,15 +207,34 @@ def load_records(path: str | Path, labels: list[str] | None = None, strict: bool
     return good
 
 
-def load_dataset_split(path: str | Path, labels: list[str] | None = None, strict: bool = False):
-    """Validated records of one split as a 🤗 ``datasets.Dataset``."""
+def load_dataset_split(path: str | Path, labels: list[str] | None = None, strict: bool = False, log=sys.stderr):
+    """Validated records of one split as a 🤗 ``datasets.Dataset``.
+
+    Columns: ``id``, ``text``, ``labels`` (list of str), ``legal_refs`` (list of structs with
+    start, end, text, kind, instrument, articles) and ``meta`` (a JSON string, since its keys vary).
+    """
     import datasets
 
-    recs = load_records(path, labels, strict)
+    recs = load_records(path, labels, strict, log=log)
+    features = datasets.Features({
+        "id": datasets.Value("string"), "text": datasets.Value("string"),
+        "labels": datasets.Sequence(datasets.Value("string")),
+        "legal_refs": [{"start": datasets.Value("int64"), "end": datasets.Value("int64"),
+                        "text": datasets.Value("string"), "kind": datasets.Value("string"),
+                        "instrument": datasets.Value("string"), "articles": datasets.Sequence(datasets.Value("string"))}],
+        "meta": datasets.Value("string"),
+    })
     rows = [{"id": r["id"], "text": r["text"], "labels": r["labels"],
-             "legal_refs": json.dumps(r["legal_refs"], ensure_ascii=False),
+             "legal_refs": [{"start": x["start"], "end": x["end"], "text": r["text"][x["start"]:x["end"]],
+                             "kind": x["kind"], "instrument": x.get("instrument"), "articles": x.get("articles", [])}
+                            for x in r["legal_refs"]],
              "meta": json.dumps(r["meta"], ensure_ascii=False)} for r in recs]
-    return datasets.Dataset.from_list(rows)
+    return datasets.Dataset.from_list(rows, features=features)
+
+
+def dataset_records(ds) -> list[dict[str, Any]]:
+    """Plain records back from :func:`load_dataset_split` (meta decoded)."""
+    return [dict(row, meta=json.loads(row["meta"])) for row in ds]
 
 
 # ---------------------------------------------------------------- input for predict
@@ -323,6 +342,21 @@ KEYWORDS = {
 }
 
 
+SPAN_FORMS = {
+    "arabic_indic_digits": re.compile(r"[\u0660-\u0669]"),
+    "dotted_number": re.compile(r"\d+\.\d+|[\u0660-\u0669]+\.[\u0660-\u0669]+"),
+    "dashed_number": re.compile(r"\d+-\d+"),
+    "slash_number": re.compile(r"\d+/\d+"),
+    "li_sana_year": re.compile(r"لسن[ةه]|لعام"),
+    "hijri_year": re.compile(r"\d\s?هـ|١٤\d\d|14\d\d\s?ه"),
+    "dual": re.compile(r"(?:فصل|ماد[ةت]?)(?:ين|ان)|المادتين|المادتان"),
+    "plural_or_range": re.compile(r"فصول|مواد|من\s+\S+\s+(?:إلى|الى|حتى)"),
+    "short_form": re.compile(r"منه\b|منها\b|نفس|ذات|المذكور|نفسه|السالف"),
+    "dahir_or_decree": re.compile(r"ظهير|مرسوم|قرار بقانون"),
+    "tashkeel_or_tatweel": re.compile(r"[\u064b-\u065f\u0640]"),
+}
+
+
 def keyword_hits(text: str) -> dict[str, bool]:
     """Which label keyword families (GUIDELINES.md) occur in ``text``."""
     return {lab: bool(rx.search(text)) for lab, rx in KEYWORDS.items()}
@@ -425,15 +459,18 @@ def corpus_stats(records: Iterable[dict[str, Any]], labels: list[str] | None = N
     """Counts that the datasheet and ``arcrime data stats`` report."""
     labels = labels or DEFAULT_LABELS
     combos, label_counts, countries, styles, kinds, insts, inst_countries = (Counter() for _ in range(7))
+    forms: Counter[str] = Counter()
     splits = Counter()
     words, n, pos, kw_free = [], 0, 0, 0
-    neg_hard = negs = neg_kw = 0
+    neg_hard = negs = neg_kw = hijri = 0
+    hijri_rx = re.compile(r"1[34]\d\d\s?هـ|[١][٣٤][٠-٩][٠-٩]\s?هـ|(?:محرم|صفر|ربيع|جمادى|رجب|شعبان|رمضان|شوال|ذي القعدة|ذي الحجة)\s+(?:الأول|الآخر|الثاني|الأولى|الآخرة|الثانية)?\s*1[34]\d\d")
     n_spans = 0
     for r in records:
         n += 1
         labs = sorted(r["labels"])
         combos["+".join(labs) or "none"] += 1
         hits = keyword_hits(r["text"])
+        hijri += bool(hijri_rx.search(r["text"]))
         for lab in labs:
             label_counts[lab] += 1
             pos += 1
@@ -450,6 +487,9 @@ def corpus_stats(records: Iterable[dict[str, Any]], labels: list[str] | None = N
         for ref in r["legal_refs"]:
             n_spans += 1
             kinds[ref["kind"]] += 1
+            surface = r["text"][ref["start"]:ref["end"]]
+            for form, rx in SPAN_FORMS.items():
+                forms[form] += bool(rx.search(surface))
             insts[ref["instrument"] or "<unknown>"] += 1
             if ref["instrument"]:
                 inst_countries[ref["instrument"].split("/")[0]] += 1
@@ -471,6 +511,8 @@ def corpus_stats(records: Iterable[dict[str, Any]], labels: list[str] | None = N
         "styles": dict(styles.most_common()),
         "legal_spans": n_spans,
         "span_kinds": dict(kinds),
+        "span_forms": {k: forms[k] for k in SPAN_FORMS},
+        "articles_with_hijri_date": hijri,
         "distinct_instruments": len([k for k in insts if k != "<unknown>"]),
         "instrument_countries": dict(inst_countries.most_common()),
         "instruments": dict(insts.most_common()),

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from .config import Config
-from .data import load_records
+from .data import dataset_records, load_dataset_split
 from .encoding import IGNORE, DocEncoder, EncodedDoc
 from .fileio import OutputExistsError, atomic_write
 from .model import (ArcrimeModel, ModelMeta, aggregate_windows, build_small_bert, load_pretrained_encoder,
@@ -133,8 +133,8 @@ class Trainer:
         cfg = self.cfg
         set_seed(cfg.train.seed)
         labels = cfg.data.labels
-        self.train_recs = load_records(cfg.data.train, labels, log=self.log)
-        self.dev_recs = load_records(cfg.data.dev, labels, log=self.log)
+        self.train_recs = dataset_records(load_dataset_split(cfg.data.train, labels, log=self.log))
+        self.dev_recs = dataset_records(load_dataset_split(cfg.data.dev, labels, log=self.log))
         self.normalizer = Normalizer(cfg.normalize.steps)
         ckpt_tok = Path(str(self.ckpt_path) + ".tokenizer")
         if self.resume and cfg.model.name_or_path is None and ckpt_tok.is_dir() and self.ckpt_path.is_file():
