@@ -26,9 +26,9 @@ __all__ = ["find", "resolve", "annotate", "extract", "link_spans", "merge_with_r
 
 def extract(text: str, country: str | None = None) -> list[LegalReference]:
     """Find and resolve the legal references of ``text`` (normalizing it once)."""
-    from .find import _normalizer
+    from .find import normalize_for_find
 
-    n = _normalizer(text)
+    n = normalize_for_find(text)
     return resolve(find(text, n), text, country, n.text)
 
 

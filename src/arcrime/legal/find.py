@@ -15,6 +15,31 @@ from .models import LegalReference
 from .regexes import alias_table, anchor_regex, expand_articles, finder_regex, parse_number
 
 _normalizer = Normalizer(MATCH_STEPS)
+
+
+class _SameLength:
+    """Normalized view of a text whose normalization kept every offset (fast path)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    @staticmethod
+    def to_original(start: int, end: int) -> tuple[int, int]:
+        return start, end
+
+
+def normalize_for_find(text: str):
+    """Normalize for matching; when no step changes the length (no tashkeel, tatweel, invisible
+    or presentation-form characters), a single ``str.translate`` with an identity offset map."""
+    if not _LENGTH_CHANGING.search(text):
+        return _SameLength(text.translate(_TABLE))
+    return _normalizer(text)
+_FUSED = _normalizer._plan[0]
+_TABLE = _FUSED.table or {}
+_LENGTH_CHANGING = re.compile("[" + "".join(re.escape(c) for c, v in (_FUSED.char_map or {}).items() if len(v) != 1)
+                              + "]")
 _STRIPPED = re.compile("[\u0640\u0610-\u061a\u064b-\u065f\u0670]")
 
 HEAD_KIND = [
@@ -99,7 +124,7 @@ def find(text: str, normalized=None) -> list[LegalReference]:
     (guidelines rule 5) and are not returned. ``normalized`` may pass a precomputed
     ``Normalizer(MATCH_STEPS)(text)``.
     """
-    norm_ = normalized if normalized is not None else _normalizer(text)
+    norm_ = normalized if normalized is not None else normalize_for_find(text)
     out: list[LegalReference] = []
     for m in _matches(norm_.text):
         g = m.groupdict()

@@ -15,7 +15,7 @@ from .models import Instrument
 
 # normalization used for matching names (same family as the finder's)
 MATCH_STEPS = ("nfkc", "remove_invisible", "strip_tashkeel", "remove_tatweel", "unify_alef", "unify_ya",
-               "arabic_digits", "collapse_whitespace")
+               "arabic_digits")  # character maps only: fused into one pass (patterns use \\s+ between words)
 _norm = Normalizer(MATCH_STEPS)
 
 
