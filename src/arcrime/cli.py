@@ -65,7 +65,8 @@ def cmd_predict(a: argparse.Namespace) -> int:
         raise SystemExit("give exactly one of: an article TEXT, --input FILE, or --input - (stdin)")
     if a.text == "-":
         a.input, a.text = "-", None
-    predictor = Predictor.from_pretrained(a.model, device=a.device, batch_size=a.batch_size, use_rules=a.rules)
+    predictor = Predictor.from_pretrained(a.model, device=a.device, batch_size=a.batch_size, use_rules=a.rules,
+                                          prefer_int8=not a.fp32)
     errors: list[Any] = []
     counts = {"read": 0, "ok": 0}
     skip = 0
@@ -258,6 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", action="store_true", help="add rule-found legal references to the model's")
     p.add_argument("--strict", action="store_true", help="exit non-zero if any input record is bad")
     p.add_argument("--verbose", action="store_true", help="include raw instrument numbers in legal_refs")
+    p.add_argument("--fp32", action="store_true", help="for an ONNX export folder: use model.onnx, not the int8 one")
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted run from <output>.partial (same input, same order)")
     p.set_defaults(func=cmd_predict)
@@ -294,6 +296,14 @@ def build_parser() -> argparse.ArgumentParser:
     pt.add_argument("--overwrite", action="store_true")
     pt.set_defaults(func=cmd_pretrain)
 
+    x = sub.add_parser("export", help="export a trained model to ONNX (optionally int8) for ONNX Runtime")
+    x.add_argument("--model", required=True)
+    x.add_argument("--out", required=True)
+    x.add_argument("--onnx", action="store_true", required=True, help="export format (ONNX is the only one)")
+    x.add_argument("--int8", action="store_true", help="also write a dynamically quantized int8 model")
+    x.add_argument("--overwrite", action="store_true")
+    x.set_defaults(func=cmd_export)
+
     c = sub.add_parser("cv", help="stratified k-fold cross-validation on train+dev")
     c.add_argument("--config", required=True)
     c.add_argument("--folds", type=int, default=5)
@@ -314,6 +324,13 @@ def cmd_pretrain(a: argparse.Namespace) -> int:
     cfg = load_pretrain_config(a.config, _overrides(a.set))
     info = pretrain(cfg, a.corpus, resume=a.resume, overwrite=a.overwrite)
     print(json.dumps({k: info[k] for k in ("steps", "tokens_seen", "tokens_per_second", "final_heldout_perplexity")}))
+    return 0
+
+
+def cmd_export(a: argparse.Namespace) -> int:
+    from .export import export_onnx
+
+    print(json.dumps(export_onnx(a.model, a.out, int8=a.int8, overwrite=a.overwrite)))
     return 0
 
 

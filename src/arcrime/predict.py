@@ -56,7 +56,6 @@ def run_model(model: ArcrimeModel, encoder: DocEncoder, docs: list[EncodedDoc], 
     pad = encoder.tokenizer.pad_token_id or 0
     items = [(d, w) for d in range(len(docs)) for w in range(len(docs[d].windows))]
     items.sort(key=lambda x: docs[x[0]].windows[x[1]][1] - docs[x[0]].windows[x[1]][0])
-    n_labels = model.classifier.out_features
     win_logits = {}
     win_tags = {}
     model.eval()
@@ -85,7 +84,7 @@ def run_model(model: ArcrimeModel, encoder: DocEncoder, docs: list[EncodedDoc], 
         agg = aggregate_windows(logits, torch.zeros(len(doc.windows), dtype=torch.long), 1, aggregation)[0]
         if temperatures is not None:
             agg = agg / temperatures
-        scores = torch.sigmoid(agg).numpy() if n_labels else np.zeros(0)
+        scores = torch.sigmoid(agg).numpy()
         tags = merge_window_tags(doc, [win_tags[(d, w)] for w in range(len(doc.windows))])
         outs.append(DocOutput(scores, tags_to_spans(doc, tags)))
     return outs
@@ -111,9 +110,15 @@ class Predictor:
     def from_pretrained(cls, path: str | Path, device: str = "auto", **kw: Any) -> "Predictor":
         """Load a BERT model folder (or a baseline folder, which returns a baseline predictor)."""
         from .baselines import BASELINE_FILE, load_baseline
+        from .export import ONNX_FILE, load_onnx
 
         if (Path(path) / BASELINE_FILE).is_file():
             return load_baseline(path)  # type: ignore[return-value]
+        if (Path(path) / ONNX_FILE).is_file():
+            prefer_int8 = kw.pop("prefer_int8", True)
+            onnx_model, tok, meta = load_onnx(path, prefer_int8)
+            return cls(onnx_model, tok, meta, torch.device("cpu"), **kw)  # type: ignore[arg-type]
+        kw.pop("prefer_int8", None)
         dev = resolve_device(device)
         model, tok, meta = load_model(path, dev)
         return cls(model, tok, meta, dev, **kw)

@@ -1,0 +1,85 @@
+"""Export a trained model to ONNX (optionally dynamically quantized to int8) and run it with
+ONNX Runtime behind the same :class:`~arcrime.predict.Predictor` interface.
+
+The exported graph is the whole :class:`~arcrime.model.ArcrimeModel` forward pass — encoder plus
+both heads — with dynamic batch and sequence axes, so windowing, aggregation, thresholds and
+legal-reference linking stay in Python exactly as for the PyTorch model. The export folder holds
+``model.onnx`` (and ``model.int8.onnx`` with ``--int8``), the tokenizer and ``arcrime_model.json``.
+Needs the optional extra ``pip install "arcrime[onnx]"`` (onnx, onnxruntime).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from .fileio import atomic_dir
+from .model import META_FILE, ModelLoadError, ModelMeta, load_model
+
+ONNX_FILE = "model.onnx"
+INT8_FILE = "model.int8.onnx"
+
+
+def export_onnx(model_dir: str | Path, out_dir: str | Path, int8: bool = False, opset: int = 17,
+                overwrite: bool = False) -> dict[str, Any]:
+    """Export ``model_dir`` to ``out_dir``; returns file sizes."""
+    try:
+        import onnx  # noqa: F401
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+    except ImportError as e:
+        raise ModelLoadError('ONNX export needs the optional extra: pip install "arcrime[onnx]"') from e
+    model, tok, meta = load_model(model_dir, "cpu")
+    model.eval()
+    L = min(meta.max_length, 32)
+    ids = torch.full((2, L), tok.pad_token_id or 0, dtype=torch.long)
+    ids[:, 0] = tok.cls_token_id
+    mask = torch.ones_like(ids)
+    with atomic_dir(out_dir, overwrite=overwrite) as tmp:
+        torch.onnx.export(model, (ids, mask), str(tmp / ONNX_FILE), input_names=["input_ids", "attention_mask"],
+                          output_names=["label_logits", "tag_logits"], opset_version=opset, dynamo=False,
+                          dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
+                                        "label_logits": {0: "batch"}, "tag_logits": {0: "batch", 1: "seq"}})
+        if int8:
+            quantize_dynamic(str(tmp / ONNX_FILE), str(tmp / INT8_FILE), weight_type=QuantType.QInt8)
+        tok.save_pretrained(tmp)
+        shutil.copy(Path(model_dir) / META_FILE, tmp / META_FILE)
+        sizes = {p.name: p.stat().st_size for p in tmp.glob("*.onnx")}
+    return {"out_dir": str(out_dir), "files": sizes}
+
+
+class OnnxModel:
+    """Callable like :class:`ArcrimeModel` (``(ids, mask) -> (label_logits, tag_logits)``)."""
+
+    def __init__(self, path: Path, num_labels: int, threads: int = 0):
+        import onnxruntime as ort
+
+        so = ort.SessionOptions()
+        if threads:
+            so.intra_op_num_threads = threads
+        self.session = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+        self.num_labels = num_labels
+
+    def eval(self) -> "OnnxModel":
+        return self
+
+    def __call__(self, ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        cls, tags = self.session.run(None, {"input_ids": ids.cpu().numpy().astype(np.int64),
+                                            "attention_mask": mask.cpu().numpy().astype(np.int64)})
+        return torch.from_numpy(cls), torch.from_numpy(tags)
+
+
+def load_onnx(path: str | Path, prefer_int8: bool = True) -> tuple[OnnxModel, Any, ModelMeta]:
+    from transformers import AutoTokenizer
+
+    path = Path(path)
+    meta = ModelMeta(**json.loads((path / META_FILE).read_text(encoding="utf-8")))
+    f = path / INT8_FILE if prefer_int8 and (path / INT8_FILE).is_file() else path / ONNX_FILE
+    if not f.is_file():
+        raise ModelLoadError(f"{path}: no {ONNX_FILE}; export one with `arcrime export --model DIR --onnx`")
+    tok = AutoTokenizer.from_pretrained(path)
+    return OnnxModel(f, len(meta.labels)), tok, meta
