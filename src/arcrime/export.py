@@ -39,6 +39,7 @@ def export_onnx(model_dir: str | Path, out_dir: str | Path, int8: bool = False, 
     ids = torch.full((2, L), tok.pad_token_id or 0, dtype=torch.long)
     ids[:, 0] = tok.cls_token_id
     mask = torch.ones_like(ids)
+    mask[1, L // 2 :] = 0  # trace with padding present, so the masking path is the general one
     with atomic_dir(out_dir, overwrite=overwrite) as tmp:
         torch.onnx.export(model, (ids, mask), str(tmp / ONNX_FILE), input_names=["input_ids", "attention_mask"],
                           output_names=["label_logits", "tag_logits"], opset_version=opset, dynamo=False,

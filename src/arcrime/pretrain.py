@@ -409,11 +409,11 @@ pretrained encoder. Load it with `AutoModel.from_pretrained("<this folder>")`.
 Real Arabic news, read from the corpus folder given to `arcrime pretrain --corpus`
 ({len(info['corpus'])} files). The project's run used the three corpora of `shared/unlabeled/`:
 
-- **SaudiNewsNet** (Alhagri, 2015): 29k articles from 14 Saudi newspapers, July–August 2015.
+- **SaudiNewsNet** (Alhagri, 2015; GitHub `inparallel/SaudiNewsNet`): 29k articles from 14 Saudi newspapers, July–August 2015.
   CC BY-NC-SA 4.0, research use only: **this encoder inherits the non-commercial, share-alike terms.**
-- **ANT corpus v2.1** (multi-source; Chouigui et al.): 29k articles from SkyNews Arabia, AlArabiya,
+- **ANT corpus v2.1** (multi-source; Chouigui et al.; GitHub `antcorpus/antcorpus.multisource.data`): 29k articles from SkyNews Arabia, AlArabiya,
   BBC Arabic, CNN Arabic, France24 (2018). Research use with citation of the ANT paper.
-- **ANT corpus v1.1** (Jawhara FM, Tunisia, 2013–2017): 9.7k articles. Apache-2.0 with citation.
+- **ANT corpus v1.1** (Jawhara FM, Tunisia, 2013–2017; GitHub `antcorpus/antcorpus.data`): 9.7k articles. Apache-2.0 with citation.
 
 None of this text is in the arcrime repository or its labelled corpus.
 

@@ -48,6 +48,7 @@ for _c, _spec in COUNTRY_CUES.items():
             _WORD_CUES.setdefault("لل" + _w[2:], _c)
     _PHRASE_CUES += [(_c, ph) for ph in _phrases]
 _WORD = re.compile(r"\w+")
+_CUE_KEYS = frozenset(_WORD_CUES)
 
 
 def infer_country(text: str, refs: list[LegalReference], normalized: str | None = None) -> str | None:
@@ -59,12 +60,10 @@ def infer_country(text: str, refs: list[LegalReference], normalized: str | None 
         if len(r.candidates) == 1:
             score[gaz[r.candidates[0]].country] += 2 if r.raw_number else 1
     t = (normalized if normalized is not None else norm(text)).replace("ة", "ه")
-    for w in _WORD.findall(t):
-        c = _WORD_CUES.get(w)
-        if c:
-            score[c] += 1
+    for w in _CUE_KEYS.intersection(_WORD.findall(t)):  # each distinct cue word counts once
+        score[_WORD_CUES[w]] += 1
     for c, ph in _PHRASE_CUES:
-        score[c] += t.count(ph)
+        score[c] += ph in t
     top = score.most_common(2)
     if top and top[0][1] > 0 and (len(top) == 1 or top[0][1] > top[1][1]):
         return top[0][0]
@@ -87,7 +86,15 @@ def resolve(refs: list[LegalReference], text: str = "", country: str | None = No
             normalized: str | None = None) -> list[LegalReference]:
     """Link each reference to an instrument id (or None); see module docstring."""
     gaz = load_gazetteer()
-    ctx_country = country or infer_country(text, refs, normalized)
+    inferred: list[str | None] = []
+
+    def ctx() -> str | None:  # inferred only when a reference needs it
+        if country:
+            return country
+        if not inferred:
+            inferred.append(infer_country(text, refs, normalized))
+        return inferred[0]
+
     out: list[LegalReference] = []
     last: str | None = None
     for r in refs:
@@ -95,14 +102,14 @@ def resolve(refs: list[LegalReference], text: str = "", country: str | None = No
         if r.short_form:
             inst = last
         elif r.kind == "article" and not r.candidates and not r.raw_number:
-            inst = _bare_article(r, ctx_country, last)
+            inst = _bare_article(r, ctx(), last)
         elif r.candidates:
             cands = list(r.candidates)
-            if ctx_country and not r.raw_number:
+            if not r.raw_number and ctx():
                 # a name shared across countries: only the article's country's instrument, never another's
-                cands = [c for c in cands if gaz[c].country == ctx_country]
-            elif ctx_country and len(cands) > 1:
-                cands = [c for c in cands if gaz[c].country == ctx_country] or cands
+                cands = [c for c in cands if gaz[c].country == ctx()]
+            elif len(cands) > 1 and ctx():
+                cands = [c for c in cands if gaz[c].country == ctx()] or cands
             inst = cands[0] if len(cands) == 1 else None
         out.append(replace(r, instrument=inst))
         if not r.short_form and (r.candidates or r.raw_number or r.kind != "article"):

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Re-create every run behind experiments/RESULTS.md from a clean checkout (about an hour on 2 CPU cores),
+# then rebuild the table. Each run records its config, commit, package versions, seed and metrics.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+bash scripts/setup.sh
+A=.venv/bin/arcrime
+for c in baseline-keywords baseline-tfidf baseline-tfidf-svm quickstart quickstart-random-init scratch-small; do
+  $A train --config configs/$c.yaml --overwrite
+done
+$A cv --config configs/baseline-tfidf-svm.yaml --folds 5 --seeds 13 14 15 --overwrite
+$A cv --config configs/quickstart.yaml --folds 3 --overwrite
+$A cv --config configs/quickstart-random-init.yaml --folds 3 --overwrite
+$A report
