@@ -20,6 +20,23 @@ def _run(args, **kw):
     return subprocess.run(PY + args, capture_output=True, text=True, timeout=600, **kw)
 
 
+class _Result:
+    def __init__(self, returncode, stdout, stderr):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def _main(args, capsys):
+    """Run the CLI in-process (no interpreter start-up per call)."""
+    from arcrime.cli import main
+
+    try:
+        rc = main(args)
+    except SystemExit as e:
+        rc = e.code
+    out = capsys.readouterr()
+    return _Result(rc, out.out, out.err)
+
+
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory, dev_records, tiny_tokenizer):
     from conftest import write_jsonl
@@ -66,18 +83,18 @@ def test_kill9_then_resume_matches_uninterrupted(tmp_path, tiny_split, tiny_toke
         (tmp_path / "experiments" / "part" / "predictions_test.jsonl").read_text()
 
 
-def test_predict_resume_no_duplicates_no_loss(tmp_path, model_dir):
+def test_predict_resume_no_duplicates_no_loss(tmp_path, model_dir, capsys):
     inp = tmp_path / "in.jsonl"
     inp.write_text("".join(json.dumps({"id": f"a{i}", "text": f"نص رقم {i} عن ابتزاز"}, ensure_ascii=False) + "\n"
                            for i in range(7)), encoding="utf-8")
     full = tmp_path / "full.jsonl"
-    assert _run(["predict", "--model", str(model_dir), "--input", str(inp), "--output", str(full),
-                 "--device", "cpu"]).returncode == 0
+    assert _main(["predict", "--model", str(model_dir), "--input", str(inp), "--output", str(full),
+                  "--device", "cpu"], capsys).returncode == 0
     lines = full.read_text(encoding="utf-8").splitlines()
     out = tmp_path / "out.jsonl"
     Path(str(out) + ".partial").write_text("\n".join(lines[:3]) + "\n" + lines[3][:25], encoding="utf-8")  # torn
-    r = _run(["predict", "--model", str(model_dir), "--input", str(inp), "--output", str(out), "--resume",
-              "--device", "cpu"])
+    r = _main(["predict", "--model", str(model_dir), "--input", str(inp), "--output", str(out), "--resume",
+               "--device", "cpu"], capsys)
     assert r.returncode == 0, r.stderr
     assert out.read_text(encoding="utf-8").splitlines() == lines
     assert not Path(str(out) + ".partial").exists()
@@ -91,11 +108,12 @@ def test_predict_resume_no_duplicates_no_loss(tmp_path, model_dir):
     (bytes(range(256)) * 4, 0, 5),                                  # binary garbage: 5 lines, 5 errors
     (b'{"id": "x"}\n{"text": "\xd9\x86\xd8\xb5"}\n{"id": 3, "text": "a"}\n', 0, 3),  # missing/mistyped fields
 ])
-def test_predict_bad_input(tmp_path, model_dir, payload, expect_ok, expect_errors):
+def test_predict_bad_input(tmp_path, model_dir, payload, expect_ok, expect_errors, capsys):
     inp = tmp_path / "in.jsonl"
     inp.write_bytes(payload)
     out = tmp_path / "out.jsonl"
-    r = _run(["predict", "--model", str(model_dir), "--input", str(inp), "--output", str(out), "--device", "cpu"])
+    r = _main(["predict", "--model", str(model_dir), "--input", str(inp), "--output", str(out), "--device", "cpu"],
+              capsys)
     n_out = len(out.read_text(encoding="utf-8").splitlines()) if out.exists() else 0
     n_err = (len(Path(str(out) + ".errors.jsonl").read_text(encoding="utf-8").splitlines())
              if Path(str(out) + ".errors.jsonl").exists() else 0)
@@ -120,20 +138,20 @@ def test_predict_long_article_not_truncated(model_dir):
         assert text[r["start"]:r["end"]] == r["text"]
 
 
-def test_cli_errors_are_clear(tmp_path, model_dir):
+def test_cli_errors_are_clear(tmp_path, model_dir, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text("train:\n  epochs: many\n  lr: 3\n", encoding="utf-8")
-    r = _run(["train", "--config", str(bad)])
+    r = _main(["train", "--config", str(bad)], capsys)
     assert r.returncode == 2
     assert "train.epochs: expected float" in r.stderr and "train.lr: unknown key" in r.stderr and "learning_rate" in r.stderr
-    r = _run(["evaluate", "--model", str(tmp_path / "nope"), "--data", str(tmp_path / "x.jsonl")])
+    r = _main(["evaluate", "--model", str(tmp_path / "nope"), "--data", str(tmp_path / "x.jsonl")], capsys)
     assert r.returncode == 2 and "model folder not found" in r.stderr
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "arcrime_model.json").write_text("{}", encoding="utf-8")
-    r = _run(["predict", "--model", str(broken), "نص"])
+    r = _main(["predict", "--model", str(broken), "نص"], capsys)
     assert r.returncode == 2 and "missing heads.safetensors" in r.stderr
     v = tmp_path / "v.jsonl"
     v.write_text('{"id": "a", "text": "نص", "labels": ["theft"]}\n', encoding="utf-8")
-    r = _run(["data", "validate", str(v)])
+    r = _main(["data", "validate", str(v)], capsys)
     assert r.returncode == 1 and f"{v}:1: labels: unknown label(s) ['theft']" in r.stdout
