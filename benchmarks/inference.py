@@ -1,0 +1,172 @@
+"""Benchmark: arcrime's inference engine vs the naive way, same weights, same articles.
+
+    python benchmarks/inference.py --model models/quickstart --n 2000 --name quickstart
+    python benchmarks/inference.py --base-shape --n 200 --name bert-base-shape
+
+Methods, each run in its own process so peak RSS is per method:
+
+* ``naive``: a 🤗 ``pipeline("text-classification")`` over the same encoder + label head, called
+  once per article with truncation at the model's max length (what most scripts do). It scores
+  only the first window and tags nothing.
+* ``engine``: ``arcrime.predict.Predictor`` — length-sorted batches, dynamic padding,
+  ``torch.inference_mode``, every window of long articles, legal-reference tagging in the same pass.
+* ``onnx-fp32`` / ``onnx-int8``: the engine on an ONNX Runtime export (``arcrime export``).
+
+``--base-shape`` builds a randomly initialised model of BERT-base shape (12 layers, hidden 768,
+64k vocabulary, as AraBERT) so the figures speak for real models. Prints JSON, writes
+``benchmarks/results/inference_<name>.{json,md}``. Labels of the engine and the naive pipeline are
+compared on the articles that fit in one window (where both see the same text).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def articles(n: int) -> list[dict]:
+    recs = []
+    for split in ("test", "dev", "train"):
+        recs += [json.loads(x) for x in (ROOT / f"data/{split}.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [{"id": f"{i}", "text": recs[i % len(recs)]["text"]} for i in range(n)]
+
+
+def make_base_shape(out: Path) -> Path:
+    """A random BERT-base-shaped arcrime model folder (weights random, tokenizer from the shipped encoder)."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    from arcrime.model import ArcrimeModel, ModelMeta, save_model
+
+    tok = AutoTokenizer.from_pretrained(ROOT / "encoders/arcrime-bert-small")
+    torch.manual_seed(0)
+    enc = BertModel(BertConfig(vocab_size=64000, hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
+                               intermediate_size=3072, max_position_embeddings=512), add_pooling_layer=False)
+    model = ArcrimeModel(enc, 3)
+    labels = ["extortion", "defamation", "impersonation"]
+    meta = ModelMeta(labels=labels, thresholds={lab: 0.5 for lab in labels},
+                     normalize_steps=["nfkc", "remove_invisible", "strip_tashkeel", "remove_tatweel", "unify_alef",
+                                      "unify_ya", "arabic_digits", "collapse_whitespace"],
+                     max_length=512, stride=64, window_aggregation="max", encoder_source="random BERT-base shape")
+    save_model(out, model, tok, meta, overwrite=True)
+    return out
+
+
+def run_method(method: str, model_dir: str, n: int, batch_size: int) -> dict:
+    import torch
+
+    from arcrime.predict import Predictor
+
+    torch.set_num_threads(int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1)))
+    docs = articles(n)
+    if method == "naive":
+        from transformers import BertConfig, PreTrainedModel, pipeline
+        from transformers.modeling_outputs import SequenceClassifierOutput
+
+        from arcrime.model import load_model
+        from arcrime.normalize import Normalizer
+
+        model, tok, meta = load_model(model_dir, "cpu")
+
+        class View(PreTrainedModel):
+            config_class = BertConfig
+
+            def __init__(self, config, m):
+                super().__init__(config)
+                self.m = m
+
+            def forward(self, input_ids=None, attention_mask=None, **kw):
+                return SequenceClassifierOutput(logits=self.m(input_ids, attention_mask)[0])
+
+        cfg = BertConfig(**model.encoder.config.to_dict())
+        cfg.id2label = dict(enumerate(meta.labels))
+        cfg.label2id = {v: k for k, v in cfg.id2label.items()}
+        pipe = pipeline("text-classification", model=View(cfg, model).eval(), tokenizer=tok, top_k=None,
+                        function_to_apply="sigmoid", device=-1)
+        norm = Normalizer(meta.normalize_steps)
+        tok.model_max_length = meta.max_length
+        t0 = time.perf_counter()
+        out = []
+        for d in docs:
+            res = pipe(norm(d["text"]).text, truncation=True, max_length=meta.max_length)[0]
+            sc = {r["label"]: r["score"] for r in res}
+            out.append([lab for lab in meta.labels if sc[lab] >= meta.thresholds[lab]])
+        secs = time.perf_counter() - t0
+    else:
+        p = Predictor.from_pretrained(model_dir, device="cpu", batch_size=batch_size,
+                                      prefer_int8=method == "onnx-int8")
+        t0 = time.perf_counter()
+        out = [r["labels"] for r in p.predict_records(iter(docs))]
+        secs = time.perf_counter() - t0
+    return {"method": method, "docs": n, "seconds": round(secs, 2), "docs_per_s": round(n / secs, 2),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1), "labels": out}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model")
+    ap.add_argument("--base-shape", action="store_true")
+    ap.add_argument("--n", type=int, default=2000)
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--name", default="quickstart")
+    ap.add_argument("--methods", nargs="+", default=["naive", "engine", "onnx-fp32", "onnx-int8"])
+    ap.add_argument("--_run", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a._run:
+        print(json.dumps(run_method(a._run, a.model, a.n, a.batch_size)))
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="arcrime-bench-"))
+    model_dir = str(make_base_shape(tmp / "base")) if a.base_shape else a.model
+    onnx_dir = None
+    if any(m.startswith("onnx") for m in a.methods):
+        from arcrime.export import export_onnx
+
+        onnx_dir = tmp / "onnx"
+        export_onnx(model_dir, onnx_dir, int8=True, overwrite=True)
+    results = {}
+    for m in a.methods:
+        md = str(onnx_dir) if m.startswith("onnx") else model_dir
+        r = subprocess.run([sys.executable, __file__, "--_run", m, "--model", md, "--n", str(a.n),
+                            "--batch-size", str(a.batch_size)], capture_output=True, text=True, check=True)
+        results[m] = json.loads(r.stdout.strip().splitlines()[-1])
+    from arcrime.predict import Predictor
+
+    p = Predictor.from_pretrained(model_dir, device="cpu")
+    single = [i for i, d in enumerate(articles(a.n)) if len(p.encoder.encode(d["text"]).windows) == 1]
+    summary = {"benchmark": "inference", "name": a.name, "model": "random BERT-base shape" if a.base_shape else a.model,
+               "articles": a.n, "single_window_articles": len(single), "batch_size": a.batch_size,
+               "threads": int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1)), "methods": {}}
+    base = results.get("naive")
+    for m, r in results.items():
+        row = {k: v for k, v in r.items() if k != "labels"}
+        if base:
+            row["speedup_vs_naive"] = round(r["docs_per_s"] / base["docs_per_s"], 2)
+        if "engine" in results and m != "engine":
+            row["label_agreement_with_engine_single_window"] = round(
+                sum(r["labels"][i] == results["engine"]["labels"][i] for i in single) / max(len(single), 1), 4)
+        summary["methods"][m] = row
+    out = ROOT / "benchmarks/results" / f"inference_{a.name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    md = [f"# Inference benchmark: {a.name}", "", f"{a.n} articles, {summary['threads']} threads, batch {a.batch_size}.",
+          "", "| method | docs/s | × naive | peak RSS MB | label agreement with engine (single-window articles) |",
+          "|---|---|---|---|---|"]
+    for m, r in summary["methods"].items():
+        md.append(f"| {m} | {r['docs_per_s']} | {r.get('speedup_vs_naive', '–')} | {r['peak_rss_mb']} | "
+                  f"{r.get('label_agreement_with_engine_single_window', '–')} |")
+    out.with_suffix(".md").write_text("\n".join(md) + "\n", encoding="utf-8")
+    print(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()
