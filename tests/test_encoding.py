@@ -68,3 +68,23 @@ def test_empty_text_encodes():
     assert doc.windows == [(0, 0)]
     ids, _ = enc.window_inputs(doc, 0)
     assert ids == [enc.tokenizer.cls_token_id, enc.tokenizer.sep_token_id]
+
+
+def test_repair_short_gaps():
+    from arcrime.encoding import repair_gaps
+
+    text = "طبقا للفصلين 538 و447-2 من القانون الجنائي"
+    enc = _encoder([text])
+    doc = enc.encode(text)
+    toks = [text[a:b] for a, b in doc.offsets]
+    tags = np.array([TAG2ID["O"]] * doc.n_tokens)
+    first = next(k for k, t in enumerate(toks) if "فصل" in t or t.startswith("لل"))
+    for k in range(first, doc.n_tokens):
+        tags[k] = TAG2ID["I-article"]
+    tags[first] = TAG2ID["B-article"]
+    dash = toks.index("-")
+    tags[dash] = TAG2ID["O"]
+    repaired = repair_gaps(doc, tags)
+    assert repaired[dash] == TAG2ID["I-article"]
+    (sp,) = tags_to_spans(doc, tags)
+    assert text[sp["start"]:sp["end"]] == "للفصلين 538 و447-2 من القانون الجنائي"

@@ -119,8 +119,32 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or "\u0610" <= ch <= "\u061a" or "\u064b" <= ch <= "\u065f" or ch in "\u0640\u0670"
 
 
+def repair_gaps(doc: EncodedDoc, tag_ids: np.ndarray, max_gap: int = 2, max_chars: int = 6) -> np.ndarray:
+    """Fill short ``O`` gaps inside a reference: a run of at most ``max_gap`` tokens covering at most
+    ``max_chars`` characters (e.g. «-», «من», «رقم») between two tags of the same kind becomes ``I-``.
+    Small taggers often drop such connector tokens and split one citation in two."""
+    tags = np.array(tag_ids, copy=True)
+    n = len(tags)
+    i = 0
+    while i < n:
+        if tags[i] > 0:
+            kind = TAGS[int(tags[i])].split("-", 1)[1]
+            j = i + 1
+            while j < n and tags[j] == TAG2ID["O"] and j - i - 1 < max_gap:
+                j += 1
+            if i + 1 < j < n and tags[j] > 0 and TAGS[int(tags[j])].split("-", 1)[1] == kind:
+                chars = int(doc.offsets[j - 1][1] - doc.offsets[i + 1][0])
+                if chars <= max_chars:
+                    tags[i + 1 : j] = TAG2ID[f"I-{kind}"]
+                    if TAGS[int(tags[j])].startswith("B-"):
+                        tags[j] = TAG2ID[f"I-{kind}"]
+        i += 1
+    return tags
+
+
 def tags_to_spans(doc: EncodedDoc, tag_ids: np.ndarray) -> list[dict[str, Any]]:
     """Decode BIO tags into character spans of the original text, widened to whole words."""
+    tag_ids = repair_gaps(doc, tag_ids)
     spans: list[dict[str, Any]] = []
     cur: dict[str, Any] | None = None
     for i, t in enumerate(tag_ids):
