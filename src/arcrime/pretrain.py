@@ -262,6 +262,7 @@ def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, over
     sched = get_linear_schedule_with_warmup(opt, cfg.warmup_steps, cfg.max_steps)
     rng = random.Random(cfg.seed)
     step, curve, seen_tokens, train_losses = 0, [], 0, []
+    prior_seconds = 0.0  # training time of earlier (interrupted) runs of this pretraining
     ckpt = work / "checkpoint.pt"
     if resume and ckpt.is_file():
         st = torch.load(ckpt, map_location=device, weights_only=True)
@@ -271,8 +272,11 @@ def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, over
         step, seen_tokens = int(st["step"]), int(st["seen_tokens"])
         prev = json.loads((work / "log.json").read_text())
         curve, train_losses = prev["heldout_curve"], prev["train_loss_curve"]
-        for _ in range(int(st["blocks_consumed"])):  # replay the stream position (tokenization only)
-            blocks.next_block()
+        prior_seconds = float(st.get("train_seconds", prev.get("train_seconds",
+                                                               60.0 * curve[-1]["minutes"] if curve else 0.0)))
+        if step < cfg.max_steps:
+            for _ in range(int(st["blocks_consumed"])):  # replay the stream position (tokenization only)
+                blocks.next_block()
         rng = random.Random(cfg.seed + step)
         print(f"resumed at step {step}", file=log)
     blocks_consumed = step * cfg.batch_size
@@ -330,8 +334,10 @@ def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, over
             with atomic_write(ckpt, "wb") as f:
                 torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
                             "scheduler": sched.state_dict(), "step": step, "seen_tokens": seen_tokens,
-                            "blocks_consumed": blocks_consumed}, f)
-            write_json(work / "log.json", {"heldout_curve": curve, "train_loss_curve": train_losses})
+                            "blocks_consumed": blocks_consumed,
+                            "train_seconds": prior_seconds + time.time() - t0}, f)
+            write_json(work / "log.json", {"heldout_curve": curve, "train_loss_curve": train_losses,
+                                           "train_seconds": prior_seconds + time.time() - t0})
         if cfg.max_minutes and (time.time() - t0) / 60 > cfg.max_minutes:
             stopped_early = True
             if not curve or curve[-1]["step"] != step:
@@ -340,7 +346,7 @@ def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, over
                               "tokens": seen_tokens, "minutes": round((time.time() - t0) / 60, 2)})
             break
     bar.close()
-    secs = time.time() - t0
+    secs = prior_seconds + time.time() - t0
     info = {
         "config": asdict(cfg), "corpus": [str(p) for p in files], "steps": step, "stopped_early": stopped_early,
         "tokens_seen": seen_tokens, "train_seconds": round(secs, 1), "tokenizer_seconds": round(tok_seconds, 1),
