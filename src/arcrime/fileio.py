@@ -17,6 +17,12 @@ from pathlib import Path
 from typing import Any
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 class OutputExistsError(FileExistsError):
     """The target exists and overwriting was not allowed."""
 
@@ -28,6 +34,7 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file normal permissions
     try:
         with open(tmp, mode, encoding=None if "b" in mode else encoding) as f:
             yield f
@@ -72,6 +79,7 @@ def atomic_dir(path: str | Path, overwrite: bool = False) -> Iterator[Path]:
         raise OutputExistsError(f"{path} already exists; pass --overwrite to replace it, or choose another name")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    os.chmod(tmp, 0o777 & ~_umask())
     try:
         yield tmp
         if path.exists():

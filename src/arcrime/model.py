@@ -100,12 +100,18 @@ def load_pretrained_encoder(cfg: ModelConfig) -> tuple[Any, nn.Module]:
     """Tokenizer and encoder from a hub id or a local directory (safetensors only)."""
     from transformers import AutoModel, AutoTokenizer
 
+    from transformers import AutoConfig
+
     name = cfg.name_or_path
     assert name is not None
     kw = {"revision": cfg.revision, "trust_remote_code": cfg.trust_remote_code}
     try:
         tok = AutoTokenizer.from_pretrained(name, **kw)
-        enc = AutoModel.from_pretrained(name, use_safetensors=True, **kw)
+        enc_cfg = AutoConfig.from_pretrained(name, **kw)
+        extra = {"add_pooling_layer": False} if enc_cfg.model_type == "bert" else {}
+        # fp32 master weights whatever the storage dtype (the shipped encoder is stored in fp16);
+        # CUDA runs use autocast on top
+        enc = AutoModel.from_pretrained(name, use_safetensors=True, dtype=torch.float32, **extra, **kw)
     except (OSError, ValueError) as e:
         raise _hub_error(name, e) from e
     if not getattr(tok, "is_fast", False):
@@ -194,7 +200,7 @@ def load_model(path: str | Path, device: str | torch.device = "cpu") -> tuple[Ar
 
         enc_cfg = AutoConfig.from_pretrained(path / "encoder", trust_remote_code=meta.trust_remote_code)
         extra = {"add_pooling_layer": False} if enc_cfg.model_type == "bert" else {}
-        enc = AutoModel.from_pretrained(path / "encoder", use_safetensors=True,
+        enc = AutoModel.from_pretrained(path / "encoder", use_safetensors=True, dtype=torch.float32,
                                         trust_remote_code=meta.trust_remote_code, **extra)
     except (OSError, ValueError) as e:
         raise ModelLoadError(f"{path}: could not load tokenizer/encoder: {e}") from e

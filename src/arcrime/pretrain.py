@@ -227,6 +227,7 @@ def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, over
     torch.manual_seed(cfg.seed)
     tok_dir = work / "tokenizer"
     t_start = time.time()
+    tok_seconds_file = work / "tokenizer_seconds.json"
     if resume and tok_dir.is_dir():
         tok = AutoTokenizer.from_pretrained(tok_dir)
     else:
@@ -239,7 +240,8 @@ def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, over
         tok = train_wordpiece(sample, cfg.vocab_size, 2)
         tok.save_pretrained(tok_dir)
         del sample
-    tok_seconds = time.time() - t_start
+        write_json(tok_seconds_file, {"seconds": time.time() - t_start})
+    tok_seconds = (json.loads(tok_seconds_file.read_text())["seconds"] if tok_seconds_file.is_file() else None)
     bcfg = BertConfig(vocab_size=len(tok), hidden_size=cfg.hidden_size, num_hidden_layers=cfg.num_hidden_layers,
                       num_attention_heads=cfg.num_attention_heads, intermediate_size=cfg.intermediate_size,
                       max_position_embeddings=cfg.max_position_embeddings, pad_token_id=tok.pad_token_id)
@@ -349,7 +351,8 @@ def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, over
     secs = prior_seconds + time.time() - t0
     info = {
         "config": asdict(cfg), "corpus": [str(p) for p in files], "steps": step, "stopped_early": stopped_early,
-        "tokens_seen": seen_tokens, "train_seconds": round(secs, 1), "tokenizer_seconds": round(tok_seconds, 1),
+        "tokens_seen": seen_tokens, "train_seconds": round(secs, 1),
+        "tokenizer_seconds": round(tok_seconds, 1) if tok_seconds is not None else None,
         "tokens_per_second": round(seen_tokens / secs, 1) if secs else None,
         "heldout_curve": curve, "final_heldout_loss": curve[-1]["heldout_loss"] if curve else None,
         "final_heldout_perplexity": curve[-1]["perplexity"] if curve else None,
@@ -396,6 +399,10 @@ def _plot_curve(curve: list[dict[str, Any]], path: Path) -> None:
 
 def model_card(info: dict[str, Any]) -> str:
     c = info["config"]
+    tok_time = (f" + {info['tokenizer_seconds'] / 60:.1f} min tokenizer" if info.get("tokenizer_seconds") is not None
+                else "; tokenizer training time not recorded")
+    notes = "".join(f"\n- {n}" for n in info.get("notes", []))
+    notes = f"\n## Notes on this run{notes}\n" if notes else ""
     return f"""# arcrime-bert-small
 
 A small Arabic BERT encoder pretrained by the arcrime project with masked-LM (whole-word
@@ -407,7 +414,7 @@ pretrained encoder. Load it with `AutoModel.from_pretrained("<this folder>")`.
 | architecture | BERT, {c['num_hidden_layers']} layers, hidden {c['hidden_size']}, {c['num_attention_heads']} heads, FFN {c['intermediate_size']}, {c['max_position_embeddings']} positions; {info['n_parameters']:,} parameters |
 | tokenizer | WordPiece, {c['vocab_size']} entries, trained with `tokenizers` on {c['tokenizer_articles']:,} articles after arcrime normalization ({', '.join(c['normalize_steps'])}) |
 | pretraining | {info['steps']} steps × {c['batch_size']} blocks × {c['seq_length']} tokens; {info['tokens_seen']:,} tokens seen; peak LR {c['learning_rate']} |
-| compute | {info['device']}, {info['environment'].get('torch_threads')} threads; {info['train_seconds'] / 60:.1f} min training ({info['tokens_per_second']} tokens/s) + {info['tokenizer_seconds'] / 60:.1f} min tokenizer |
+| compute | {info['device']}, {info['environment'].get('torch_threads')} threads; {info['train_seconds'] / 60:.1f} min training ({info['tokens_per_second']} tokens/s){tok_time} |
 | held-out MLM | loss {info['final_heldout_loss']:.3f}, perplexity {info['final_heldout_perplexity']:.1f} on {c['heldout_articles']} held-out articles (curve: `heldout_mlm.png`) |
 | weights | safetensors, {'fp16' if c['save_fp16'] else 'fp32'} storage |
 
@@ -427,4 +434,4 @@ None of this text is in the arcrime repository or its labelled corpus.
 Small and briefly trained: it knows far less Arabic than AraBERT or MARBERT and is meant as the
 offline default, not as a substitute for them. Saudi and pan-Arab news dominate its data;
 Maghrebi press and dialects are under-represented.
-"""
+{notes}"""
