@@ -53,10 +53,12 @@ def to_output(refs: list[LegalReference]) -> list[dict[str, Any]]:
 
 
 def merge_with_rules(text: str, model_refs: list[dict[str, Any]], country: str | None = None) -> list[dict[str, Any]]:
-    """Rule references plus the model references that overlap no rule reference."""
+    """Rule references, plus the model references that overlap no rule reference and that the
+    resolver could make sense of (an instrument, or at least one article number) — a tagged span
+    with neither is more likely noise than a citation the rules missed."""
     rules = extract(text, country)
     out = [r.to_dict() for r in rules]
     for m in model_refs:
-        if not any(m["start"] < r.end and r.start < m["end"] for r in rules):
+        if not any(m["start"] < r.end and r.start < m["end"] for r in rules) and (m.get("instrument") or m.get("articles")):
             out.append(m)
     return sorted(out, key=lambda d: d["start"])
