@@ -108,7 +108,8 @@ def evaluate_model(model_dir: str | Path, data_path: str | Path, out_dir: str | 
         from .data import DataError
 
         raise DataError(f"{data_path}: no valid record to evaluate", errors)
-    rec = RunRecord(out_dir, "evaluate", None, None) if record else None
+    # its own record file, so evaluating into a training run's folder never replaces that run's run.json
+    rec = RunRecord(out_dir, "evaluate", None, None, filename=f"run_eval_{split}.json") if record else None
     res = evaluate_predictor(predictor, records, labels, n_boot=n_boot)
     m = res["metrics"]
     m.update({"data": str(data_path), "model": str(model_dir), "split": split, "invalid_records": len(errors)})

@@ -26,7 +26,8 @@ def collect(experiments: str | Path) -> list[dict[str, Any]]:
     for run_dir in sorted(Path(experiments).iterdir()):
         if not run_dir.is_dir():
             continue
-        run, m = _load(run_dir / "run.json"), _load(run_dir / "metrics_test.json")
+        run = _load(run_dir / "run.json") or _load(run_dir / "run_eval_test.json")
+        m = _load(run_dir / "metrics_test.json")
         if not run or not m:
             continue
         lab = m["labels"]

@@ -59,8 +59,10 @@ def environment() -> dict[str, Any]:
 class RunRecord:
     """Collects a run's facts and writes them atomically."""
 
-    def __init__(self, folder: str | Path, kind: str, config: dict[str, Any] | None, seed: int | None):
+    def __init__(self, folder: str | Path, kind: str, config: dict[str, Any] | None, seed: int | None,
+                 filename: str = "run.json"):
         self.folder = Path(folder)
+        self.filename = filename
         self.info: dict[str, Any] = {
             "kind": kind,
             "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -79,4 +81,4 @@ class RunRecord:
         self.folder.mkdir(parents=True, exist_ok=True)
         if self.config is not None:
             write_text(self.folder / "config.yaml", yaml.safe_dump(self.config, allow_unicode=True, sort_keys=False))
-        write_json(self.folder / "run.json", self.info)
+        write_json(self.folder / self.filename, self.info)
