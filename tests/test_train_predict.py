@@ -32,8 +32,8 @@ def test_saves_reloads_and_predicts_identically(trained):
     for f in ("arcrime_model.json", "heads.safetensors", "encoder/model.safetensors", "tokenizer.json"):
         assert (model_dir / f).is_file()
     texts = [json.loads(x)["text"] for x in split["test"].read_text(encoding="utf-8").splitlines()]
-    p1 = Predictor.from_pretrained(model_dir, device="cpu")
-    p2 = Predictor.from_pretrained(model_dir, device="cpu", batch_size=1)
+    p1 = Predictor.from_pretrained(model_dir, device="cpu", legal_refs="model")
+    p2 = Predictor.from_pretrained(model_dir, device="cpu", batch_size=1, legal_refs="model")
     out1 = [p1.predict_text(t) for t in texts]
     out2 = list(p2.predict_records({"id": "text-1", "text": t} for t in texts))
     for a, b in zip(out1, out2):
@@ -85,7 +85,8 @@ def test_cli_round_trip(trained, tmp_path):
     assert ev.returncode == 0, ev.stderr
     assert "macro-F1" in ev.stderr and "legal refs [rules" in ev.stderr
     text = "وتوبع المتهم طبقا للفصل 538 من القانون الجنائي بعد أن طالب الضحية بمال مقابل عدم نشر صورها."
-    pr = subprocess.run(env_py + ["predict", "--model", str(model_dir), text, "--rules", "--device", "cpu"],
+    pr = subprocess.run(env_py + ["predict", "--model", str(model_dir), text, "--legal-refs", "model+rules",
+                                  "--device", "cpu"],
                         capture_output=True, text=True, timeout=300)
     assert pr.returncode == 0, pr.stderr
     out = json.loads(pr.stdout)

@@ -65,8 +65,9 @@ def cmd_predict(a: argparse.Namespace) -> int:
         raise SystemExit("give exactly one of: an article TEXT, --input FILE, or --input - (stdin)")
     if a.text == "-":
         a.input, a.text = "-", None
-    predictor = Predictor.from_pretrained(a.model, device=a.device, batch_size=a.batch_size, use_rules=a.rules,
-                                          prefer_int8=not a.fp32)
+    kw = {} if (Path(a.model) / "baseline.json").is_file() else {"legal_refs": a.legal_refs}
+    predictor = Predictor.from_pretrained(a.model, device=a.device, batch_size=a.batch_size, prefer_int8=not a.fp32,
+                                          **kw)
     errors: list[Any] = []
     counts = {"read": 0, "ok": 0}
     skip = 0
@@ -256,7 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--errors", help="where to list bad input records (default <output>.errors.jsonl)")
     p.add_argument("--device", default="auto")
     p.add_argument("--batch-size", type=int, default=32, help="windows per forward pass")
-    p.add_argument("--rules", action="store_true", help="add rule-found legal references to the model's")
+    p.add_argument("--legal-refs", choices=["rules", "model", "model+rules"], default="rules",
+                   help="where legal references come from: the rule-based finder (default; the most accurate "
+                        "on the test split, see experiments/RESULTS.md), the model's token tagger, or both")
     p.add_argument("--strict", action="store_true", help="exit non-zero if any input record is bad")
     p.add_argument("--verbose", action="store_true", help="include raw instrument numbers in legal_refs")
     p.add_argument("--fp32", action="store_true", help="for an ONNX export folder: use model.onnx, not the int8 one")

@@ -41,6 +41,9 @@ def autocast_dtype(device: torch.device, precision: str) -> torch.dtype | None:
     return None
 
 
+LEGAL_MODES = ("rules", "model", "model+rules")
+
+
 @dataclass
 class DocOutput:
     """Raw model output for one article (before thresholds and linking)."""
@@ -99,12 +102,14 @@ class Predictor:
     """
 
     def __init__(self, model: ArcrimeModel, tokenizer: Any, meta: ModelMeta, device: torch.device,
-                 batch_size: int = 32, chunk_size: int = 256, precision: str = "auto", use_rules: bool = False):
+                 batch_size: int = 32, chunk_size: int = 256, precision: str = "auto", legal_refs: str = "rules"):
         self.model, self.tokenizer, self.meta, self.device = model, tokenizer, meta, device
         self.encoder = DocEncoder(tokenizer, Normalizer(meta.normalize_steps), meta.max_length, meta.stride)
         self.batch_size, self.chunk_size = batch_size, chunk_size
         self.amp = autocast_dtype(device, precision)
-        self.use_rules = use_rules
+        if legal_refs not in LEGAL_MODES:
+            raise ValueError(f"legal_refs={legal_refs!r}; choose one of {', '.join(LEGAL_MODES)}")
+        self.legal_refs = legal_refs
 
     @classmethod
     def from_pretrained(cls, path: str | Path, device: str = "auto", **kw: Any) -> "Predictor":
@@ -124,12 +129,15 @@ class Predictor:
         return cls(model, tok, meta, dev, **kw)
 
     def _finish(self, rid: str, text: str, out: DocOutput) -> dict[str, Any]:
-        from .legal import link_spans, merge_with_rules
+        from .legal import extract, link_spans, merge_with_rules
 
         labels = [lab for lab, s in zip(self.meta.labels, out.scores) if s >= self.meta.thresholds.get(lab, 0.5)]
-        refs = link_spans(text, out.spans)
-        if self.use_rules:
-            refs = merge_with_rules(text, refs)
+        if self.legal_refs == "rules":
+            refs = [r.to_dict() for r in extract(text)]
+        else:
+            refs = link_spans(text, out.spans)
+            if self.legal_refs == "model+rules":
+                refs = merge_with_rules(text, refs)
         return {
             "id": rid,
             "labels": labels,
