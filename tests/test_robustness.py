@@ -155,3 +155,50 @@ def test_cli_errors_are_clear(tmp_path, model_dir, capsys):
     v.write_text('{"id": "a", "text": "نص", "labels": ["theft"]}\n', encoding="utf-8")
     r = _main(["data", "validate", str(v)], capsys)
     assert r.returncode == 1 and f"{v}:1: labels: unknown label(s) ['theft']" in r.stdout
+
+
+def test_library_api_rejects_bad_text_clearly(model_dir):
+    from arcrime.data import DataError
+    from arcrime.predict import Predictor
+
+    p = Predictor.from_pretrained(model_dir, device="cpu")
+    for bad, needle in [("", "empty"), ("  \n", "empty"), ("\x00\x01\x02", "binary"), (None, "missing")]:
+        with pytest.raises(DataError) as e:
+            list(p.predict_records([{"id": "x1", "text": bad}]))
+        assert "'x1'" in str(e.value) and "field text" in str(e.value) and needle in str(e.value)
+    assert p.predict_text("No Arabic here at all.")["labels"] is not None
+
+
+def test_train_and_evaluate_keep_going_over_bad_records(tmp_path, tiny_split, tiny_tokenizer, model_dir, capsys):
+    from arcrime.train import train
+
+    bad_train = tmp_path / "train_bad.jsonl"
+    bad_train.write_bytes(tiny_split["train"].read_bytes() + b'{"id": "zz", "text": "x", "labels": ["theft"]}\n{oops\n')
+    split = dict(tiny_split, train=bad_train)
+    res = train(tiny_config(tmp_path, split, name="badtrain", tokenizer=tiny_tokenizer, epochs=1.0))
+    assert res["test"]["n_docs"] == 6
+    err = capsys.readouterr().err
+    assert "train_bad.jsonl: 2 problem(s)" in err and ":25: labels" in err and ":26: <json>" in err
+    bad_test = tmp_path / "test_bad.jsonl"
+    bad_test.write_bytes(tiny_split["test"].read_bytes() + b'\xff\xfe\n{"id": "q", "labels": []}\n')
+    r = _main(["evaluate", "--model", str(model_dir), "--data", str(bad_test), "--out", str(tmp_path / "ev"),
+               "--device", "cpu"], capsys)
+    assert r.returncode == 0
+    errs = (tmp_path / "ev" / "errors_test_bad.jsonl").read_text(encoding="utf-8").splitlines()
+    m = json.loads((tmp_path / "ev" / "metrics_test_bad.json").read_text())
+    assert len(errs) == 2 and m["n_docs"] == 6 and m["invalid_records"] == 2  # 8 lines = 6 scored + 2 reported
+
+
+def test_five_megabyte_article(model_dir):
+    """A 5 MB article goes through normalization, windowing, the model and the legal finder."""
+    from arcrime import legal
+    from arcrime.predict import Predictor
+
+    unit = "وتابعت النيابة العامة المتهم طبقا للفصل 538 من القانون الجنائي بعد شكاية الضحية. "
+    text = unit * (5_000_000 // len(unit.encode("utf-8")) + 1)
+    assert len(text.encode("utf-8")) >= 5_000_000
+    refs = legal.extract(text)
+    assert len(refs) == text.count("للفصل 538") and all(text[r.start:r.end] == r.text for r in refs[:50])
+    p = Predictor.from_pretrained(model_dir, device="cpu", batch_size=256)
+    out = p.predict_text(text)
+    assert set(out["scores"]) == {"extortion", "defamation", "impersonation"}

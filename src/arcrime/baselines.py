@@ -175,8 +175,9 @@ def load_baseline(path: str | Path) -> _Base:
     return TfidfBaseline.load(path, meta, spec["params"])
 
 
-def train_baseline(cfg: Config, overwrite: bool = False, log=sys.stderr) -> dict[str, Any]:
+def train_baseline(cfg: Config, overwrite: bool = False, log=None) -> dict[str, Any]:
     """Fit a baseline per ``cfg.baseline``, tune thresholds on dev, save, evaluate dev and test."""
+    log = log if log is not None else sys.stderr
     from .evaluate import evaluate_model
     from .runs import RunRecord
 

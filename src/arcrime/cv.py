@@ -35,7 +35,8 @@ def make_folds(records: list[dict[str, Any]], k: int, seed: int) -> list[np.ndar
 
 
 def cross_validate(cfg: Config, folds: int = 5, seeds: list[int] | None = None, overwrite: bool = False,
-                   log=sys.stderr) -> dict[str, Any]:
+                   log=None) -> dict[str, Any]:
+    log = log if log is not None else sys.stderr
     from .runs import RunRecord
 
     seeds = seeds or [cfg.train.seed]

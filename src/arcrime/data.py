@@ -191,8 +191,9 @@ def read_corpus(path: str | Path, labels: list[str] | None = None, require_label
 
 
 def load_records(path: str | Path, labels: list[str] | None = None, strict: bool = False,
-                 log=sys.stderr) -> list[dict[str, Any]]:
+                 log=None) -> list[dict[str, Any]]:
     """Read a corpus file, report bad lines to ``log``; raise if strict or nothing usable."""
+    log = log if log is not None else sys.stderr
     good, errors = read_corpus(path, labels)
     if errors:
         print(f"{path}: {len(errors)} problem(s) in input:", file=log)
@@ -207,12 +208,13 @@ def load_records(path: str | Path, labels: list[str] | None = None, strict: bool
     return good
 
 
-def load_dataset_split(path: str | Path, labels: list[str] | None = None, strict: bool = False, log=sys.stderr):
+def load_dataset_split(path: str | Path, labels: list[str] | None = None, strict: bool = False, log=None):
     """Validated records of one split as a 🤗 ``datasets.Dataset``.
 
     Columns: ``id``, ``text``, ``labels`` (list of str), ``legal_refs`` (list of structs with
     start, end, text, kind, instrument, articles) and ``meta`` (a JSON string, since its keys vary).
     """
+    log = log if log is not None else sys.stderr
     import datasets
 
     recs = load_records(path, labels, strict, log=log)

@@ -86,9 +86,10 @@ def format_summary(m: dict[str, Any], labels: list[str]) -> str:
 
 
 def evaluate_model(model_dir: str | Path, data_path: str | Path, out_dir: str | Path, split: str = "eval",
-                   device: str = "auto", batch_size: int = 32, log=sys.stderr, record: bool = True,
+                   device: str = "auto", batch_size: int = 32, log=None, record: bool = True,
                    overwrite: bool = False, strict: bool = False, n_boot: int = 1000) -> dict[str, Any]:
     """Evaluate a saved model on a corpus file; write metrics/predictions under ``out_dir``."""
+    log = log if log is not None else sys.stderr
     from .fileio import OutputExistsError
     from .predict import Predictor
     from .runs import RunRecord

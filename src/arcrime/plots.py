@@ -63,4 +63,31 @@ def plot_all(out_dir: str | Path, split: str, y: np.ndarray, scores: np.ndarray,
                 ax.text(b, a, str(cm[a, b]), ha="center", va="center")
         ax.set(title=lab, xticks=[0, 1], yticks=[0, 1], xticklabels=["pred 0", "pred 1"], yticklabels=["gold 0", "gold 1"])
     _save(fig, out / f"{split}_confusion.png")
+    plot_combinations(out / f"{split}_combinations.png", y, scores, labels, thresholds)
     return eces
+
+
+def combo_names(y: np.ndarray, labels: list[str]) -> list[str]:
+    return ["+".join(lab[:3] for lab, v in zip(labels, row) if v) or "none" for row in y]
+
+
+def plot_combinations(path: Path, y: np.ndarray, scores: np.ndarray, labels: list[str],
+                      thresholds: dict[str, float]) -> None:
+    """Confusion matrix between gold and predicted label *combinations* (rows: gold)."""
+    pred = np.stack([(scores[:, i] >= thresholds.get(lab, 0.5)).astype(int) for i, lab in enumerate(labels)], 1)
+    gold_c, pred_c = combo_names(y, labels), combo_names(pred, labels)
+    names = sorted(set(gold_c) | set(pred_c), key=lambda c: (c.count("+"), c != "none", c))
+    idx = {c: k for k, c in enumerate(names)}
+    cm = np.zeros((len(names), len(names)), dtype=int)
+    for g, p in zip(gold_c, pred_c):
+        cm[idx[g], idx[p]] += 1
+    fig, ax = plt.subplots(figsize=(1.0 + 0.75 * len(names), 0.8 + 0.7 * len(names)))
+    ax.imshow(cm, cmap="Blues")
+    for a in range(len(names)):
+        for b in range(len(names)):
+            if cm[a, b]:
+                ax.text(b, a, str(cm[a, b]), ha="center", va="center", fontsize=8)
+    ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(len(names)), names, fontsize=8)
+    ax.set(xlabel="predicted combination", ylabel="gold combination", title="label combinations")
+    _save(fig, path)

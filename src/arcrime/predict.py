@@ -146,9 +146,24 @@ class Predictor:
         }
 
     def predict_records(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        """Yield one result per input record, in input order, chunk by chunk."""
+        """Yield one result per input record, in input order, chunk by chunk.
+
+        Raises:
+            DataError: for a record whose ``text`` is missing, not a string, empty or binary
+                (the message names the record and the field); the CLI reports such records and
+                goes on, library callers decide.
+        """
+        from .data import DataError, looks_binary
+
         buf: list[dict[str, Any]] = []
-        for rec in records:
+        for k, rec in enumerate(records):
+            text = rec.get("text") if isinstance(rec, dict) else None
+            rid = rec.get("id", f"#{k}") if isinstance(rec, dict) else f"#{k}"
+            if not isinstance(text, str) or not text.strip() or looks_binary(text):
+                what = ("missing or not a string" if not isinstance(text, str) else
+                        "empty or whitespace-only" if not text.strip() else "binary data, not an article")
+                raise DataError(f"record {rid!r} (position {k}): field text: {what}; pass the article body as a "
+                                "non-empty string")
             buf.append(rec)
             if len(buf) >= self.chunk_size:
                 yield from self._predict_chunk(buf)

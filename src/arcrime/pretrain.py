@@ -205,8 +205,9 @@ def mlm_loss(model: Any, ids: torch.Tensor, labels: torch.Tensor, attn: torch.Te
 # ---------------------------------------------------------------- training
 
 def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, overwrite: bool = False,
-             log=sys.stderr) -> dict[str, Any]:
+             log=None) -> dict[str, Any]:
     """Train tokenizer + MLM; write the encoder to ``cfg.output_dir``. Returns the log dict."""
+    log = log if log is not None else sys.stderr
     from transformers import AutoTokenizer, BertConfig, BertForMaskedLM, get_linear_schedule_with_warmup
 
     from .model import train_wordpiece

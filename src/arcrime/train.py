@@ -107,7 +107,8 @@ def _dist() -> tuple[int, int, int]:
 class Trainer:
     """Holds everything a run needs; ``fit`` trains, ``finish`` tunes/saves/evaluates."""
 
-    def __init__(self, cfg: Config, overwrite: bool = False, resume: bool = False, log=sys.stderr):
+    def __init__(self, cfg: Config, overwrite: bool = False, resume: bool = False, log=None):
+        log = log if log is not None else sys.stderr
         self.cfg, self.log, self.resume = cfg, log, resume
         self.world, self.rank, local = _dist()
         if self.world > 1 and not torch.distributed.is_initialized():
@@ -304,12 +305,13 @@ class Trainer:
 
 
 def train(cfg: Config, overwrite: bool = False, resume: bool = False, evaluate_test: bool = True,
-          log=sys.stderr) -> dict[str, Any]:
+          log=None) -> dict[str, Any]:
     """Train per ``cfg``; save to ``models/<run>``, record to ``experiments/<run>``.
 
     Returns:
         The run summary (also written to ``experiments/<run>/run.json``).
     """
+    log = log if log is not None else sys.stderr
     from .evaluate import evaluate_model
     from .runs import RunRecord
 
