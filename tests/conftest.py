@@ -29,15 +29,17 @@ def dev_records() -> list[dict]:
     return read_jsonl(ROOT / "data" / "dev.jsonl")
 
 
+def split_files(folder: Path, recs: list[dict], n_train: int = 24, n_dev: int = 6, n_test: int = 6) -> dict[str, Path]:
+    """Write a small train/dev/test split cut from ``recs`` into ``folder``."""
+    a, b = n_train, n_train + n_dev
+    return {"train": write_jsonl(folder / "train.jsonl", recs[:a]), "dev": write_jsonl(folder / "dev.jsonl", recs[a:b]),
+            "test": write_jsonl(folder / "test.jsonl", recs[b:b + n_test])}
+
+
 @pytest.fixture
 def tiny_split(tmp_path: Path, dev_records: list[dict]) -> dict[str, Path]:
     """A small train/dev/test split cut from the development set (the real corpus)."""
-    recs = dev_records[:36]
-    return {
-        "train": write_jsonl(tmp_path / "train.jsonl", recs[:24]),
-        "dev": write_jsonl(tmp_path / "dev.jsonl", recs[24:30]),
-        "test": write_jsonl(tmp_path / "test.jsonl", recs[30:36]),
-    }
+    return split_files(tmp_path, dev_records)
 
 
 @pytest.fixture(scope="session")

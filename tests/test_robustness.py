@@ -39,13 +39,11 @@ def _main(args, capsys):
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory, dev_records, tiny_tokenizer):
-    from conftest import write_jsonl
+    from conftest import split_files
     from arcrime.train import train
 
     tmp = tmp_path_factory.mktemp("rob")
-    recs = dev_records[:30]
-    split = {"train": write_jsonl(tmp / "train.jsonl", recs[:20]), "dev": write_jsonl(tmp / "dev.jsonl", recs[20:25]),
-             "test": write_jsonl(tmp / "test.jsonl", recs[25:30])}
+    split = split_files(tmp, dev_records, 20, 5, 5)
     train(tiny_config(tmp, split, tokenizer=tiny_tokenizer, epochs=1.0))
     return tmp / "models" / "tiny"
 

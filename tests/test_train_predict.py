@@ -15,12 +15,10 @@ from conftest import tiny_config
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory, dev_records, tiny_tokenizer):
-    from conftest import write_jsonl
+    from conftest import split_files
 
     tmp = tmp_path_factory.mktemp("tiny")
-    recs = dev_records[:36]
-    split = {"train": write_jsonl(tmp / "train.jsonl", recs[:24]), "dev": write_jsonl(tmp / "dev.jsonl", recs[24:30]),
-             "test": write_jsonl(tmp / "test.jsonl", recs[30:36])}
+    split = split_files(tmp, dev_records)
     cfg = tiny_config(tmp, split, tokenizer=tiny_tokenizer)
     res = train(cfg)
     return tmp, cfg, res, split
