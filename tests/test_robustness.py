@@ -177,6 +177,12 @@ def test_train_and_evaluate_keep_going_over_bad_records(tmp_path, tiny_split, ti
     assert res["test"]["n_docs"] == 6
     err = capsys.readouterr().err
     assert "train_bad.jsonl: 2 problem(s)" in err and ":25: labels" in err and ":26: <json>" in err
+    listed = (tmp_path / "experiments" / "badtrain" / "errors_train.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(x)["line"] for x in listed] == [25, 26]
+    from arcrime.data import DataError
+
+    with pytest.raises(DataError):
+        train(tiny_config(tmp_path, split, name="strict", tokenizer=tiny_tokenizer, epochs=1.0), strict=True)
     bad_test = tmp_path / "test_bad.jsonl"
     bad_test.write_bytes(tiny_split["test"].read_bytes() + b'\xff\xfe\n{"id": "q", "labels": []}\n')
     r = _main(["evaluate", "--model", str(model_dir), "--data", str(bad_test), "--out", str(tmp_path / "ev"),

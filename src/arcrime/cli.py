@@ -41,7 +41,7 @@ def cmd_train(a: argparse.Namespace) -> int:
 
         res = train_baseline(cfg, overwrite=a.overwrite)
     else:
-        res = train(cfg, overwrite=a.overwrite, resume=a.resume)
+        res = train(cfg, overwrite=a.overwrite, resume=a.resume, strict=a.strict)
     print(json.dumps({k: res[k] for k in ("model_dir", "thresholds") if k in res}, ensure_ascii=False))
     return 0
 
@@ -236,6 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key (repeatable)")
     t.add_argument("--overwrite", action="store_true", help="replace an existing run/model of the same name")
     t.add_argument("--resume", action="store_true", help="continue from the run's last checkpoint")
+    t.add_argument("--strict", action="store_true", help="fail on any invalid training/dev record "
+                                                         "(default: report them, write errors_<split>.jsonl, go on)")
     t.set_defaults(func=cmd_train)
 
     e = sub.add_parser("evaluate", help="score a model on a corpus-format file")

@@ -191,10 +191,13 @@ def read_corpus(path: str | Path, labels: list[str] | None = None, require_label
 
 
 def load_records(path: str | Path, labels: list[str] | None = None, strict: bool = False,
-                 log=None) -> list[dict[str, Any]]:
-    """Read a corpus file, report bad lines to ``log``; raise if strict or nothing usable."""
+                 log=None, errors_out: list[RecordError] | None = None) -> list[dict[str, Any]]:
+    """Read a corpus file, report bad lines to ``log`` (and append them to ``errors_out``);
+    raise if strict or nothing usable."""
     log = log if log is not None else sys.stderr
     good, errors = read_corpus(path, labels)
+    if errors_out is not None:
+        errors_out.extend(errors)
     if errors:
         print(f"{path}: {len(errors)} problem(s) in input:", file=log)
         for e in errors[:50]:
@@ -208,7 +211,8 @@ def load_records(path: str | Path, labels: list[str] | None = None, strict: bool
     return good
 
 
-def load_dataset_split(path: str | Path, labels: list[str] | None = None, strict: bool = False, log=None):
+def load_dataset_split(path: str | Path, labels: list[str] | None = None, strict: bool = False, log=None,
+                       errors_out: list[RecordError] | None = None):
     """Validated records of one split as a 🤗 ``datasets.Dataset``.
 
     Columns: ``id``, ``text``, ``labels`` (list of str), ``legal_refs`` (list of structs with
@@ -217,7 +221,7 @@ def load_dataset_split(path: str | Path, labels: list[str] | None = None, strict
     log = log if log is not None else sys.stderr
     import datasets
 
-    recs = load_records(path, labels, strict, log=log)
+    recs = load_records(path, labels, strict, log=log, errors_out=errors_out)
     features = datasets.Features({
         "id": datasets.Value("string"), "text": datasets.Value("string"),
         "labels": datasets.Sequence(datasets.Value("string")),

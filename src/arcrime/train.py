@@ -107,9 +107,10 @@ def _dist() -> tuple[int, int, int]:
 class Trainer:
     """Holds everything a run needs; ``fit`` trains, ``finish`` tunes/saves/evaluates."""
 
-    def __init__(self, cfg: Config, overwrite: bool = False, resume: bool = False, log=None):
+    def __init__(self, cfg: Config, overwrite: bool = False, resume: bool = False, log=None, strict: bool = False):
         log = log if log is not None else sys.stderr
-        self.cfg, self.log, self.resume = cfg, log, resume
+        self.cfg, self.log, self.resume, self.strict = cfg, log, resume, strict
+        self.input_errors: dict[str, list] = {"train": [], "dev": []}
         self.world, self.rank, local = _dist()
         if self.world > 1 and not torch.distributed.is_initialized():
             backend = "nccl" if torch.cuda.is_available() else "gloo"
@@ -134,8 +135,10 @@ class Trainer:
         cfg = self.cfg
         set_seed(cfg.train.seed)
         labels = cfg.data.labels
-        self.train_recs = dataset_records(load_dataset_split(cfg.data.train, labels, log=self.log))
-        self.dev_recs = dataset_records(load_dataset_split(cfg.data.dev, labels, log=self.log))
+        self.train_recs = dataset_records(load_dataset_split(cfg.data.train, labels, self.strict, log=self.log,
+                                                             errors_out=self.input_errors["train"]))
+        self.dev_recs = dataset_records(load_dataset_split(cfg.data.dev, labels, self.strict, log=self.log,
+                                                           errors_out=self.input_errors["dev"]))
         self.normalizer = Normalizer(cfg.normalize.steps)
         ckpt_tok = Path(str(self.ckpt_path) + ".tokenizer")
         if self.resume and cfg.model.name_or_path is None and ckpt_tok.is_dir() and self.ckpt_path.is_file():
@@ -305,7 +308,7 @@ class Trainer:
 
 
 def train(cfg: Config, overwrite: bool = False, resume: bool = False, evaluate_test: bool = True,
-          log=None) -> dict[str, Any]:
+          log=None, strict: bool = False) -> dict[str, Any]:
     """Train per ``cfg``; save to ``models/<run>``, record to ``experiments/<run>``.
 
     Returns:
@@ -315,7 +318,7 @@ def train(cfg: Config, overwrite: bool = False, resume: bool = False, evaluate_t
     from .evaluate import evaluate_model
     from .runs import RunRecord
 
-    trainer = Trainer(cfg, overwrite=overwrite, resume=resume, log=log)
+    trainer = Trainer(cfg, overwrite=overwrite, resume=resume, log=log, strict=strict)
     record = RunRecord(trainer.run_dir, "train", cfg.to_dict(), cfg.train.seed)
     trainer.setup()
     fit_info = trainer.fit()
@@ -328,6 +331,12 @@ def train(cfg: Config, overwrite: bool = False, resume: bool = False, evaluate_t
         results[split] = evaluate_model(trainer.model_dir, path, trainer.run_dir, split=split,
                                         device=str(trainer.device), log=log, record=False,
                                         overwrite=True)["summary"]
+    from .fileio import write_jsonl
+
+    for split, errs in trainer.input_errors.items():
+        if errs:  # machine-readable list of the input records that were reported and skipped
+            write_jsonl(trainer.run_dir / f"errors_{split}.jsonl", (e.to_dict() for e in errs))
+    results["invalid_records"] = {k: len(v) for k, v in trainer.input_errors.items()}
     record.finish(encoder_source=trainer.encoder_source,
                   n_train=len(trainer.train_recs), n_dev=len(trainer.dev_recs), **{k: v for k, v in results.items()})
     return results
