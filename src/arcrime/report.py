@@ -39,6 +39,7 @@ def collect(experiments: str | Path) -> list[dict[str, Any]]:
             "data": m.get("data"),
             "n": lab["n_docs"],
             "macro_f1": lab["macro_f1"],
+            "macro_f1_at_05": m.get("labels_at_0.5", {}).get("macro_f1"),
             "ci": lab.get("ci95", {}).get("macro_f1"),
             "per_label": {k: v["f1"] for k, v in lab["per_label"].items()},
             "legal_exact": None if run.get("baseline") else legal.get("model", {}).get("exact", {}).get("f1"),
@@ -75,7 +76,7 @@ def _f(x: Any, nd: int = 3) -> str:
 
 def render(rows: list[dict[str, Any]]) -> str:
     labels = sorted({k for r in rows for k in r["per_label"]})
-    head = (["run", "model", "test file", "n", "macro-F1 [95% CI]"] + [f"F1 {lab}" for lab in labels] +
+    head = (["run", "model", "test file", "n", "macro-F1 [95% CI]", "macro-F1 @0.5"] + [f"F1 {lab}" for lab in labels] +
             ["legal span F1 (model)", "legal span F1 (rules)", "(instr., art.) F1 (model+rules)", "train s",
              "docs/s", "seed", "commit"])
     out = ["# Results", "",
@@ -88,7 +89,8 @@ def render(rows: list[dict[str, Any]]) -> str:
            "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in sorted(rows, key=lambda r: -r["macro_f1"]):
         ci = f" [{r['ci'][0]:.3f}, {r['ci'][1]:.3f}]" if r["ci"] else ""
-        cells = ([r["run"], str(r["model"]), str(r["data"]), str(r["n"]), f"{r['macro_f1']:.3f}{ci}"] +
+        cells = ([r["run"], str(r["model"]), str(r["data"]), str(r["n"]), f"{r['macro_f1']:.3f}{ci}",
+                  _f(r["macro_f1_at_05"])] +
                  [_f(r["per_label"].get(lab)) for lab in labels] +
                  [_f(r["legal_exact"]), _f(r["legal_rules"]), _f(r["legal_pairs"]), _f(r["train_s"], 1),
                   _f(r["docs_s"], 1), _f(r["seed"]), r["commit"] or "–"])
