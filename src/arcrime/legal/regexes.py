@@ -80,11 +80,13 @@ def finder_regex() -> re.Pattern[str]:
     def instrument(p: str) -> str:
         named_tail = (r"(?:\s+(?:رقم|عدد)\s+(?P<" + p + "nn>" + INST_NUMBER + r")" + E + year_pat(p + "ny") +
                       r"|\s+(?:لسن[ةه]|لعام)\s+(?P<" + p + r"ny2>\d{4})" + E + ")?")
-        generic = (P + r"(?:قانون|نظام|مرسوم|قرار)(?:\s+(?!(?:رقم|عدد|من|في|الذي|التي|المتعلق)\b)[^\s\d,،.:؛()]+){1,7}?"
-                   r"\s+(?:رقم|عدد)\s+(?P<" + p + "gn>" + INST_NUMBER + r")" + E + year_pat(p + "gy"))
+        # an unknown law named by title and number; title words may not start a new clause (و...) or
+        # another instrument, so «القانون الجنائي وبمقتضيات القانون رقم 07.03» is not one title
+        generic = (P + r"(?:قانون|نظام|مرسوم|قرار)(?:\s+(?![وف]|(?:ال)?(?:قانون|مرسوم|ظهير|نظام|رقم|عدد|من|في|الذي|التي|المتعلق)(?![\w]))"
+                   r"[^\s\d,،.:؛()]+){1,7}?\s+(?:رقم|عدد)\s+(?P<" + p + "gn>" + INST_NUMBER + r")" + E + year_pat(p + "gy"))
         return (r"(?:(?P<" + p + "num>" + numbered_pat(p + "n") + year_pat(p + "y") + r")"
-                r"|(?P<" + p + "gen>" + generic + r")"
-                r"|(?P<" + p + "named>" + named + E + named_tail + r"))")
+                r"|(?P<" + p + "named>" + named + E + named_tail + r")"
+                r"|(?P<" + p + "gen>" + generic + r"))")
 
     article = (W + r"(?P<art>(?:" + PARA + r")?" + ART_HEAD + r")\s+(?P<artlist>(?:من\s+)?" + ART_LIST + r")" + E +
                r"(?:\s+(?P<minh>منه|منها)" + E +
