@@ -69,7 +69,7 @@ def test_fuzz_count_invariant(tmp_path):
     """Every non-blank input line is either a record or a reported error."""
     rng = random.Random(3)
     for trial in range(30):
-        lines, expected = [], 0
+        lines = []
         for _ in range(rng.randint(1, 25)):
             r = rng.random()
             if r < 0.3:

@@ -116,7 +116,6 @@ def anchor_regex() -> re.Pattern[str]:
 
 ARTICLE_NUM = re.compile(NUM)
 RANGE = re.compile(r"^من\s+(\d+)\s*(?:الي|حتي|الي\s+غاي[ةه])\s*(\d+)$")
-SPLIT_LIST = re.compile(r"\s*(?:,|،|او|الي\s+غاي[ةه]|الي|حتي|(?<!\S)و|(?<=\d)\s*و)\s*")
 
 
 def canonical_article(raw: str) -> str:
