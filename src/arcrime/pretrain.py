@@ -12,8 +12,10 @@ Scope and shortcuts, on purpose:
   a random token 10%, unchanged 10%; the MLM head and loss run on masked positions only;
 * the first ``heldout_articles`` articles of the stream are held out for MLM loss /
   perplexity, evaluated every ``eval_every`` steps and plotted to PNG;
-* checkpoints (model, optimizer, scheduler, RNG, stream position) every ``checkpoint_every``
-  steps; ``resume=True`` continues from the last one. CPU, or CUDA with bf16 autocast.
+* training runs through ``arcrime.train.TrainingLoop``, the same stack as fine-tuning:
+  AdamW with linear warm-up/decay, clipping, autocast (bf16 on CUDA), DDP under ``torchrun``,
+  progress bar, time budget, and checkpoints (model, optimizer, scheduler, RNG, stream
+  position) every ``checkpoint_every`` steps; ``resume=True`` continues from the last one.
 
 The result folder holds the encoder (``BertModel``, safetensors, fp16 storage optional), its
 tokenizer, ``pretrain_log.json`` and a model card, and loads with ``AutoModel.from_pretrained``.
@@ -32,13 +34,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 import torch.nn.functional as F
-from tqdm.auto import tqdm
 
 from .config import ConfigError, _build
-from .fileio import atomic_dir, atomic_write, write_json, write_text
+from .fileio import atomic_dir, write_json, write_text
 from .normalize import DEFAULT_STEPS, STEPS, Normalizer
 
 
@@ -70,6 +70,7 @@ class PretrainConfig:
     precision: str = "auto"  # auto (bf16 on CUDA) | fp32 | bf16
     save_fp16: bool = True  # store the shipped weights in fp16 (half the size)
     num_threads: int = 0  # torch CPU threads (0 = default)
+    tokenizer: str = ""  # reuse this tokenizer folder instead of training one ("" = train)
 
     def validate(self) -> list[str]:
         errs = []
@@ -194,44 +195,63 @@ def mask_block(ids: list[int], starts: list[bool], tok: Any, rng: random.Random,
     return inp, labels
 
 
-def mlm_loss(model: Any, ids: torch.Tensor, labels: torch.Tensor, attn: torch.Tensor) -> torch.Tensor:
-    """MLM loss computed on masked positions only (the vocab projection runs only there)."""
-    h = model.bert(input_ids=ids, attention_mask=attn).last_hidden_state
-    sel = labels != -100
-    logits = model.cls(h[sel])
-    return F.cross_entropy(logits.float(), labels[sel])
+class MaskedLMOnMasked(torch.nn.Module):
+    """``BertForMaskedLM`` whose forward returns the MLM loss on masked positions only (the
+    vocabulary projection runs only there), so the shared training loop can wrap it in DDP."""
+
+    def __init__(self, mlm: Any):
+        super().__init__()
+        self.mlm = mlm
+
+    def forward(self, ids: torch.Tensor, attn: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        h = self.mlm.bert(input_ids=ids, attention_mask=attn).last_hidden_state
+        sel = labels != -100
+        return F.cross_entropy(self.mlm.cls(h[sel]).float(), labels[sel])
 
 
 # ---------------------------------------------------------------- training
 
 def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, overwrite: bool = False,
              log=None) -> dict[str, Any]:
-    """Train tokenizer + MLM; write the encoder to ``cfg.output_dir``. Returns the log dict."""
+    """Train tokenizer + MLM through the shared training loop; write the encoder to ``cfg.output_dir``.
+
+    Returns the log dict (also written as ``pretrain_log.json`` next to the encoder).
+    """
     log = log if log is not None else sys.stderr
-    from transformers import AutoTokenizer, BertConfig, BertForMaskedLM, get_linear_schedule_with_warmup
+    from transformers import AutoTokenizer, BertConfig, BertForMaskedLM
 
     from .model import train_wordpiece
-    from .predict import autocast_dtype, resolve_device
+    from .predict import resolve_device
     from .runs import environment, git_info, package_versions
+    from .train import LoopSettings, TrainingLoop, _dist, set_seed
 
     out_dir, work = Path(cfg.output_dir), Path(cfg.work_dir)
     if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
         raise FileExistsError(f"{out_dir} exists; pass --overwrite to replace it")
+    world, rank, local = _dist()
+    if world > 1 and not torch.distributed.is_initialized():
+        torch.distributed.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    device = (torch.device(f"cuda:{local}") if world > 1 and torch.cuda.is_available() else resolve_device(cfg.device))
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
     work.mkdir(parents=True, exist_ok=True)
     if cfg.num_threads:
         torch.set_num_threads(cfg.num_threads)
-    device = resolve_device(cfg.device)
-    amp = autocast_dtype(device, "bf16" if cfg.precision == "auto" else cfg.precision)
     files = corpus_files(corpus)
     normalizer = Normalizer(cfg.normalize_steps)
-    random.seed(cfg.seed)
-    torch.manual_seed(cfg.seed)
+    set_seed(cfg.seed)
     tok_dir = work / "tokenizer"
     t_start = time.time()
     tok_seconds_file = work / "tokenizer_seconds.json"
-    if resume and tok_dir.is_dir():
+    if cfg.tokenizer:
+        tok = AutoTokenizer.from_pretrained(cfg.tokenizer)
+        print(f"reusing the tokenizer in {cfg.tokenizer}", file=log)
+    elif (resume or world > 1) and tok_dir.is_dir():
         tok = AutoTokenizer.from_pretrained(tok_dir)
     else:
+        if world > 1:
+            raise RuntimeError(f"multi-process pretraining needs an existing tokenizer: set `tokenizer:` or run "
+                               f"once on one process to create {tok_dir}")
         print(f"training WordPiece ({cfg.vocab_size}) on {cfg.tokenizer_articles} articles ...", file=log)
         sample = []
         for k, a in enumerate(stream_articles(files)):
@@ -242,126 +262,105 @@ def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, over
         tok.save_pretrained(tok_dir)
         del sample
         write_json(tok_seconds_file, {"seconds": time.time() - t_start})
-    tok_seconds = (json.loads(tok_seconds_file.read_text())["seconds"] if tok_seconds_file.is_file() else None)
+    tok_seconds = (json.loads(tok_seconds_file.read_text())["seconds"]
+                   if tok_seconds_file.is_file() and not cfg.tokenizer else None)
     bcfg = BertConfig(vocab_size=len(tok), hidden_size=cfg.hidden_size, num_hidden_layers=cfg.num_hidden_layers,
                       num_attention_heads=cfg.num_attention_heads, intermediate_size=cfg.intermediate_size,
                       max_position_embeddings=cfg.max_position_embeddings, pad_token_id=tok.pad_token_id)
-    model = BertForMaskedLM(bcfg).to(device)
+    set_seed(cfg.seed)  # same init whatever the tokenizer work consumed
+    model = MaskedLMOnMasked(BertForMaskedLM(bcfg)).to(device)
     special = set(tok.all_special_ids)
     vocab = len(tok)
     # held-out blocks: the first articles of the stream, never trained on
     stream = stream_articles(files)
-    held_articles = [next(stream) for _ in range(cfg.heldout_articles)]
-    held = BlockStream(iter(held_articles), tok, normalizer, cfg.seq_length)
+    held = BlockStream(iter([next(stream) for _ in range(cfg.heldout_articles)]), tok, normalizer, cfg.seq_length)
+    stream.close()
     hrng = random.Random(cfg.seed + 1)
     held_batches = []
-    while True:
-        b = held.next_block()
-        if b is None:
-            break
+    while (b := held.next_block()) is not None:
         held_batches.append(mask_block(*b, tok, hrng, cfg.mask_prob, vocab, special))
-    blocks = BlockStream(stream, tok, normalizer, cfg.seq_length)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
-    sched = get_linear_schedule_with_warmup(opt, cfg.warmup_steps, cfg.max_steps)
-    rng = random.Random(cfg.seed)
-    step, curve, seen_tokens, train_losses = 0, [], 0, []
-    prior_seconds = 0.0  # training time of earlier (interrupted) runs of this pretraining
-    ckpt = work / "checkpoint.pt"
-    if resume and ckpt.is_file():
-        st = torch.load(ckpt, map_location=device, weights_only=True)
-        model.load_state_dict(st["model"])
-        opt.load_state_dict(st["optimizer"])
-        sched.load_state_dict(st["scheduler"])
-        step, seen_tokens = int(st["step"]), int(st["seen_tokens"])
-        prev = json.loads((work / "log.json").read_text())
-        curve, train_losses = prev["heldout_curve"], prev["train_loss_curve"]
-        prior_seconds = float(st.get("train_seconds", prev.get("train_seconds",
-                                                               60.0 * curve[-1]["minutes"] if curve else 0.0)))
-        if step < cfg.max_steps:
-            for _ in range(int(st["blocks_consumed"])):  # replay the stream position (tokenization only)
-                blocks.next_block()
-        rng = random.Random(cfg.seed + step)
-        print(f"resumed at step {step}", file=log)
-    blocks_consumed = step * cfg.batch_size
 
-    def evaluate() -> float:
+    def batches(epoch: int, start: int):
+        """One pass over the corpus (held-out articles skipped), masked with an epoch-seeded RNG;
+        with several processes, consecutive groups of ``world`` batches are dealt out by rank."""
+        articles = stream_articles(files)
+        for _ in range(cfg.heldout_articles):
+            next(articles, None)
+        blocks = BlockStream(articles, tok, normalizer, cfg.seq_length)
+        rng = random.Random(cfg.seed * 1000 + epoch)
+        k = 0
+        while True:
+            group = []
+            for _ in range(world):
+                batch = []
+                while len(batch) < cfg.batch_size and (b := blocks.next_block()) is not None:
+                    batch.append(mask_block(*b, tok, rng, cfg.mask_prob, vocab, special))
+                if len(batch) < cfg.batch_size:
+                    return  # end of the corpus: the partial batch is dropped (the next epoch starts)
+                group.append(batch)
+            if k >= start:
+                yield _tensors(group[rank], tok.pad_token_id)
+            k += 1
+
+    def loss_fn(m, batch):
+        ids, labels, attn = (t.to(device) for t in batch)
+        return m(ids, attn, labels), int(attn.sum())
+
+    loop = TrainingLoop(model, device, LoopSettings(
+        total_steps=cfg.max_steps, learning_rate=cfg.learning_rate, warmup_steps=cfg.warmup_steps,
+        weight_decay=cfg.weight_decay, max_grad_norm=1.0, precision="bf16" if cfg.precision == "auto" else cfg.precision,
+        checkpoint_every=cfg.checkpoint_every, max_minutes=cfg.max_minutes, desc="pretrain"),
+        ckpt_path=work / "checkpoint.pt", log=log, rank=rank, world=world)
+    loop.extra["heldout_curve"] = []
+    if resume:
+        loop.load_checkpoint()
+
+    def evaluate() -> None:
         model.eval()
         tot, n = 0.0, 0
         with torch.inference_mode():
             for k in range(0, len(held_batches), cfg.batch_size):
-                chunk = held_batches[k : k + cfg.batch_size]
-                ids, labels, attn = _tensors(chunk, tok.pad_token_id, device)
-                with torch.autocast(device.type, dtype=amp, enabled=amp is not None):
-                    loss = mlm_loss(model, ids, labels, attn)
+                ids, labels, attn = (t.to(device) for t in _tensors(held_batches[k : k + cfg.batch_size],
+                                                                    tok.pad_token_id))
+                with loop.autocast():
+                    loss = model(ids, attn, labels)
                 m = int((labels != -100).sum())
                 tot += float(loss) * m
                 n += m
         model.train()
-        return tot / max(n, 1)
+        hl = tot / max(n, 1)
+        loop.extra["heldout_curve"].append({"step": loop.step, "heldout_loss": hl, "perplexity": math.exp(min(hl, 50)),
+                                            "tokens": loop.tokens, "minutes": round(loop.seconds() / 60, 2)})
+        print(f"step {loop.step}: held-out MLM loss {hl:.3f} (ppl {math.exp(min(hl, 50)):.1f})", file=log)
+        if rank == 0:
+            write_json(work / "log.json", {"heldout_curve": loop.extra["heldout_curve"],
+                                           "train_seconds": loop.seconds()})
 
-    t0 = time.time()
-    bar = tqdm(total=cfg.max_steps, initial=step, desc="pretrain", mininterval=5, file=log)
-    model.train()
-    stopped_early = False
-    while step < cfg.max_steps:
-        batch = []
-        for _ in range(cfg.batch_size):
-            b = blocks.next_block()
-            if b is None:
-                restart = stream_articles(files)  # next epoch over the corpus, held-out part skipped
-                for _ in range(cfg.heldout_articles):
-                    next(restart)
-                blocks = BlockStream(restart, tok, normalizer, cfg.seq_length)
-                b = blocks.next_block()
-            batch.append(mask_block(*b, tok, rng, cfg.mask_prob, vocab, special))
-        blocks_consumed += cfg.batch_size
-        ids, labels, attn = _tensors(batch, tok.pad_token_id, device)
-        with torch.autocast(device.type, dtype=amp, enabled=amp is not None):
-            loss = mlm_loss(model, ids, labels, attn)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
-        opt.zero_grad(set_to_none=True)
-        step += 1
-        seen_tokens += int(attn.sum())
-        train_losses.append(float(loss))
-        bar.update(1)
-        bar.set_postfix(loss=f"{np.mean(train_losses[-50:]):.3f}")
-        if step % cfg.eval_every == 0 or step == cfg.max_steps:
-            hl = evaluate()
-            curve.append({"step": step, "heldout_loss": hl, "perplexity": math.exp(min(hl, 50)),
-                          "tokens": seen_tokens, "minutes": round((time.time() - t0) / 60, 2)})
-            print(f"step {step}: held-out MLM loss {hl:.3f} (ppl {math.exp(min(hl, 50)):.1f})", file=log)
-        if cfg.checkpoint_every and step % cfg.checkpoint_every == 0:
-            with atomic_write(ckpt, "wb") as f:
-                torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
-                            "scheduler": sched.state_dict(), "step": step, "seen_tokens": seen_tokens,
-                            "blocks_consumed": blocks_consumed,
-                            "train_seconds": prior_seconds + time.time() - t0}, f)
-            write_json(work / "log.json", {"heldout_curve": curve, "train_loss_curve": train_losses,
-                                           "train_seconds": prior_seconds + time.time() - t0})
-        if cfg.max_minutes and (time.time() - t0) / 60 > cfg.max_minutes:
-            stopped_early = True
-            if not curve or curve[-1]["step"] != step:
-                hl = evaluate()
-                curve.append({"step": step, "heldout_loss": hl, "perplexity": math.exp(min(hl, 50)),
-                              "tokens": seen_tokens, "minutes": round((time.time() - t0) / 60, 2)})
-            break
-    bar.close()
-    secs = prior_seconds + time.time() - t0
+    def on_step(step: int) -> None:
+        if rank == 0 and step % cfg.eval_every == 0:
+            evaluate()
+
+    fit = loop.run(batches, loss_fn, on_step)
+    if rank != 0:
+        return fit
+    curve = loop.extra["heldout_curve"]
+    if not curve or curve[-1]["step"] != loop.step:
+        evaluate()
+    secs = fit["train_seconds"]
     info = {
-        "config": asdict(cfg), "corpus": [str(p) for p in files], "steps": step, "stopped_early": stopped_early,
-        "tokens_seen": seen_tokens, "train_seconds": round(secs, 1),
+        "config": asdict(cfg), "corpus": [str(p) for p in files], "steps": loop.step,
+        "stopped_early": fit["stopped_early"], "tokens_seen": loop.tokens, "train_seconds": round(secs, 1),
         "tokenizer_seconds": round(tok_seconds, 1) if tok_seconds is not None else None,
-        "tokens_per_second": round(seen_tokens / secs, 1) if secs else None,
-        "heldout_curve": curve, "final_heldout_loss": curve[-1]["heldout_loss"] if curve else None,
-        "final_heldout_perplexity": curve[-1]["perplexity"] if curve else None,
-        "n_parameters": sum(p.numel() for p in model.bert.parameters()),
-        "device": str(device), "environment": environment(), "packages": package_versions(), "git": git_info(),
+        "tokens_per_second": round(loop.tokens / secs, 1) if secs else None,
+        "training_stack": "arcrime.train.TrainingLoop (shared with fine-tuning)",
+        "heldout_curve": curve, "final_heldout_loss": curve[-1]["heldout_loss"],
+        "final_heldout_perplexity": curve[-1]["perplexity"], "train_loss_curve": fit["loss_curve"],
+        "n_parameters": sum(p.numel() for p in model.mlm.bert.parameters()),
+        "device": str(device), "world_size": world, "environment": environment(), "packages": package_versions(),
+        "git": git_info(),
     }
     with atomic_dir(out_dir, overwrite=True) as tmp:
-        enc = model.bert
+        enc = model.mlm.bert
         if cfg.save_fp16:
             enc = enc.half()
         enc.save_pretrained(tmp)
@@ -372,7 +371,7 @@ def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, over
     return info
 
 
-def _tensors(batch, pad: int, device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def _tensors(batch, pad: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     L = max(len(i) for i, _ in batch)
     ids = torch.full((len(batch), L), pad, dtype=torch.long)
     labels = torch.full((len(batch), L), -100, dtype=torch.long)
@@ -381,7 +380,7 @@ def _tensors(batch, pad: int, device) -> tuple[torch.Tensor, torch.Tensor, torch
         ids[k, : len(i)] = torch.tensor(i)
         labels[k, : len(lab)] = torch.tensor(lab)
         attn[k, : len(i)] = 1
-    return ids.to(device), labels.to(device), attn.to(device)
+    return ids, labels, attn
 
 
 def _plot_curve(curve: list[dict[str, Any]], path: Path) -> None:

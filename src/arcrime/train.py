@@ -104,6 +104,166 @@ def _dist() -> tuple[int, int, int]:
     return world, int(os.environ.get("RANK", "0")), int(os.environ.get("LOCAL_RANK", "0"))
 
 
+_END = object()
+
+
+@dataclass
+class LoopSettings:
+    """What the shared training loop needs; fine-tuning and pretraining fill it from their configs."""
+
+    total_steps: int  # optimizer steps
+    learning_rate: float  # peak LR (AdamW), linear warm-up then linear decay to 0
+    warmup_steps: int = 0
+    weight_decay: float = 0.01  # not applied to biases and LayerNorm weights
+    grad_accum: int = 1  # batches per optimizer step
+    max_grad_norm: float = 1.0  # gradient clipping
+    precision: str = "auto"  # autocast on CUDA: auto (bf16 if supported) | fp32 | bf16 | fp16
+    compile: bool = False  # torch.compile the model
+    checkpoint_every: int = 0  # optimizer steps between resumable checkpoints (0 = never)
+    max_minutes: float = 0.0  # stop after this much training time, counting earlier runs (0 = no limit)
+    desc: str = "train"  # progress-bar label
+
+
+class TrainingLoop:
+    """The one training stack of arcrime: fine-tuning (``Trainer``) and masked-LM pretraining
+    (``arcrime.pretrain``) both run through it.
+
+    It owns AdamW (no decay on biases/LayerNorm), the linear warm-up/decay schedule, autocast
+    (bf16/fp16 on CUDA, fp16 with a grad scaler), gradient accumulation and clipping, optional
+    ``torch.compile``, DistributedDataParallel under ``torchrun``/``accelerate launch``, the
+    tqdm progress bar, a wall-time budget, and resumable checkpoints. The caller supplies
+
+    * ``batches(epoch, start)``: the batches of one epoch from index ``start`` on, deterministic
+      in ``epoch`` (so a resumed run sees exactly the batches an uninterrupted one would);
+    * ``loss_fn(model, batch) -> (loss, n_tokens)``: ``model`` is the wrapped (DDP/compiled)
+      module, so gradients synchronise across processes;
+    * optionally ``on_step(step)``, called after every optimizer step and before the
+      checkpoint, e.g. for held-out evaluation; state it keeps in ``loop.extra`` (plain
+      numbers, strings, lists and dicts) is saved with checkpoints and restored on resume.
+    """
+
+    def __init__(self, model: torch.nn.Module, device: torch.device, settings: LoopSettings,
+                 ckpt_path: str | Path | None = None, log=None, rank: int = 0, world: int = 1):
+        self.model, self.device, self.s = model, device, settings
+        self.ckpt_path = Path(ckpt_path) if ckpt_path else None
+        self.log = log if log is not None else sys.stderr
+        self.rank, self.world = rank, world
+        wrapped = torch.compile(model) if settings.compile else model
+        if world > 1:
+            wrapped = torch.nn.parallel.DistributedDataParallel(
+                wrapped, device_ids=[device.index] if device.type == "cuda" else None)
+        self.wrapped = wrapped
+        no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
+        named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+        self.opt = torch.optim.AdamW(
+            [{"params": [p for n, p in named if not any(k in n for k in no_decay)], "weight_decay": settings.weight_decay},
+             {"params": [p for n, p in named if any(k in n for k in no_decay)], "weight_decay": 0.0}],
+            lr=settings.learning_rate)
+        from transformers import get_linear_schedule_with_warmup
+
+        self.sched = get_linear_schedule_with_warmup(self.opt, settings.warmup_steps, settings.total_steps)
+        self.amp = autocast_dtype(device, settings.precision)
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp == torch.float16)
+        self.step = self.epoch = self.next_batch = 0
+        self.tokens, self.prior_seconds = 0, 0.0
+        self.losses: list[float] = []
+        self.extra: dict[str, Any] = {}
+        self.stopped_early = False
+        self._t0 = time.time()
+
+    def autocast(self):
+        return torch.autocast(self.device.type, dtype=self.amp, enabled=self.amp is not None)
+
+    def seconds(self) -> float:
+        """Training time so far, including earlier (interrupted) runs."""
+        return self.prior_seconds + time.time() - self._t0
+
+    # ------------------------------------------------------------ checkpoints
+    def save_checkpoint(self) -> None:
+        if self.ckpt_path is None or self.rank != 0:
+            return
+        state = {
+            "model": self.model.state_dict(), "optimizer": self.opt.state_dict(), "scheduler": self.sched.state_dict(),
+            "scaler": self.scaler.state_dict(), "step": self.step, "epoch": self.epoch, "next_batch": self.next_batch,
+            "tokens": self.tokens, "seconds": self.seconds(), "losses": self.losses, "extra": self.extra,
+            "torch_rng": torch.get_rng_state(),  # dropout; batch order is derived from (seed, epoch)
+        }
+        with atomic_write(self.ckpt_path, "wb") as f:
+            torch.save(state, f)
+
+    def load_checkpoint(self) -> bool:
+        """Restore the last checkpoint; False (and a message) when there is none."""
+        if self.ckpt_path is None or not self.ckpt_path.is_file():
+            print(f"--resume: no checkpoint at {self.ckpt_path}; starting from scratch", file=self.log)
+            return False
+        state = torch.load(self.ckpt_path, map_location=self.device, weights_only=True)
+        self.model.load_state_dict(state["model"])
+        self.opt.load_state_dict(state["optimizer"])
+        self.sched.load_state_dict(state["scheduler"])
+        self.scaler.load_state_dict(state["scaler"])
+        torch.set_rng_state(state["torch_rng"].cpu())
+        self.step, self.epoch, self.next_batch = int(state["step"]), int(state["epoch"]), int(state["next_batch"])
+        self.tokens, self.prior_seconds = int(state.get("tokens", 0)), float(state.get("seconds", 0.0))
+        self.losses, self.extra = list(state.get("losses", [])), dict(state.get("extra", {}))
+        print(f"resumed from {self.ckpt_path} at step {self.step}", file=self.log)
+        return True
+
+    # ------------------------------------------------------------ the loop
+    def run(self, batches, loss_fn, on_step=None) -> dict[str, Any]:
+        s, model = self.s, self.wrapped
+        self._t0 = time.time()
+        start_tokens = self.tokens
+        bar = tqdm(total=s.total_steps, initial=self.step, desc=s.desc, disable=self.rank != 0, mininterval=2,
+                   file=self.log)
+        model.train()
+        done = self.step >= s.total_steps
+        while not done:
+            it = iter(batches(self.epoch, self.next_batch))
+            bi = self.next_batch
+            nxt = next(it, _END)
+            if nxt is _END and bi == 0:
+                raise ValueError("the training data yields no batches")
+            while nxt is not _END:
+                with self.autocast():
+                    loss, n_tok = loss_fn(model, nxt)
+                self.scaler.scale(loss / s.grad_accum).backward()
+                self.tokens += int(n_tok)
+                self.losses.append(float(loss.detach()))
+                nxt = next(it, _END)
+                bi += 1
+                if bi % s.grad_accum and nxt is not _END:
+                    continue
+                self.scaler.unscale_(self.opt)
+                torch.nn.utils.clip_grad_norm_(self.model.parameters(), s.max_grad_norm)
+                self.scaler.step(self.opt)
+                self.scaler.update()
+                self.sched.step()
+                self.opt.zero_grad(set_to_none=True)
+                self.step += 1
+                self.next_batch = bi
+                if nxt is _END:  # epoch finished: a checkpoint here resumes at the next one
+                    self.epoch, self.next_batch = self.epoch + 1, 0
+                bar.update(1)
+                bar.set_postfix(loss=f"{np.mean(self.losses[-20:]):.4f}")
+                if on_step is not None:
+                    on_step(self.step)
+                over_time = bool(s.max_minutes) and self.seconds() / 60 > s.max_minutes
+                if s.checkpoint_every and (self.step % s.checkpoint_every == 0 or over_time):
+                    self.save_checkpoint()
+                if self.step >= s.total_steps or over_time:
+                    self.stopped_early = over_time and self.step < s.total_steps
+                    done = True
+                    break
+        bar.close()
+        secs = time.time() - self._t0
+        total_secs = self.seconds()
+        return {"steps": self.step, "epochs_run": self.epoch, "train_seconds": round(total_secs, 2),
+                "train_tokens_per_second": round((self.tokens - start_tokens) / secs, 1) if secs else None,
+                "tokens_seen": self.tokens, "stopped_early": self.stopped_early,
+                "final_loss": float(np.mean(self.losses[-20:])) if self.losses else None,
+                "loss_curve": [round(float(np.mean(self.losses[k : k + 20])), 5) for k in range(0, len(self.losses), 20)]}
+
+
 class Trainer:
     """Holds everything a run needs; ``fit`` trains, ``finish`` tunes/saves/evaluates."""
 
@@ -179,102 +339,41 @@ class Trainer:
 
     def fit(self) -> dict[str, Any]:
         cfg, tc = self.cfg, self.cfg.train
-        model = self.model
-        if tc.compile:
-            model = torch.compile(model)
-        if self.world > 1:
-            model = torch.nn.parallel.DistributedDataParallel(
-                model, device_ids=[self.device.index] if self.device.type == "cuda" else None)
-        no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
-        params = [
-            {"params": [p for n, p in self.model.named_parameters() if not any(k in n for k in no_decay)],
-             "weight_decay": tc.weight_decay},
-            {"params": [p for n, p in self.model.named_parameters() if any(k in n for k in no_decay)],
-             "weight_decay": 0.0},
-        ]
-        opt = torch.optim.AdamW(params, lr=tc.learning_rate)
         lengths = [d.n_tokens for d in self.train_docs]
         n_batches = math.ceil(len(lengths) / tc.batch_size)
         per_rank = math.ceil(n_batches / self.world)
         steps_per_epoch = math.ceil(per_rank / tc.grad_accum)
         total = tc.max_steps if tc.max_steps > 0 else math.ceil(steps_per_epoch * tc.epochs)
-        from transformers import get_linear_schedule_with_warmup
-
-        sched = get_linear_schedule_with_warmup(opt, int(tc.warmup_ratio * total), total)
-        amp = autocast_dtype(self.device, tc.precision)
-        scaler = torch.amp.GradScaler("cuda", enabled=amp == torch.float16)
-        step, epoch, start_batch = 0, 0, 0
+        loop = TrainingLoop(self.model, self.device, LoopSettings(
+            total_steps=total, learning_rate=tc.learning_rate, warmup_steps=int(tc.warmup_ratio * total),
+            weight_decay=tc.weight_decay, grad_accum=tc.grad_accum, max_grad_norm=tc.max_grad_norm,
+            precision=tc.precision, compile=tc.compile, checkpoint_every=tc.checkpoint_every, desc="train"),
+            ckpt_path=self.ckpt_path, log=self.log, rank=self.rank, world=self.world)
         if self.resume:
-            step, epoch, start_batch = self._load_checkpoint(opt, sched, scaler)
-        losses = []
-        t0 = time.time()
-        tokens = 0
-        bar = tqdm(total=total, initial=step, desc="train", disable=self.rank != 0, mininterval=2, file=self.log)
-        model.train()
-        while step < total:
-            batches = make_batches(lengths, tc.batch_size, tc.seed, epoch, tc.group_by_length)
+            loop.load_checkpoint()
+
+        def batches(epoch: int, start: int):
+            order = make_batches(lengths, tc.batch_size, tc.seed, epoch, tc.group_by_length)
             if self.world > 1:  # same number of batches on every rank (wrap around)
-                batches = (batches * 2)[: per_rank * self.world][self.rank :: self.world]
-            for bi in range(start_batch, len(batches)):
-                b = collate(self.doc_encoder, [self.train_docs[i] for i in batches[bi]],
-                            [self.train_y[i] for i in batches[bi]])
-                with torch.autocast(self.device.type, dtype=amp, enabled=amp is not None):
-                    cls_logits, tag_logits = model(b.input_ids.to(self.device), b.attention_mask.to(self.device))
-                doc_logits = aggregate_windows(cls_logits.float(), b.doc_index.to(self.device), b.n_docs,
-                                               cfg.model.window_aggregation)
-                loss_cls = F.binary_cross_entropy_with_logits(doc_logits, b.doc_labels.to(self.device))
-                loss_tag = F.cross_entropy(tag_logits.float().reshape(-1, tag_logits.shape[-1]),
-                                           b.tag_ids.to(self.device).reshape(-1), ignore_index=IGNORE)
-                loss = (loss_cls + cfg.model.tag_loss_weight * loss_tag) / tc.grad_accum
-                scaler.scale(loss).backward()
-                tokens += b.n_tokens
-                losses.append(float(loss.detach()) * tc.grad_accum)
-                if (bi + 1) % tc.grad_accum == 0 or bi + 1 == len(batches):
-                    scaler.unscale_(opt)
-                    torch.nn.utils.clip_grad_norm_(self.model.parameters(), tc.max_grad_norm)
-                    scaler.step(opt)
-                    scaler.update()
-                    sched.step()
-                    opt.zero_grad(set_to_none=True)
-                    step += 1
-                    bar.update(1)
-                    bar.set_postfix(loss=f"{np.mean(losses[-20:]):.4f}")
-                    if tc.checkpoint_every and step % tc.checkpoint_every == 0 and self.rank == 0:
-                        self._save_checkpoint(opt, sched, scaler, step, epoch, bi + 1)
-                    if step >= total:
-                        break
-            start_batch = 0
-            epoch += 1
-        bar.close()
-        secs = time.time() - t0
-        return {"steps": step, "epochs_run": epoch, "train_seconds": round(secs, 2),
-                "train_tokens_per_second": round(tokens / secs, 1) if secs else None,
-                "final_loss": float(np.mean(losses[-20:])) if losses else None,
-                "loss_curve": [round(float(np.mean(losses[k : k + 20])), 5) for k in range(0, len(losses), 20)]}
+                order = (order * 2)[: per_rank * self.world][self.rank :: self.world]
+            for idx in order[start:]:
+                yield collate(self.doc_encoder, [self.train_docs[i] for i in idx], [self.train_y[i] for i in idx])
 
-    # ------------------------------------------------------------ checkpoints
-    def _save_checkpoint(self, opt, sched, scaler, step: int, epoch: int, next_batch: int) -> None:
-        state = {
-            "model": self.model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
-            "scaler": scaler.state_dict(), "step": step, "epoch": epoch, "next_batch": next_batch,
-            "torch_rng": torch.get_rng_state(),  # dropout; batch order is derived from (seed, epoch)
-        }
-        with atomic_write(self.ckpt_path, "wb") as f:
-            torch.save(state, f)
-        self.tokenizer.save_pretrained(str(self.ckpt_path) + ".tokenizer")
+        def loss_fn(model, b: Batch):
+            cls_logits, tag_logits = model(b.input_ids.to(self.device), b.attention_mask.to(self.device))
+            doc_logits = aggregate_windows(cls_logits.float(), b.doc_index.to(self.device), b.n_docs,
+                                           cfg.model.window_aggregation)
+            loss_cls = F.binary_cross_entropy_with_logits(doc_logits, b.doc_labels.to(self.device))
+            loss_tag = F.cross_entropy(tag_logits.float().reshape(-1, tag_logits.shape[-1]),
+                                       b.tag_ids.to(self.device).reshape(-1), ignore_index=IGNORE)
+            return loss_cls + cfg.model.tag_loss_weight * loss_tag, b.n_tokens
 
-    def _load_checkpoint(self, opt, sched, scaler) -> tuple[int, int, int]:
-        if not self.ckpt_path.is_file():
-            print(f"--resume: no checkpoint at {self.ckpt_path}; starting from scratch", file=self.log)
-            return 0, 0, 0
-        state = torch.load(self.ckpt_path, map_location=self.device, weights_only=True)
-        self.model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
-        sched.load_state_dict(state["scheduler"])
-        scaler.load_state_dict(state["scaler"])
-        torch.set_rng_state(state["torch_rng"].cpu())
-        print(f"resumed from {self.ckpt_path} at step {state['step']}", file=self.log)
-        return int(state["step"]), int(state["epoch"]), int(state["next_batch"])
+        if self.rank == 0 and tc.checkpoint_every:  # the tokenizer travels with the checkpoint
+            self.tokenizer.save_pretrained(str(self.ckpt_path) + ".tokenizer")
+        info = loop.run(batches, loss_fn)
+        info.pop("stopped_early")
+        info.pop("tokens_seen")
+        return info
 
     def finish(self, fit_info: dict[str, Any]) -> dict[str, Any]:
         """Tune thresholds on dev, save the model, evaluate dev and test, record the run."""
