@@ -128,3 +128,31 @@ def test_link_model_spans():
     out = legal.link_spans(text, spans)
     assert [o["instrument"] for o in out] == ["MA/penal-code", "MA/penal-code"]
     assert [o["text"] for o in out] == [text[6:35], text[36:50]]
+
+
+@pytest.mark.parametrize("text", [
+    "أصدرت المحكمة حكمها وفق الفصل ٤٤٧-١ من القانون الجنائي",  # one-to-one maps only
+    "عُوقِبَ المتهمُ بموجب المـــادة 25 من القانون رقم 175 لسنة 2018",  # tashkeel and tatweel deleted
+    "نصّ الفصل 447‑1 \u200fمن القانون الجنائي 😀 في 𝟐𝟎𝟐𝟒",  # invisible marks, astral characters
+    "ﷲ ﻻ يجوز ﵟ حسب المادة 3",  # presentation forms that expand: the general normalizer
+    "",
+])
+def test_fast_find_normalization_matches_the_general_normalizer(text):
+    from arcrime.legal.find import _normalizer, normalize_for_find
+
+    fast, ref = normalize_for_find(text), _normalizer(text)
+    assert fast.text == ref.text
+    for i in range(len(ref.text)):
+        assert fast.to_original(i, i + 1) == ref.to_original(i, i + 1)
+
+
+@pytest.mark.parametrize("text, n", [
+    ("اجتمع المجلس البلدي وقع الاتفاق مع امراة في إطار القانونية", 0),  # stems inside other words
+    ("وبالمادة 3 ثم الفصلين 447-1 و447-2 وللقانون رقم 07-03", 3),  # proclitics before heads
+    ("الفصل 447 ق.ج", 2),  # the abbreviation alone is also a name («ق.ج» = the penal code)
+])
+def test_anchor_pass_only_fires_at_possible_reference_starts(text, n):
+    from arcrime.legal.find import normalize_for_find, scan
+
+    anchors, _ = scan(normalize_for_find(text).text)
+    assert len(anchors) == n

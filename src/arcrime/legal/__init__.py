@@ -26,10 +26,11 @@ __all__ = ["find", "resolve", "annotate", "extract", "link_spans", "merge_with_r
 
 def extract(text: str, country: str | None = None) -> list[LegalReference]:
     """Find and resolve the legal references of ``text`` (normalizing it once)."""
-    from .find import normalize_for_find
+    from .find import find_and_scan, normalize_for_find
 
     n = normalize_for_find(text)
-    return resolve(find(text, n), text, country, n.text)
+    refs, cues = find_and_scan(text, n)
+    return resolve(refs, text, country, n.text, cues)
 
 
 def _parse_span(text: str, start: int, end: int, kind: str) -> LegalReference:

@@ -20,6 +20,12 @@ _norm = Normalizer(MATCH_STEPS)
 
 
 def norm(text: str) -> str:
+    """``text`` under the matching normalization (short strings cached: names and numbers recur)."""
+    return _norm_short(text) if len(text) <= 80 else _norm(text).text
+
+
+@lru_cache(maxsize=1 << 14)
+def _norm_short(text: str) -> str:
     return _norm(text).text
 
 

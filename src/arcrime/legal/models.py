@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -49,6 +50,12 @@ class LegalReference:
     year: int | None = None
     short_form: bool = False
     candidates: tuple[str, ...] = field(default=(), compare=False, repr=False)
+
+    def with_instrument(self, instrument: str | None) -> LegalReference:
+        """A copy linked to ``instrument`` (``dataclasses.replace`` without its per-call overhead)."""
+        new = copy.copy(self)
+        object.__setattr__(new, "instrument", instrument)
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -97,27 +97,75 @@ def finder_regex() -> re.Pattern[str]:
     return re.compile(article + "|" + standalone)
 
 
-@lru_cache(maxsize=1)
-def anchor_regex() -> re.Pattern[str]:
-    """Cheap pre-filter: word starts where a reference can begin (head words and name starts).
+# head words a reference can begin with, and the endings the finder regex allows right after
+# them inside the same word («ماد» + «ة»/«تين», «فصل» + «ين»); a name's first word allows none
+ANCHOR_HEADS = {"فصل": ("", "ين", "ان"), "فصول": ("",), "ماد": ("ة", "ه", "تين", "تان"), "مواد": ("",),
+                "فقر": ("ة", "ه", "تين", "تان", "ات"), "بند": ("",), "بنود": ("",), "قانون": ("",), "مرسوم": ("",),
+                "ظهير": ("",), "امر": ("",), "قرار": ("",), "نظام": ("",), "مجل": ("ة", "ه"), "مجموع": ("ة", "ه"),
+                "مدون": ("ة", "ه")}
+STEM_PREFIX = re.compile(r"[وفبلك]{0,2}(?:ال|ل)?")  # what may precede an anchor stem inside its word
+ABBR_PREFIX = re.compile(r"[وفبلك]{0,2}")
+# abbreviations («ق.ج», «ق ع») with their separators, so that «ق» alone (or «وقع») fires nothing
+ABBREVIATIONS = tuple("ق" + mid + end for mid in (".", " ", ". ", ".\t", "\t", ".\n", "\n") for end in "جع")
 
-    The full finder regex is only tried at these positions, which is what makes the finder fast.
-    """
+
+def anchor_stems() -> dict[str, tuple[str, ...]]:
+    """Head words («فصل», «قانون», ...) and the first word of every gazetteer name (without the
+    article), each with the word endings allowed after it; a reference can only begin at a word
+    made of proclitics, one of these stems and one of its endings."""
     _, aliases = alias_table()
     firsts = {a.split()[0] for a in aliases}
     firsts = {f[2:] if f.startswith("ال") and len(f) > 3 else f for f in firsts}
     # standalone short forms («نفس القانون») are never reported, so they need no anchor;
-    # one-letter abbreviations («ق.ج») get an explicit pattern instead of firing on every ق
-    heads = {"فصول", "فصل", "ماد", "مواد", "فقر", "بند", "بنود", "قانون", "مرسوم", "ظهير", "امر", "قرار", "نظام",
-             "مجل", "مجموع", "مدون"} | {f for f in firsts if len(f) >= 3 and "." not in f}
-    alt = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
-    return re.compile(W + r"(?:[وفبلك]{0,2}(?:ال|ل)?(?:" + alt + r")|[وفبلك]{0,2}ق\.?\s?[جع])")
+    # one-letter abbreviations («ق.ج») are listed with their separators instead of firing on every ق
+    stems = {f: ("",) for f in firsts if len(f) >= 3 and "." not in f}
+    for head, endings in ANCHOR_HEADS.items():
+        stems[head] = tuple(sorted(set(stems.get(head, ())) | set(endings)))
+    return dict(sorted(stems.items()))
+
+
+@lru_cache(maxsize=1)
+def scan_automaton():
+    """One Aho-Corasick automaton for the finder's single pass over a text: the anchor stems and
+    abbreviations (candidate starts; the full regex runs only there, which is what makes the
+    finder fast) and the resolver's country cues. Values: ``(anchor, cue)``, either may be None;
+    anchor = (stem length, allowed endings, is an abbreviation)."""
+    import ahocorasick
+
+    from .resolve import cue_keys
+
+    values: dict[str, list] = {}
+    for stem, endings in anchor_stems().items():
+        values.setdefault(stem, [None, None])[0] = (len(stem), frozenset(endings), False)
+    for abbr in ABBREVIATIONS:
+        values.setdefault(abbr, [None, None])[0] = (len(abbr), frozenset([""]), True)
+    for key, cue in cue_keys():
+        values.setdefault(key, [None, None])[1] = cue
+    auto = ahocorasick.Automaton()
+    for key, (anchor, cue) in values.items():
+        auto.add_word(key, (anchor, cue))
+    auto.make_automaton()
+    return auto
+
+
+@lru_cache(maxsize=1)
+def alias_automaton():
+    """Aho-Corasick automaton over the gazetteer names: value (-length, table order, name)."""
+    import ahocorasick
+
+    _, aliases = alias_table()
+    auto = ahocorasick.Automaton()
+    for k, alias in enumerate(aliases):
+        auto.add_word(alias, (-len(alias), k, alias))
+    auto.make_automaton()
+    return auto
 
 
 ARTICLE_NUM = re.compile(NUM)
 RANGE = re.compile(r"^من\s+(\d+)\s*(?:الي|حتي|الي\s+غاي[ةه])\s*(\d+)$")
 
 
+@lru_cache(maxsize=4096)  # pure function of a short string; article numbers recur across articles
 def canonical_article(raw: str) -> str:
     """``٤٤٧.١`` / ``447 - 1`` / ``1-447`` → ``447-1``; ``309 مكرر`` → ``309 bis``."""
     raw = norm(raw).strip()
@@ -161,6 +209,7 @@ def expand_articles(artlist: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=4096)
 def parse_number(raw: str) -> tuple[tuple, int | None]:
     """Instrument number as lookup key: ``07.03`` → ((7, 3), None); ``175/2018`` → ((175,), 2018);
     ``م/17`` → (("م", 17), None); ``2022-54`` → ((54,), 2022)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import replace
+from functools import lru_cache
 
 from .gazetteer import load_gazetteer, norm
 from .models import LegalReference
@@ -47,23 +48,70 @@ for _c, _spec in COUNTRY_CUES.items():
         if _w.startswith("ال"):
             _WORD_CUES.setdefault("لل" + _w[2:], _c)
     _PHRASE_CUES += [(_c, ph) for ph in _phrases]
-_WORD = re.compile(r"\w+")
-_CUE_KEYS = frozenset(_WORD_CUES)
 
 
-def infer_country(text: str, refs: list[LegalReference], normalized: str | None = None) -> str | None:
+def cue_keys() -> list[tuple[str, tuple[str | None, str, bool]]]:
+    """Aho-Corasick keys of the country cues: the cue words' cores (the word without the article)
+    and the cue phrases, with their ه/ة spellings; values ``(country or None, key, is_word)``.
+    A core hit is widened to its whole word, which must then be one of the cue words with its
+    proclitics and suffixes (``_WORD_CUES``)."""
+    from itertools import product
+
+    def spellings(s: str):
+        return ("".join(v) for v in product(*[("ه", "ة") if ch == "ه" else (ch,) for ch in s]))
+
+    keys: list[tuple[str, tuple[str | None, str, bool]]] = []
+    for w in sorted({w for spec in COUNTRY_CUES.values() for w in spec.split("|")[0].split()}):
+        core = w[2:] if w.startswith("ال") else w
+        keys += [(v, (None, v, True)) for v in spellings(core)]
+    for c, ph in _PHRASE_CUES:
+        keys += [(v, (c, ph, False)) for v in spellings(ph)]
+    return keys
+
+
+@lru_cache(maxsize=1)
+def _cue_automaton():
+    import ahocorasick
+
+    auto = ahocorasick.Automaton()
+    for key, value in cue_keys():
+        auto.add_word(key, value)
+    auto.make_automaton()
+    return auto
+
+
+_BEFORE = re.compile(r"(?<![\w])\w{0,4}\Z")  # the rest of the word before a core: at most «وبال»
+_AFTER = re.compile(r"\w{0,3}(?![\w])")  # and after it: at most «يين»
+
+
+def infer_country(text: str, refs: list[LegalReference], normalized: str | None = None,
+                  cue_hits: list[tuple[int, tuple[str | None, str, bool]]] | None = None) -> str | None:
     """The article's country: references that match one instrument by number (weight 2) or by
-    name (weight 1), plus country names, cities and currencies in the text (weight 1 each)."""
+    name (weight 1), plus country names, cities and currencies in the text (weight 1 each).
+
+    ``cue_hits`` may pass the ``(end, value)`` hits of :func:`cue_keys` in the normalized text
+    (the finder collects them in its own single pass over the text)."""
     gaz = load_gazetteer()
     score: Counter[str] = Counter()
     for r in refs:
         if len(r.candidates) == 1:
             score[gaz[r.candidates[0]].country] += 2 if r.raw_number else 1
-    t = (normalized if normalized is not None else norm(text)).replace("ة", "ه")
-    for w in _CUE_KEYS.intersection(_WORD.findall(t)):  # each distinct cue word counts once
-        score[_WORD_CUES[w]] += 1
-    for c, ph in _PHRASE_CUES:
-        score[c] += ph in t
+    t = normalized if normalized is not None else norm(text)
+    seen = set()  # each distinct cue word or phrase counts once
+    for end, (c, key, is_word) in (cue_hits if cue_hits is not None else _cue_automaton().iter(t)):
+        if is_word:
+            start = end - len(key) + 1
+            before = _BEFORE.search(t[max(0, start - 5) : start])
+            after = _AFTER.match(t, end + 1)
+            if not before or not after:
+                continue
+            key = (before.group() + key + after.group()).replace("ة", "ه")
+            c = _WORD_CUES.get(key)
+            if c is None:
+                continue
+        if key not in seen:
+            seen.add(key)
+            score[c] += 1
     top = score.most_common(2)
     if top and top[0][1] > 0 and (len(top) == 1 or top[0][1] > top[1][1]):
         return top[0][0]
@@ -83,7 +131,7 @@ def _bare_article(r: LegalReference, country: str | None, last: str | None) -> s
 
 
 def resolve(refs: list[LegalReference], text: str = "", country: str | None = None,
-            normalized: str | None = None) -> list[LegalReference]:
+            normalized: str | None = None, cue_hits: list | None = None) -> list[LegalReference]:
     """Link each reference to an instrument id (or None); see module docstring."""
     gaz = load_gazetteer()
     inferred: list[str | None] = []
@@ -92,7 +140,7 @@ def resolve(refs: list[LegalReference], text: str = "", country: str | None = No
         if country:
             return country
         if not inferred:
-            inferred.append(infer_country(text, refs, normalized))
+            inferred.append(infer_country(text, refs, normalized, cue_hits))
         return inferred[0]
 
     out: list[LegalReference] = []
@@ -111,7 +159,7 @@ def resolve(refs: list[LegalReference], text: str = "", country: str | None = No
             elif len(cands) > 1 and ctx():
                 cands = [c for c in cands if gaz[c].country == ctx()] or cands
             inst = cands[0] if len(cands) == 1 else None
-        out.append(replace(r, instrument=inst))
+        out.append(r if r.instrument == inst else r.with_instrument(inst))
         if not r.short_form and (r.candidates or r.raw_number or r.kind != "article"):
             last = inst
     return out
