@@ -41,7 +41,7 @@ def run(cfg_path: str, base_shape: bool, steps: int, grouped: bool) -> dict:
     t = Trainer(cfg, overwrite=True, log=io.StringIO())
     t.setup()
     if base_shape:  # 64k-row embedding table as in AraBERT (ids stay below the tokenizer size)
-        t.model.encoder.resize_token_embeddings(64000)
+        t.model.encoder.resize_token_embeddings(64000, mean_resizing=False)
     lengths = [d.n_tokens for d in t.train_docs]
     batches = make_batches(lengths, cfg.train.batch_size, cfg.train.seed, 0, grouped)[:steps]
     real = padded = 0
