@@ -23,6 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _meta import meta  # noqa: E402
 
 
 def gpu_tests() -> dict:
@@ -88,7 +90,7 @@ def main() -> None:
         print(json.dumps({"ok": False, "error": "no CUDA device visible to torch"}))
         sys.exit(2)
     t0 = time.time()
-    out = {"benchmark": "gpu_check", "torch": torch.__version__, "cuda": torch.version.cuda,
+    out = {"recorded": meta(), "benchmark": "gpu_check", "torch": torch.__version__, "cuda": torch.version.cuda,
            "gpu": torch.cuda.get_device_name(0)}
     out["gpu_tests"] = gpu_tests()
     out["base_shape_bf16_training"] = base_shape_training(a.steps)

@@ -36,6 +36,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _meta import meta  # noqa: E402
 
 
 def articles(n: int) -> list[dict]:
@@ -150,7 +152,7 @@ def main() -> None:
 
     p = Predictor.from_pretrained(model_dir, device="cpu")
     single = [i for i, d in enumerate(articles(a.n)) if len(p.encoder.encode(d["text"]).windows) == 1]
-    summary = {"benchmark": "inference", "name": a.name, "model": "random BERT-base shape" if a.base_shape else a.model,
+    summary = {"recorded": meta(), "benchmark": "inference", "name": a.name, "model": "random BERT-base shape" if a.base_shape else a.model,
                "articles": a.n, "single_window_articles": len(single), "batch_size": a.batch_size, "device": a.device,
                "windows_per_article": round(sum(len(p.encoder.encode(d["text"]).windows) for d in articles(a.n)) / a.n, 2),
                "threads": int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1)), "methods": {}}

@@ -21,6 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _meta import meta  # noqa: E402
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
@@ -55,7 +57,7 @@ def main() -> None:
                         "mb_per_s": round(statistics.median(rates), 3), "mb_per_s_best": round(max(rates), 3),
                         "mb_per_s_worst": round(min(rates), 3),
                         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)})
-    out = {"benchmark": "legal_finder", "cpu_affinity": sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None, "what": "find + resolve, article by article, one process, one core",
+    out = {"recorded": meta(), "benchmark": "legal_finder", "cpu_affinity": sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None, "what": "find + resolve, article by article, one process, one core",
            "python": sys.version.split()[0], "cpu_count": os.cpu_count(), "results": results}
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")

@@ -21,6 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _meta import meta  # noqa: E402
 
 
 def run(cfg_path: str, base_shape: bool, steps: int, grouped: bool) -> dict:
@@ -65,7 +67,7 @@ def main() -> None:
     ap.add_argument("--name", default="quickstart")
     a = ap.parse_args()
     rows = [run(a.config, a.base_shape, a.steps, g) for g in (False, True)]
-    out = {"benchmark": "train", "name": a.name, "config": a.config, "base_shape": a.base_shape, "runs": rows,
+    out = {"recorded": meta(), "benchmark": "train", "name": a.name, "config": a.config, "base_shape": a.base_shape, "runs": rows,
            "grouped_vs_ungrouped_tokens_per_s": round(rows[1]["real_tokens_per_s"] / rows[0]["real_tokens_per_s"], 2)}
     path = ROOT / "benchmarks/results" / f"train_{a.name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -51,7 +51,7 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
 
     out = a.out or str(Path("experiments") / f"eval-{Path(a.model).name}-{Path(a.data).stem}")
     evaluate_model(a.model, a.data, out, split=a.split or Path(a.data).stem, device=a.device,
-                   batch_size=a.batch_size, overwrite=a.overwrite, strict=a.strict)
+                   batch_size=a.batch_size, overwrite=a.overwrite, strict=a.strict, prefer_int8=not a.fp32)
     print(f"results written to {out}", file=sys.stderr)
     return 0
 
@@ -249,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--batch-size", type=int, default=32)
     e.add_argument("--overwrite", action="store_true")
     e.add_argument("--strict", action="store_true", help="fail on any invalid record")
+    e.add_argument("--fp32", action="store_true", help="for an ONNX export folder: use model.onnx, not the int8 one")
     e.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("predict", help="label articles and tag their legal references")

@@ -87,8 +87,11 @@ def format_summary(m: dict[str, Any], labels: list[str]) -> str:
 
 def evaluate_model(model_dir: str | Path, data_path: str | Path, out_dir: str | Path, split: str = "eval",
                    device: str = "auto", batch_size: int = 32, log=None, record: bool = True,
-                   overwrite: bool = False, strict: bool = False, n_boot: int = 1000) -> dict[str, Any]:
-    """Evaluate a saved model on a corpus file; write metrics/predictions under ``out_dir``."""
+                   overwrite: bool = False, strict: bool = False, n_boot: int = 1000,
+                   prefer_int8: bool = True) -> dict[str, Any]:
+    """Evaluate a saved model on a corpus file; write metrics/predictions under ``out_dir``.
+
+    ``prefer_int8`` picks the int8 graph of an ONNX export folder (False: the fp32 graph)."""
     log = log if log is not None else sys.stderr
     from .fileio import OutputExistsError
     from .predict import Predictor
@@ -98,7 +101,7 @@ def evaluate_model(model_dir: str | Path, data_path: str | Path, out_dir: str | 
     metrics_path = out_dir / f"metrics_{split}.json"
     if metrics_path.exists() and not overwrite:
         raise OutputExistsError(f"{metrics_path} exists; pass --overwrite or choose another --out")
-    predictor = Predictor.from_pretrained(model_dir, device=device, batch_size=batch_size)
+    predictor = Predictor.from_pretrained(model_dir, device=device, batch_size=batch_size, prefer_int8=prefer_int8)
     labels = predictor.meta.labels
     records, errors = read_corpus(data_path, labels)
     if errors:
