@@ -52,3 +52,21 @@ def test_cv_tfidf(tmp_path, tiny_split):
     assert len(runs) == 6
     assert summary["macro_f1"]["mean"] == pytest.approx(np.mean([r["macro_f1"] for r in runs]))
     assert (tmp_path / "exp" / "b-tfidf-cv" / "run.json").is_file()
+
+
+def test_cv_folds_are_disjoint_story_grouped_and_train_on_most_of_the_rest():
+    from conftest import ROOT, read_jsonl
+
+    from arcrime.cv import make_folds, split_fold
+
+    recs = read_jsonl(ROOT / "data" / "train.jsonl") + read_jsonl(ROOT / "data" / "dev.jsonl")
+    story = [r["meta"].get("story") or r["id"] for r in recs]
+    for k in (3, 5):
+        parts = make_folds(recs, k, 13)
+        for i in range(k):
+            s = split_fold(recs, parts, i, 13)
+            assert sorted(s["train"] + s["dev"] + s["test"]) == list(range(len(recs)))
+            stories = {name: {story[j] for j in idx} for name, idx in s.items()}
+            assert not stories["train"] & stories["test"] and not stories["dev"] & stories["test"]
+            assert not stories["train"] & stories["dev"]
+            assert len(s["train"]) > 0.7 * (len(recs) - len(s["test"]))  # dev is about a fifth of the rest
