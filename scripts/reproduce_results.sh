@@ -12,4 +12,7 @@ done
 $A cv --config configs/baseline-tfidf-svm.yaml --folds 5 --seeds 13 14 15 --overwrite
 $A cv --config configs/quickstart.yaml --folds 3 --overwrite
 $A cv --config configs/quickstart-random-init.yaml --folds 3 --overwrite
+$A export --model models/quickstart --out models/quickstart-onnx --onnx --int8 --overwrite
+$A evaluate --model models/quickstart-onnx --data data/test.jsonl --split test --out experiments/quickstart-onnx-int8 --overwrite
+$A evaluate --model models/quickstart-onnx --data data/test.jsonl --split test --out experiments/quickstart-onnx-fp32 --fp32 --overwrite
 $A report

@@ -401,6 +401,8 @@ def model_card(info: dict[str, Any]) -> str:
     c = info["config"]
     tok_time = (f" + {info['tokenizer_seconds'] / 60:.1f} min tokenizer" if info.get("tokenizer_seconds") is not None
                 else "; tokenizer training time not recorded")
+    stop = (f"; stopped by the {c['max_minutes']:g}-minute budget at step {info['steps']} (the learning rate had not"
+            " decayed to zero)" if info.get("stopped_early") else "")
     notes = "".join(f"\n- {n}" for n in info.get("notes", []))
     notes = f"\n## Notes on this run{notes}\n" if notes else ""
     return f"""# arcrime-bert-small
@@ -413,7 +415,8 @@ pretrained encoder. Load it with `AutoModel.from_pretrained("<this folder>")`.
 |---|---|
 | architecture | BERT, {c['num_hidden_layers']} layers, hidden {c['hidden_size']}, {c['num_attention_heads']} heads, FFN {c['intermediate_size']}, {c['max_position_embeddings']} positions; {info['n_parameters']:,} parameters |
 | tokenizer | WordPiece, {c['vocab_size']} entries, trained with `tokenizers` on {c['tokenizer_articles']:,} articles after arcrime normalization ({', '.join(c['normalize_steps'])}) |
-| pretraining | {info['steps']} steps × {c['batch_size']} blocks × {c['seq_length']} tokens; {info['tokens_seen']:,} tokens seen; peak LR {c['learning_rate']} |
+| pretraining | {info['steps']} steps × {c['batch_size']} blocks × {c['seq_length']} tokens; {info['tokens_seen']:,} tokens seen; peak LR {c['learning_rate']}, {c['warmup_steps']} warm-up steps, linear decay over {c['max_steps']} steps{stop} |
+| training stack | {info.get('training_stack', 'arcrime pretraining loop')} |
 | compute | {info['device']}, {info['environment'].get('torch_threads')} threads; {info['train_seconds'] / 60:.1f} min training ({info['tokens_per_second']} tokens/s){tok_time} |
 | held-out MLM | loss {info['final_heldout_loss']:.3f}, perplexity {info['final_heldout_perplexity']:.1f} on {c['heldout_articles']} held-out articles (curve: `heldout_mlm.png`) |
 | weights | safetensors, {'fp16' if c['save_fp16'] else 'fp32'} storage |
