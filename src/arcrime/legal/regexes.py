@@ -51,16 +51,6 @@ SHORT = (r"(?:(?:نفس|ذات)\s+ال" + SHORT_NOUN + r"|ال" + SHORT_NOUN +
          r"\s+(?:المذكور|نفسه|ذاته|السالف\s+الذكر|سالف\s+الذكر|المشار\s+اليه|المذكور\s+اعلاه))" + E)
 
 
-def _alias_pattern(alias: str) -> str:
-    words = [re.escape(w) for w in alias.split()]
-    first = words[0]
-    if alias.startswith("ال"):
-        body = r"(?:[وف]?(?:ب|ك)?" + first + r"|[وف]?لل" + re.escape(alias.split()[0][2:]) + ")"
-    else:
-        body = P + first
-    return body + "".join(r"\s+" + w for w in words[1:])
-
-
 @lru_cache(maxsize=1)
 def alias_table() -> tuple[str, dict[str, list[str]]]:
     """(regex alternation of instrument names, normalized alias -> instrument ids)."""
@@ -70,8 +60,39 @@ def alias_table() -> tuple[str, dict[str, list[str]]]:
         if re.search(r"\d|\(|\)", key) or len(key.split()) > 8 or len(key) < 3:
             continue
         aliases[key] = ids
-    alts = sorted(aliases, key=len, reverse=True)
-    return "(?:" + "|".join(_alias_pattern(a) for a in alts) + ")", aliases
+    return _alias_trie_pattern(aliases), aliases
+
+
+def _first_word_pattern(first: str) -> str:
+    """The first word of a name with the proclitics the press attaches to it."""
+    if first.startswith("ال"):
+        return r"(?:[وف]?(?:ب|ك)?" + re.escape(first) + r"|[وف]?لل" + re.escape(first[2:]) + ")"
+    return P + re.escape(first)
+
+
+def _alias_trie_pattern(aliases: dict[str, list[str]]) -> str:
+    """One alternation of all names, factored as a word trie (Python's ``re`` tries alternatives
+    one by one, so a flat list of ~150 names costs ~150 attempts at every candidate start).
+
+    Longer names are tried first at every level (children ordered by the longest name below
+    them, "the name ends here" last), as in the flat list sorted by length that it replaces."""
+    trie: dict = {}
+    for alias in aliases:
+        node = trie
+        for w in alias.split():
+            node = node.setdefault(w, {})
+        node[""] = len(alias)
+
+    def longest(node: dict) -> int:
+        return max(longest(v) if k else v for k, v in node.items())
+
+    def body(node: dict) -> str:
+        kids = sorted((k for k in node if k), key=lambda k: -longest(node[k]))
+        alts = [r"\s+" + re.escape(k) + body(node[k]) for k in kids] + ([""] if "" in node else [])
+        return "(?:" + "|".join(alts) + ")" if alts != [""] else ""
+
+    firsts = sorted(trie, key=lambda f: -longest(trie[f]))
+    return "(?:" + "|".join(_first_word_pattern(f) + body(trie[f]) for f in firsts) + ")"
 
 
 @lru_cache(maxsize=1)
