@@ -58,3 +58,14 @@ def test_whole_word_masking():
         masked = {i for i, lab in enumerate(labels) if lab != -100}
         assert masked in ({1, 2}, {3}, {4, 5, 6})  # exactly one whole word
         assert labels[0] == labels[7] == -100
+
+
+def test_pretrain_corpus_too_small_is_a_clear_error(tmp_path):
+    import pytest
+
+    d = tmp_path / "corpus"
+    d.mkdir()
+    (d / "a.txt").write_text("\n  \nمقال واحد فقط\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="1 non-empty line.*heldout_articles=5"):
+        pretrain(_cfg(tmp_path), d)
+    assert not (tmp_path / "work" / "tokenizer").exists()  # failed before any work was written

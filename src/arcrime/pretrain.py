@@ -23,6 +23,7 @@ tokenizer, ``pretrain_log.json`` and a model card, and loads with ``AutoModel.fr
 
 from __future__ import annotations
 
+import itertools
 import json
 import lzma
 import math
@@ -238,6 +239,11 @@ def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, over
     if cfg.num_threads:
         torch.set_num_threads(cfg.num_threads)
     files = corpus_files(corpus)
+    n_seen = sum(1 for _ in itertools.islice(stream_articles(files), cfg.heldout_articles + 1))
+    if n_seen <= cfg.heldout_articles:
+        raise ValueError(f"{corpus}: {n_seen} non-empty line(s) (one article per line), but pretraining holds out "
+                         f"heldout_articles={cfg.heldout_articles} and needs more to train on; add text or lower "
+                         "heldout_articles")
     normalizer = Normalizer(cfg.normalize_steps)
     set_seed(cfg.seed)
     tok_dir = work / "tokenizer"
