@@ -25,3 +25,10 @@ def test_onnx_export_matches_pytorch(tmp_path, tiny_split, tiny_tokenizer):
             assert b["scores"][lab] == pytest.approx(a["scores"][lab], abs=1e-4)
             assert c["scores"][lab] == pytest.approx(a["scores"][lab], abs=0.1)
         assert a["legal_refs"] == b["legal_refs"]
+    # padded batches of windows of different lengths (the fused attention must honour the mask)
+    recs = [{"id": str(i), "text": t} for i, t in enumerate(texts)]
+    for a, b in zip(torch_p.predict_records(recs), fp32.predict_records(recs)):
+        for lab in a["scores"]:
+            assert b["scores"][lab] == pytest.approx(a["scores"][lab], abs=1e-4)
+    layers = json.loads((model_dir / "encoder" / "config.json").read_text())["num_hidden_layers"]
+    assert info["fused_operators"].get("Attention") == layers  # one fused attention node per layer

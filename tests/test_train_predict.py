@@ -34,10 +34,14 @@ def test_saves_reloads_and_predicts_identically(trained):
     p2 = Predictor.from_pretrained(model_dir, device="cpu", batch_size=1, legal_refs="model")
     out1 = [p1.predict_text(t) for t in texts]
     out2 = list(p2.predict_records({"id": "text-1", "text": t} for t in texts))
-    for a, b in zip(out1, out2):
-        assert a["labels"] == b["labels"] and a["legal_refs"] == b["legal_refs"]
+    # large batches under a small token budget: many short windows together, long ones alone
+    p3 = Predictor.from_pretrained(model_dir, device="cpu", batch_size=64, max_tokens=300, legal_refs="model")
+    out3 = list(p3.predict_records({"id": "text-1", "text": t} for t in texts))
+    for a, b, c in zip(out1, out2, out3):
+        assert a["labels"] == b["labels"] == c["labels"] and a["legal_refs"] == b["legal_refs"] == c["legal_refs"]
         for lab in a["scores"]:
             assert a["scores"][lab] == pytest.approx(b["scores"][lab], abs=1e-5)
+            assert a["scores"][lab] == pytest.approx(c["scores"][lab], abs=1e-5)
     for o, t in zip(out1, texts):
         for ref in o["legal_refs"]:
             assert t[ref["start"]:ref["end"]] == ref["text"]
@@ -104,3 +108,21 @@ def test_cli_round_trip(trained, tmp_path):
     strict = subprocess.run(env_py + ["predict", "--model", str(model_dir), "--input", str(inp), "--strict",
                                       "--device", "cpu"], capture_output=True, text=True, timeout=300)
     assert strict.returncode == 2
+
+
+@pytest.mark.parametrize("batch_size,max_tokens", [(1, None), (4, None), (64, 300), (64, 50), (3, 10_000)])
+def test_plan_batches_limits(batch_size, max_tokens):
+    import random
+
+    from arcrime.predict import plan_batches
+
+    rng = random.Random(batch_size)
+    lengths = [rng.randint(3, 130) for _ in range(200)]
+    batches = plan_batches(lengths, batch_size, max_tokens)
+    assert sorted(i for b in batches for i in b) == list(range(200))  # every window exactly once
+    for b in batches:
+        assert len(b) <= batch_size
+        longest = max(lengths[i] for i in b)
+        assert len(b) == 1 or max_tokens is None or len(b) * longest <= max_tokens
+    flat = [lengths[i] for b in batches for i in b]
+    assert flat == sorted(flat)  # length-sorted, so padding inside a batch is small

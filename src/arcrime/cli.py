@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from .config import DEFAULT_MAX_TOKENS
+
 EXIT_BAD_INPUT = 2
 
 
@@ -66,6 +68,10 @@ def cmd_predict(a: argparse.Namespace) -> int:
     if a.text == "-":
         a.input, a.text = "-", None
     kw = {} if (Path(a.model) / "baseline.json").is_file() else {"legal_refs": a.legal_refs}
+    if a.batch_size < 1 or a.max_tokens < 1:
+        raise SystemExit("--batch-size and --max-tokens must be >= 1")
+    if "legal_refs" in kw:
+        kw["max_tokens"] = a.max_tokens
     predictor = Predictor.from_pretrained(a.model, device=a.device, batch_size=a.batch_size, prefer_int8=not a.fp32,
                                           **kw)
     errors: list[Any] = []
@@ -259,7 +265,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", help="write JSONL here (atomically) instead of stdout")
     p.add_argument("--errors", help="where to list bad input records (default <output>.errors.jsonl)")
     p.add_argument("--device", default="auto")
-    p.add_argument("--batch-size", type=int, default=32, help="windows per forward pass")
+    p.add_argument("--batch-size", type=int, default=32, help="at most this many windows per forward pass")
+    p.add_argument("--max-tokens", type=int, default=DEFAULT_MAX_TOKENS,
+                   help="at most this many padded tokens (windows x longest window) per forward pass "
+                        f"(default {DEFAULT_MAX_TOKENS}: long windows go in small batches, short ones in large)")
     p.add_argument("--legal-refs", choices=["rules", "model", "model+rules"], default="rules",
                    help="where legal references come from: the rule-based finder (default; the most accurate "
                         "on the test split, see experiments/RESULTS.md), the model's token tagger, or both")

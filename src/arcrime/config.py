@@ -21,6 +21,8 @@ from .normalize import DEFAULT_STEPS, STEPS
 
 DEFAULT_LABELS = ["extortion", "defamation", "impersonation"]
 SPAN_KINDS = ["code", "law", "decree", "article"]
+# inference: padded tokens per forward pass (see arcrime.predict.plan_batches)
+DEFAULT_MAX_TOKENS = 2048
 
 
 class ConfigError(ValueError):

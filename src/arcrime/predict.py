@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from .config import DEFAULT_MAX_TOKENS
 from .encoding import DocEncoder, EncodedDoc, merge_window_tags, tags_to_spans
 from .model import ArcrimeModel, ModelMeta, aggregate_windows, load_model
 from .normalize import Normalizer
@@ -52,19 +53,43 @@ class DocOutput:
     spans: list[dict[str, Any]]  # {"start","end","kind"} in original offsets
 
 
+def plan_batches(lengths: list[int], batch_size: int, max_tokens: int | None = DEFAULT_MAX_TOKENS) -> list[list[int]]:
+    """Group window indices into batches: sorted by length, at most ``batch_size`` windows and at
+    most ``max_tokens`` padded tokens (windows × longest window) per batch.
+
+    A token budget keeps many short windows together (where batching pays) while long windows go
+    in small batches: on CPU, batches of 512-token windows are slower than one window at a time
+    (bigger activations and attention matrices fall out of cache). A window longer than the budget
+    still gets a batch of its own; nothing is dropped.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches: list[list[int]] = []
+    cur: list[int] = []
+    for i in order:
+        # sorted ascending, so the newest window is the longest of the batch
+        if cur and (len(cur) >= batch_size or (max_tokens is not None and (len(cur) + 1) * lengths[i] > max_tokens)):
+            batches.append(cur)
+            cur = []
+        cur.append(i)
+    if cur:
+        batches.append(cur)
+    return batches
+
+
 def run_model(model: ArcrimeModel, encoder: DocEncoder, docs: list[EncodedDoc], batch_size: int,
               device: torch.device, aggregation: str, amp: torch.dtype | None = None,
-              temperatures: torch.Tensor | None = None) -> list[DocOutput]:
-    """Score already-encoded articles; windows of all articles are length-sorted and batched."""
+              temperatures: torch.Tensor | None = None, max_tokens: int | None = DEFAULT_MAX_TOKENS) -> list[DocOutput]:
+    """Score already-encoded articles; windows of all articles are length-sorted and batched
+    (see :func:`plan_batches`)."""
     pad = encoder.tokenizer.pad_token_id or 0
     items = [(d, w) for d in range(len(docs)) for w in range(len(docs[d].windows))]
-    items.sort(key=lambda x: docs[x[0]].windows[x[1]][1] - docs[x[0]].windows[x[1]][0])
+    lengths = [docs[d].windows[w][1] - docs[d].windows[w][0] + 2 for d, w in items]
     win_logits = {}
     win_tags = {}
     model.eval()
     with torch.inference_mode():
-        for i in range(0, len(items), batch_size):
-            chunk = items[i : i + batch_size]
+        for batch in plan_batches(lengths, batch_size, max_tokens):
+            chunk = [items[i] for i in batch]
             seqs = [encoder.window_inputs(docs[d], w)[0] for d, w in chunk]
             L = max(len(s) for s in seqs)
             ids = torch.full((len(seqs), L), pad, dtype=torch.long)
@@ -102,10 +127,11 @@ class Predictor:
     """
 
     def __init__(self, model: ArcrimeModel, tokenizer: Any, meta: ModelMeta, device: torch.device,
-                 batch_size: int = 32, chunk_size: int = 256, precision: str = "auto", legal_refs: str = "rules"):
+                 batch_size: int = 32, chunk_size: int = 256, precision: str = "auto", legal_refs: str = "rules",
+                 max_tokens: int | None = DEFAULT_MAX_TOKENS):
         self.model, self.tokenizer, self.meta, self.device = model, tokenizer, meta, device
         self.encoder = DocEncoder(tokenizer, Normalizer(meta.normalize_steps), meta.max_length, meta.stride)
-        self.batch_size, self.chunk_size = batch_size, chunk_size
+        self.batch_size, self.chunk_size, self.max_tokens = batch_size, chunk_size, max_tokens
         self.amp = autocast_dtype(device, precision)
         if legal_refs not in LEGAL_MODES:
             raise ValueError(f"legal_refs={legal_refs!r}; choose one of {', '.join(LEGAL_MODES)}")
@@ -177,7 +203,7 @@ class Predictor:
         if self.meta.temperatures:
             temps = torch.tensor([self.meta.temperatures.get(lab, 1.0) for lab in self.meta.labels])
         outs = run_model(self.model, self.encoder, docs, self.batch_size, self.device,
-                         self.meta.window_aggregation, self.amp, temps)
+                         self.meta.window_aggregation, self.amp, temps, self.max_tokens)
         return [self._finish(r["id"], r["text"], o) for r, o in zip(recs, outs)]
 
     def predict_text(self, text: str, rid: str = "text-1") -> dict[str, Any]:
