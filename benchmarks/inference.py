@@ -12,7 +12,14 @@ Methods, each run in its own process so peak RSS is per method:
   ``torch.inference_mode``, every window of long articles, legal-reference tagging in the same pass.
 * ``engine-bs1``: the engine with batch size 1 — every window, one at a time: the same coverage
   as ``engine`` without batching, i.e. what covering whole articles the naive way costs.
-* ``onnx-fp32`` / ``onnx-int8``: the engine on an ONNX Runtime export (``arcrime export``).
+* ``onnx-fp32`` / ``onnx-int8``: the engine on an ONNX Runtime export (``arcrime export``:
+  fused attention, int8 quantized from the fused graph).
+
+Each method runs ``--repeats`` times, in interleaved rounds (naive, engine, ..., naive, engine, ...)
+so that drift of a shared machine hits every method alike; docs/s is the median, with min and max.
+The JSON also gives the tokens each method puts through the model per article (naive: the first
+``max_length`` tokens; the engine: every window, overlaps included) and tokens/s, so the docs/s
+ratios can be split into "more work" and "faster per token".
 
 ``--device cuda`` runs naive (pipeline on GPU 0) and the engine on the GPU (ONNX stays on CPU).
 
@@ -28,6 +35,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,6 +46,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from _meta import meta  # noqa: E402
+
+from arcrime.config import DEFAULT_MAX_TOKENS  # noqa: E402
 
 
 def articles(n: int) -> list[dict]:
@@ -68,7 +78,8 @@ def make_base_shape(out: Path) -> Path:
     return out
 
 
-def run_method(method: str, model_dir: str, n: int, batch_size: int, device: str = "cpu") -> dict:
+def run_method(method: str, model_dir: str, n: int, batch_size: int, device: str = "cpu",
+               max_tokens: int | None = None) -> dict:
     import torch
 
     from arcrime.predict import Predictor
@@ -111,7 +122,7 @@ def run_method(method: str, model_dir: str, n: int, batch_size: int, device: str
     else:
         p = Predictor.from_pretrained(model_dir, device="cpu" if method.startswith("onnx") else device,
                                       batch_size=1 if method == "engine-bs1" else batch_size,
-                                      prefer_int8=method == "onnx-int8")
+                                      max_tokens=max_tokens, prefer_int8=method == "onnx-int8")
         t0 = time.perf_counter()
         out = [r["labels"] for r in p.predict_records(iter(docs))]
         secs = time.perf_counter() - t0
@@ -125,13 +136,15 @@ def main() -> None:
     ap.add_argument("--base-shape", action="store_true")
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--max-tokens", type=int, default=DEFAULT_MAX_TOKENS, help="engine token budget per forward pass")
+    ap.add_argument("--repeats", type=int, default=3, help="interleaved rounds; docs/s is the median")
     ap.add_argument("--name", default="quickstart")
     ap.add_argument("--methods", nargs="+", default=["naive", "engine", "engine-bs1", "onnx-fp32", "onnx-int8"])
     ap.add_argument("--device", default="cpu", help="cpu | cuda (naive and engine; ONNX Runtime stays on CPU)")
     ap.add_argument("--_run", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a._run:
-        print(json.dumps(run_method(a._run, a.model, a.n, a.batch_size, a.device)))
+        print(json.dumps(run_method(a._run, a.model, a.n, a.batch_size, a.device, a.max_tokens)))
         return
     tmp = Path(tempfile.mkdtemp(prefix="arcrime-bench-"))
     model_dir = str(make_base_shape(tmp / "base")) if a.base_shape else a.model
@@ -141,26 +154,43 @@ def main() -> None:
 
         onnx_dir = tmp / "onnx"
         export_onnx(model_dir, onnx_dir, int8=True, overwrite=True)
+    runs: dict[str, list[dict]] = {m: [] for m in a.methods}
+    for _ in range(a.repeats):
+        for m in a.methods:
+            md = str(onnx_dir) if m.startswith("onnx") else model_dir
+            r = subprocess.run([sys.executable, __file__, "--_run", m, "--model", md, "--n", str(a.n),
+                                "--batch-size", str(a.batch_size), "--max-tokens", str(a.max_tokens),
+                                "--device", a.device], capture_output=True, text=True, check=True)
+            runs[m].append(json.loads(r.stdout.strip().splitlines()[-1]))
     results = {}
-    for m in a.methods:
-        md = str(onnx_dir) if m.startswith("onnx") else model_dir
-        r = subprocess.run([sys.executable, __file__, "--_run", m, "--model", md, "--n", str(a.n),
-                            "--batch-size", str(a.batch_size), "--device", a.device], capture_output=True, text=True,
-                           check=True)
-        results[m] = json.loads(r.stdout.strip().splitlines()[-1])
+    for m, rs in runs.items():
+        rates = sorted(r["docs_per_s"] for r in rs)
+        if any(r["labels"] != rs[0]["labels"] for r in rs):
+            raise SystemExit(f"{m}: labels differ between repeats; inference is not deterministic")
+        results[m] = {"method": m, "docs": a.n, "repeats": len(rs), "docs_per_s": round(statistics.median(rates), 2),
+                      "docs_per_s_min": rates[0], "docs_per_s_max": rates[-1],
+                      "peak_rss_mb": max(r["peak_rss_mb"] for r in rs), "labels": rs[0]["labels"]}
     from arcrime.predict import Predictor
 
     p = Predictor.from_pretrained(model_dir, device="cpu")
-    single = [i for i, d in enumerate(articles(a.n)) if len(p.encoder.encode(d["text"]).windows) == 1]
+    encoded = [p.encoder.encode(d["text"]) for d in articles(a.n)]
+    single = [i for i, doc in enumerate(encoded) if len(doc.windows) == 1]
+    # tokens through the model per article, special tokens included
+    tokens = {"naive": sum(min(doc.n_tokens + 2, p.meta.max_length) for doc in encoded) / a.n,
+              "engine": sum(b - a_ + 2 for doc in encoded for a_, b in doc.windows) / a.n}
     summary = {"recorded": meta(), "benchmark": "inference", "name": a.name, "model": "random BERT-base shape" if a.base_shape else a.model,
-               "articles": a.n, "single_window_articles": len(single), "batch_size": a.batch_size, "device": a.device,
-               "windows_per_article": round(sum(len(p.encoder.encode(d["text"]).windows) for d in articles(a.n)) / a.n, 2),
+               "articles": a.n, "single_window_articles": len(single), "batch_size": a.batch_size,
+               "max_tokens": a.max_tokens, "device": a.device, "repeats": a.repeats,
+               "windows_per_article": round(sum(len(doc.windows) for doc in encoded) / a.n, 2),
+               "tokens_per_article": {k: round(v, 1) for k, v in tokens.items()},
                "threads": int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1)), "methods": {}}
     base = results.get("naive")
     for m, r in results.items():
         row = {k: v for k, v in r.items() if k != "labels"}
+        row["tokens_per_s"] = round(r["docs_per_s"] * tokens["naive" if m == "naive" else "engine"], 1)
         if base:
             row["speedup_vs_naive"] = round(r["docs_per_s"] / base["docs_per_s"], 2)
+            row["per_token_speedup_vs_naive"] = round(row["tokens_per_s"] / (base["docs_per_s"] * tokens["naive"]), 2)
         if "engine" in results and m != "engine":
             eng = results["engine"]["labels"]
             row["label_agreement_with_engine_single_window"] = round(
@@ -172,17 +202,9 @@ def main() -> None:
     out = ROOT / "benchmarks/results" / f"inference_{a.name}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    md = [f"# Inference benchmark: {a.name}", "",
-          f"{a.n} articles ({summary['windows_per_article']} windows each on average; {len(single)} fit in one), "
-          f"{summary['threads']} threads, batch {a.batch_size}, device {a.device}. `naive` scores only the first "
-          "window of each article; the other methods score every window and tag legal references.", "",
-          "| method | docs/s | × naive | peak RSS MB | label agreement with engine: single-window articles | all articles |",
-          "|---|---|---|---|---|---|"]
-    for m, r in summary["methods"].items():
-        md.append(f"| {m} | {r['docs_per_s']} | {r.get('speedup_vs_naive', '–')} | {r['peak_rss_mb']} | "
-                  f"{r.get('label_agreement_with_engine_single_window', '–')} | "
-                  f"{r.get('label_agreement_with_engine_all', '–')} |")
-    out.with_suffix(".md").write_text("\n".join(md) + "\n", encoding="utf-8")
+    from summarize import inference as render  # one renderer for this file and results/README.md
+
+    out.with_suffix(".md").write_text("\n".join(render(summary)), encoding="utf-8")
     print(json.dumps(summary, indent=2))
 
 

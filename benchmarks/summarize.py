@@ -31,15 +31,22 @@ def legal(d: dict) -> list[str]:
 
 
 def inference(d: dict) -> list[str]:
+    tok = d.get("tokens_per_article")
+    budget = f", at most {d['max_tokens']} tokens per batch" if d.get("max_tokens") else ""
+    reps = f", median of {d['repeats']} interleaved runs" if d.get("repeats") else ""
     out = [f"## Inference: {d['name']} (`inference.py`)", "",
            f"{d['model']}; {d['articles']} articles ({d.get('windows_per_article', '?')} windows each on average, "
-           f"{d['single_window_articles']} fit in one); {d['threads']} threads, batch {d['batch_size']}, "
-           f"device {d.get('device', 'cpu')}; {_when(d)}. `naive` scores only each article's first window and tags "
-           "nothing; the other methods score every window and tag legal references.", "",
-           "| method | docs/s | × naive | peak RSS MB | labels = engine (single-window articles) | labels = engine (all) |",
-           "|---|---|---|---|---|---|"]
+           f"{d['single_window_articles']} fit in one); {d['threads']} threads, batch {d['batch_size']}{budget}, "
+           f"device {d.get('device', 'cpu')}{reps}; {_when(d)}. `naive` scores only each article's first window "
+           + (f"({tok['naive']} tokens on average) " if tok else "") + "and tags nothing; the other methods score "
+           "every window " + (f"({tok['engine']} tokens) " if tok else "") + "and tag legal references.", "",
+           "| method | docs/s (min–max) | × naive | tokens/s | × naive per token | peak RSS MB | "
+           "labels = engine (single-window articles) | labels = engine (all) |",
+           "|---|---|---|---|---|---|---|---|"]
     for m, r in d["methods"].items():
-        out.append(f"| {m} | {r['docs_per_s']} | {r.get('speedup_vs_naive', '–')} | {r['peak_rss_mb']} | "
+        spread = f" ({r['docs_per_s_min']}–{r['docs_per_s_max']})" if "docs_per_s_min" in r else ""
+        out.append(f"| {m} | {r['docs_per_s']}{spread} | {r.get('speedup_vs_naive', '–')} | {r.get('tokens_per_s', '–')} | "
+                   f"{r.get('per_token_speedup_vs_naive', '–')} | {r['peak_rss_mb']} | "
                    f"{r.get('label_agreement_with_engine_single_window', '–')} | {r.get('label_agreement_with_engine_all', '–')} |")
     m = d["methods"]
     if "onnx-int8" in m and "onnx-fp32" in m:
