@@ -1,4 +1,5 @@
-"""What every benchmark JSON records about its run: date, git commit, machine."""
+"""Shared by the benchmarks: what every JSON records about its run (date, git commit, machine),
+and the BERT-base shape the training benchmarks use."""
 
 from __future__ import annotations
 
@@ -25,3 +26,19 @@ def meta() -> dict:
         pass
     return {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "git": git_info(ROOT), "cpu": cpu, "cpu_count": os.cpu_count(), "python": sys.version.split()[0]}
+
+
+def set_base_shape(cfg) -> None:
+    """Make an arcrime config build a randomly initialised BERT-base-shaped encoder (12 layers,
+    hidden 768, 512-token windows) with the shipped tokenizer; widen its embedding table to
+    AraBERT's 64k rows with :func:`widen_embeddings` once the trainer is set up."""
+    cfg.model.name_or_path = None
+    cfg.model.tokenizer = str(ROOT / "encoders/arcrime-bert-small")
+    cfg.model.hidden_size, cfg.model.num_hidden_layers = 768, 12
+    cfg.model.num_attention_heads, cfg.model.intermediate_size = 12, 3072
+    cfg.model.max_length, cfg.model.stride = 512, 64
+
+
+def widen_embeddings(trainer) -> None:
+    """64k-row embedding table as in AraBERT (token ids stay below the tokenizer's size)."""
+    trainer.model.encoder.resize_token_embeddings(64000, mean_resizing=False)

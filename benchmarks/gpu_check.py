@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from _meta import meta  # noqa: E402
+from _meta import meta, set_base_shape, widen_embeddings  # noqa: E402
 
 
 def gpu_tests() -> dict:
@@ -46,14 +46,10 @@ def base_shape_training(steps: int, device: str = "cuda", batch_size: int = 16) 
         "train.max_steps": steps, "train.device": device, "train.precision": "bf16", "train.batch_size": batch_size,
         "train.learning_rate": 1e-4, "train.warmup_ratio": 0.06, "run.experiments_dir": tmp, "run.models_dir": tmp,
         "run.name": "gpu-base"})
-    cfg.model.name_or_path = None
-    cfg.model.tokenizer = str(ROOT / "encoders/arcrime-bert-small")
-    cfg.model.hidden_size, cfg.model.num_hidden_layers = 768, 12
-    cfg.model.num_attention_heads, cfg.model.intermediate_size = 12, 3072
-    cfg.model.max_length, cfg.model.stride = 512, 64
+    set_base_shape(cfg)
     t = Trainer(cfg, overwrite=True, log=io.StringIO())
     t.setup()
-    t.model.encoder.resize_token_embeddings(64000, mean_resizing=False)  # AraBERT-sized embedding table
+    widen_embeddings(t)
     t.model.to(t.device)
     cuda = t.device.type == "cuda"
     if cuda:
@@ -71,7 +67,7 @@ def base_shape_training(steps: int, device: str = "cuda", batch_size: int = 16) 
 def inference(n: int) -> dict:
     r = subprocess.run([sys.executable, str(ROOT / "benchmarks/inference.py"), "--model", str(ROOT / "models/quickstart"),
                         "--n", str(n), "--name", "quickstart-gpu", "--device", "cuda", "--batch-size", "128",
-                        "--methods", "naive", "engine"], cwd=ROOT, capture_output=True, text=True)
+                        "--methods", "naive", "engine", "--repeats", "1"], cwd=ROOT, capture_output=True, text=True)
     if r.returncode:
         return {"ok": False, "error": r.stderr.strip().splitlines()[-1:]}
     res = json.loads((ROOT / "benchmarks/results/inference_quickstart-gpu.json").read_text())

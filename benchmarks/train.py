@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from _meta import meta  # noqa: E402
+from _meta import meta, set_base_shape, widen_embeddings  # noqa: E402
 
 
 def run(cfg_path: str, base_shape: bool, steps: int, grouped: bool) -> dict:
@@ -35,15 +35,11 @@ def run(cfg_path: str, base_shape: bool, steps: int, grouped: bool) -> dict:
     cfg = load_config(cfg_path, {"train.max_steps": steps, "train.group_by_length": grouped,
                                  "run.experiments_dir": tmp, "run.models_dir": tmp, "run.name": "bench"})
     if base_shape:
-        cfg.model.name_or_path = None
-        cfg.model.tokenizer = str(ROOT / "encoders/arcrime-bert-small")
-        cfg.model.hidden_size, cfg.model.num_hidden_layers = 768, 12
-        cfg.model.num_attention_heads, cfg.model.intermediate_size = 12, 3072
-        cfg.model.max_length = 512
+        set_base_shape(cfg)
     t = Trainer(cfg, overwrite=True, log=io.StringIO())
     t.setup()
-    if base_shape:  # 64k-row embedding table as in AraBERT (ids stay below the tokenizer size)
-        t.model.encoder.resize_token_embeddings(64000, mean_resizing=False)
+    if base_shape:
+        widen_embeddings(t)
     lengths = [d.n_tokens for d in t.train_docs]
     batches = make_batches(lengths, cfg.train.batch_size, cfg.train.seed, 0, grouped)[:steps]
     real = padded = 0
