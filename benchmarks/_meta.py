@@ -28,6 +28,23 @@ def meta() -> dict:
             "git": git_info(ROOT), "cpu": cpu, "cpu_count": os.cpu_count(), "python": sys.version.split()[0]}
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory in MB.
+
+    ``VmHWM`` from ``/proc/self/status``: unlike ``getrusage().ru_maxrss``, which Linux carries
+    over ``fork`` + ``exec`` (a child started by a parent holding 6 GB would report at least
+    6 GB), it belongs to the current address space only. Falls back to ``ru_maxrss`` elsewhere."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def set_base_shape(cfg) -> None:
     """Make an arcrime config build a randomly initialised BERT-base-shaped encoder (12 layers,
     hidden 768, 512-token windows) with the shipped tokenizer; widen its embedding table to

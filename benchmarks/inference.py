@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -45,7 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from _meta import meta  # noqa: E402
+from _meta import meta, peak_rss_mb  # noqa: E402
 
 from arcrime.config import DEFAULT_MAX_TOKENS  # noqa: E402
 
@@ -127,7 +126,7 @@ def run_method(method: str, model_dir: str, n: int, batch_size: int, device: str
         out = [r["labels"] for r in p.predict_records(iter(docs))]
         secs = time.perf_counter() - t0
     return {"method": method, "docs": n, "seconds": round(secs, 2), "docs_per_s": round(n / secs, 2),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1), "labels": out}
+            "peak_rss_mb": peak_rss_mb(), "labels": out}
 
 
 def main() -> None:

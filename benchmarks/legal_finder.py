@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from _meta import meta  # noqa: E402
+from _meta import meta, peak_rss_mb  # noqa: E402
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
@@ -82,7 +81,7 @@ def measure(cpu: int | None, sizes: list[float], repeat: int) -> dict:
         results.append({"input_mb": round(done / 1e6, 2), "articles": n, "references": refs, "repeats": repeat,
                         "mb_per_s": round(statistics.median(rates), 3), "mb_per_s_best": round(max(rates), 3),
                         "mb_per_s_worst": round(min(rates), 3),
-                        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)})
+                        "peak_rss_mb": peak_rss_mb()})
     return {"cpu": cpu, "results": results}
 
 

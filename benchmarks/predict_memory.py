@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from _meta import meta  # noqa: E402
+from _meta import meta, peak_rss_mb  # noqa: E402
 
 
 def write_input(path: Path, n: int, words: int) -> int:
@@ -57,7 +56,7 @@ def main() -> None:
         t0 = time.perf_counter()
         rc = cli(["predict", "--model", a.model, "--input", a._run[0], "--output", a._run[1]])
         print(json.dumps({"rc": rc, "seconds": round(time.perf_counter() - t0, 1),
-                          "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
+                          "peak_rss_mb": peak_rss_mb()}))
         return
     tmp = Path(tempfile.mkdtemp(prefix="arcrime-mem-"))
     rows = []

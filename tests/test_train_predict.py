@@ -108,6 +108,9 @@ def test_cli_round_trip(trained, tmp_path):
     strict = subprocess.run(env_py + ["predict", "--model", str(model_dir), "--input", str(inp), "--strict",
                                       "--device", "cpu"], capture_output=True, text=True, timeout=300)
     assert strict.returncode == 2
+    bad = subprocess.run(env_py + ["predict", "--model", str(model_dir), text, "--max-tokens", "0", "--device", "cpu"],
+                         capture_output=True, text=True, timeout=300)
+    assert bad.returncode != 0 and "--max-tokens must be >= 1" in bad.stderr
 
 
 @pytest.mark.parametrize("batch_size,max_tokens", [(1, None), (4, None), (64, 300), (64, 50), (3, 10_000)])

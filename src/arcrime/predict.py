@@ -131,6 +131,9 @@ class Predictor:
                  max_tokens: int | None = DEFAULT_MAX_TOKENS):
         self.model, self.tokenizer, self.meta, self.device = model, tokenizer, meta, device
         self.encoder = DocEncoder(tokenizer, Normalizer(meta.normalize_steps), meta.max_length, meta.stride)
+        if batch_size < 1 or chunk_size < 1 or (max_tokens is not None and max_tokens < 1):
+            raise ValueError(f"batch_size={batch_size}, chunk_size={chunk_size}, max_tokens={max_tokens}: "
+                             "each must be >= 1 (max_tokens may be None for no token budget)")
         self.batch_size, self.chunk_size, self.max_tokens = batch_size, chunk_size, max_tokens
         self.amp = autocast_dtype(device, precision)
         if legal_refs not in LEGAL_MODES:
