@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from _meta import meta, peak_rss_mb  # noqa: E402
 
-from arcrime.config import DEFAULT_MAX_TOKENS  # noqa: E402
+from arcrime.config import DEFAULT_MAX_TOKENS, DEFAULT_MAX_TOKENS_CUDA  # noqa: E402
 
 
 def articles(n: int) -> list[dict]:
@@ -135,7 +135,8 @@ def main() -> None:
     ap.add_argument("--base-shape", action="store_true")
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--batch-size", type=int, default=32)
-    ap.add_argument("--max-tokens", type=int, default=DEFAULT_MAX_TOKENS, help="engine token budget per forward pass")
+    ap.add_argument("--max-tokens", type=int, help="engine token budget per forward pass (default: the device's, "
+                    f"{DEFAULT_MAX_TOKENS} on CPU, {DEFAULT_MAX_TOKENS_CUDA} on CUDA)")
     ap.add_argument("--repeats", type=int, default=3, help="interleaved rounds; docs/s is the median")
     ap.add_argument("--name", default="quickstart")
     ap.add_argument("--methods", nargs="+", default=["naive", "engine", "engine-bs1", "onnx-fp32", "onnx-int8"])
@@ -157,9 +158,10 @@ def main() -> None:
     for _ in range(a.repeats):
         for m in a.methods:
             md = str(onnx_dir) if m.startswith("onnx") else model_dir
-            r = subprocess.run([sys.executable, __file__, "--_run", m, "--model", md, "--n", str(a.n),
-                                "--batch-size", str(a.batch_size), "--max-tokens", str(a.max_tokens),
-                                "--device", a.device], capture_output=True, text=True, check=True)
+            cmd = [sys.executable, __file__, "--_run", m, "--model", md, "--n", str(a.n),
+                   "--batch-size", str(a.batch_size), "--device", a.device]
+            cmd += ["--max-tokens", str(a.max_tokens)] if a.max_tokens else []
+            r = subprocess.run(cmd, capture_output=True, text=True, check=True)
             runs[m].append(json.loads(r.stdout.strip().splitlines()[-1]))
     results = {}
     for m, rs in runs.items():
@@ -179,7 +181,8 @@ def main() -> None:
               "engine": sum(b - a_ + 2 for doc in encoded for a_, b in doc.windows) / a.n}
     summary = {"recorded": meta(), "benchmark": "inference", "name": a.name, "model": "random BERT-base shape" if a.base_shape else a.model,
                "articles": a.n, "single_window_articles": len(single), "batch_size": a.batch_size,
-               "max_tokens": a.max_tokens, "device": a.device, "repeats": a.repeats,
+               "max_tokens": a.max_tokens or (DEFAULT_MAX_TOKENS_CUDA if a.device.startswith("cuda") else DEFAULT_MAX_TOKENS),
+               "device": a.device, "repeats": a.repeats,
                "windows_per_article": round(sum(len(doc.windows) for doc in encoded) / a.n, 2),
                "tokens_per_article": {k: round(v, 1) for k, v in tokens.items()},
                "threads": int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1)), "methods": {}}

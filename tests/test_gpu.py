@@ -31,6 +31,7 @@ def test_train_on_cuda_with_autocast(tmp_path, dev_records, tiny_tokenizer, prec
     texts = [r["text"] for r in dev_records[:12]]
     gpu = Predictor.from_pretrained(model_dir, device="cuda", precision=precision)
     cpu = Predictor.from_pretrained(model_dir, device="cpu")
+    assert gpu.max_tokens > cpu.max_tokens  # large batches on the GPU by default
     a = [gpu.predict_text(t)["scores"] for t in texts]
     b = [cpu.predict_text(t)["scores"] for t in texts]
     tol = 1e-4 if precision == "fp32" else 5e-2  # half-precision autocast changes scores slightly

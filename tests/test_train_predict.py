@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from arcrime.config import DEFAULT_MAX_TOKENS
 from arcrime.model import ModelLoadError, load_model
 from arcrime.predict import Predictor
 from arcrime.train import train
@@ -32,6 +33,7 @@ def test_saves_reloads_and_predicts_identically(trained):
     texts = [json.loads(x)["text"] for x in split["test"].read_text(encoding="utf-8").splitlines()]
     p1 = Predictor.from_pretrained(model_dir, device="cpu", legal_refs="model")
     p2 = Predictor.from_pretrained(model_dir, device="cpu", batch_size=1, legal_refs="model")
+    assert p1.max_tokens == DEFAULT_MAX_TOKENS  # the CPU default token budget
     out1 = [p1.predict_text(t) for t in texts]
     out2 = list(p2.predict_records({"id": "text-1", "text": t} for t in texts))
     # large batches under a small token budget: many short windows together, long ones alone

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from .config import DEFAULT_MAX_TOKENS
+from .config import DEFAULT_MAX_TOKENS, DEFAULT_MAX_TOKENS_CUDA
 
 EXIT_BAD_INPUT = 2
 
@@ -68,7 +68,7 @@ def cmd_predict(a: argparse.Namespace) -> int:
     if a.text == "-":
         a.input, a.text = "-", None
     kw = {} if (Path(a.model) / "baseline.json").is_file() else {"legal_refs": a.legal_refs}
-    if a.batch_size < 1 or a.max_tokens < 1:
+    if a.batch_size < 1 or (a.max_tokens is not None and a.max_tokens < 1):
         raise SystemExit("--batch-size and --max-tokens must be >= 1")
     if "legal_refs" in kw:
         kw["max_tokens"] = a.max_tokens
@@ -266,9 +266,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--errors", help="where to list bad input records (default <output>.errors.jsonl)")
     p.add_argument("--device", default="auto")
     p.add_argument("--batch-size", type=int, default=32, help="at most this many windows per forward pass")
-    p.add_argument("--max-tokens", type=int, default=DEFAULT_MAX_TOKENS,
-                   help="at most this many padded tokens (windows x longest window) per forward pass "
-                        f"(default {DEFAULT_MAX_TOKENS}: long windows go in small batches, short ones in large)")
+    p.add_argument("--max-tokens", type=int,
+                   help="at most this many padded tokens (windows x longest window) per forward pass (default "
+                        f"{DEFAULT_MAX_TOKENS} on CPU, where long windows are faster in small batches; "
+                        f"{DEFAULT_MAX_TOKENS_CUDA} on CUDA)")
     p.add_argument("--legal-refs", choices=["rules", "model", "model+rules"], default="rules",
                    help="where legal references come from: the rule-based finder (default; the most accurate "
                         "on the test split, see experiments/RESULTS.md), the model's token tagger, or both")

@@ -21,8 +21,10 @@ from .normalize import DEFAULT_STEPS, STEPS
 
 DEFAULT_LABELS = ["extortion", "defamation", "impersonation"]
 SPAN_KINDS = ["code", "law", "decree", "article"]
-# inference: padded tokens per forward pass (see arcrime.predict.plan_batches)
+# inference: padded tokens per forward pass (see arcrime.predict.plan_batches); on CPU, large
+# batches of long windows are slower than small ones, a GPU wants large batches
 DEFAULT_MAX_TOKENS = 2048
+DEFAULT_MAX_TOKENS_CUDA = 65536
 
 
 class ConfigError(ValueError):

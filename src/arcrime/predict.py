@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .config import DEFAULT_MAX_TOKENS
+from .config import DEFAULT_MAX_TOKENS, DEFAULT_MAX_TOKENS_CUDA
 from .encoding import DocEncoder, EncodedDoc, merge_window_tags, tags_to_spans
 from .model import ArcrimeModel, ModelMeta, aggregate_windows, load_model
 from .normalize import Normalizer
@@ -128,12 +128,14 @@ class Predictor:
 
     def __init__(self, model: ArcrimeModel, tokenizer: Any, meta: ModelMeta, device: torch.device,
                  batch_size: int = 32, chunk_size: int = 256, precision: str = "auto", legal_refs: str = "rules",
-                 max_tokens: int | None = DEFAULT_MAX_TOKENS):
+                 max_tokens: int | None = None):
         self.model, self.tokenizer, self.meta, self.device = model, tokenizer, meta, device
         self.encoder = DocEncoder(tokenizer, Normalizer(meta.normalize_steps), meta.max_length, meta.stride)
-        if batch_size < 1 or chunk_size < 1 or (max_tokens is not None and max_tokens < 1):
+        if max_tokens is None:  # the device's default
+            max_tokens = DEFAULT_MAX_TOKENS_CUDA if device.type == "cuda" else DEFAULT_MAX_TOKENS
+        if batch_size < 1 or chunk_size < 1 or max_tokens < 1:
             raise ValueError(f"batch_size={batch_size}, chunk_size={chunk_size}, max_tokens={max_tokens}: "
-                             "each must be >= 1 (max_tokens may be None for no token budget)")
+                             "each must be >= 1")
         self.batch_size, self.chunk_size, self.max_tokens = batch_size, chunk_size, max_tokens
         self.amp = autocast_dtype(device, precision)
         if legal_refs not in LEGAL_MODES:
