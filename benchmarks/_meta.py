@@ -45,17 +45,22 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+# BERT-base shape as in AraBERT: the encoder's layers and widths, its vocabulary, windows
+BASE_SHAPE = {"hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 3072}
+BASE_VOCAB, BASE_MAX_LENGTH, BASE_STRIDE = 64000, 512, 64
+
+
 def set_base_shape(cfg) -> None:
     """Make an arcrime config build a randomly initialised BERT-base-shaped encoder (12 layers,
     hidden 768, 512-token windows) with the shipped tokenizer; widen its embedding table to
     AraBERT's 64k rows with :func:`widen_embeddings` once the trainer is set up."""
     cfg.model.name_or_path = None
     cfg.model.tokenizer = str(ROOT / "encoders/arcrime-bert-small")
-    cfg.model.hidden_size, cfg.model.num_hidden_layers = 768, 12
-    cfg.model.num_attention_heads, cfg.model.intermediate_size = 12, 3072
-    cfg.model.max_length, cfg.model.stride = 512, 64
+    for k, v in BASE_SHAPE.items():
+        setattr(cfg.model, k, v)
+    cfg.model.max_length, cfg.model.stride = BASE_MAX_LENGTH, BASE_STRIDE
 
 
 def widen_embeddings(trainer) -> None:
     """64k-row embedding table as in AraBERT (token ids stay below the tokenizer's size)."""
-    trainer.model.encoder.resize_token_embeddings(64000, mean_resizing=False)
+    trainer.model.encoder.resize_token_embeddings(BASE_VOCAB, mean_resizing=False)

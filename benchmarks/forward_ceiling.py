@@ -41,6 +41,10 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--min-tokens", type=int, default=8192, help="tokens per timing (more windows for small shapes)")
     a = ap.parse_args()
+    if a.model is None and not a.base_shape:
+        ap.error("give --model DIR or --base-shape")
+    if min(a.batches + [a.repeats, a.min_tokens]) < 1:
+        ap.error("--batches, --repeats and --min-tokens must be >= 1")
     torch.set_num_threads(int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1)))
     if a.base_shape:
         from inference import make_base_shape

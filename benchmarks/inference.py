@@ -44,9 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from _meta import meta, peak_rss_mb  # noqa: E402
-
-from arcrime.config import DEFAULT_MAX_TOKENS, DEFAULT_MAX_TOKENS_CUDA  # noqa: E402
+from _meta import BASE_MAX_LENGTH, BASE_SHAPE, BASE_STRIDE, BASE_VOCAB, meta, peak_rss_mb  # noqa: E402
 
 
 def articles(n: int) -> list[dict]:
@@ -61,18 +59,19 @@ def make_base_shape(out: Path) -> Path:
     import torch
     from transformers import AutoTokenizer, BertConfig, BertModel
 
+    from arcrime.config import DEFAULT_LABELS
     from arcrime.model import ArcrimeModel, ModelMeta, save_model
+    from arcrime.normalize import DEFAULT_STEPS
 
     tok = AutoTokenizer.from_pretrained(ROOT / "encoders/arcrime-bert-small")
     torch.manual_seed(0)
-    enc = BertModel(BertConfig(vocab_size=64000, hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
-                               intermediate_size=3072, max_position_embeddings=512), add_pooling_layer=False)
+    enc = BertModel(BertConfig(vocab_size=BASE_VOCAB, max_position_embeddings=BASE_MAX_LENGTH, **BASE_SHAPE),
+                    add_pooling_layer=False)
     model = ArcrimeModel(enc, 3)
-    labels = ["extortion", "defamation", "impersonation"]
-    meta = ModelMeta(labels=labels, thresholds={lab: 0.5 for lab in labels},
-                     normalize_steps=["nfkc", "remove_invisible", "strip_tashkeel", "remove_tatweel", "unify_alef",
-                                      "unify_ya", "arabic_digits", "collapse_whitespace"],
-                     max_length=512, stride=64, window_aggregation="max", encoder_source="random BERT-base shape")
+    labels = list(DEFAULT_LABELS)
+    meta = ModelMeta(labels=labels, thresholds={lab: 0.5 for lab in labels}, normalize_steps=list(DEFAULT_STEPS),
+                     max_length=BASE_MAX_LENGTH, stride=BASE_STRIDE, window_aggregation="max",
+                     encoder_source="random BERT-base shape")
     save_model(out, model, tok, meta, overwrite=True)
     return out
 
@@ -126,7 +125,7 @@ def run_method(method: str, model_dir: str, n: int, batch_size: int, device: str
         out = [r["labels"] for r in p.predict_records(iter(docs))]
         secs = time.perf_counter() - t0
     return {"method": method, "docs": n, "seconds": round(secs, 2), "docs_per_s": round(n / secs, 2),
-            "peak_rss_mb": peak_rss_mb(), "labels": out}
+            "peak_rss_mb": peak_rss_mb(), "labels": out, **({} if method == "naive" else {"max_tokens": p.max_tokens})}
 
 
 def main() -> None:
@@ -135,14 +134,17 @@ def main() -> None:
     ap.add_argument("--base-shape", action="store_true")
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--batch-size", type=int, default=32)
-    ap.add_argument("--max-tokens", type=int, help="engine token budget per forward pass (default: the device's, "
-                    f"{DEFAULT_MAX_TOKENS} on CPU, {DEFAULT_MAX_TOKENS_CUDA} on CUDA)")
+    ap.add_argument("--max-tokens", type=int, help="engine token budget per forward pass (default: the device's)")
     ap.add_argument("--repeats", type=int, default=3, help="interleaved rounds; docs/s is the median")
     ap.add_argument("--name", default="quickstart")
     ap.add_argument("--methods", nargs="+", default=["naive", "engine", "engine-bs1", "onnx-fp32", "onnx-int8"])
     ap.add_argument("--device", default="cpu", help="cpu | cuda (naive and engine; ONNX Runtime stays on CPU)")
     ap.add_argument("--_run", help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.model is None and not a.base_shape:
+        ap.error("give --model DIR or --base-shape")
+    if min(a.n, a.batch_size, a.repeats, a.max_tokens or 1) < 1:
+        ap.error("--n, --batch-size, --repeats and --max-tokens must be >= 1")
     if a._run:
         print(json.dumps(run_method(a._run, a.model, a.n, a.batch_size, a.device, a.max_tokens)))
         return
@@ -170,7 +172,8 @@ def main() -> None:
             raise SystemExit(f"{m}: labels differ between repeats; inference is not deterministic")
         results[m] = {"method": m, "docs": a.n, "repeats": len(rs), "docs_per_s": round(statistics.median(rates), 2),
                       "docs_per_s_min": rates[0], "docs_per_s_max": rates[-1],
-                      "peak_rss_mb": max(r["peak_rss_mb"] for r in rs), "labels": rs[0]["labels"]}
+                      "peak_rss_mb": max(r["peak_rss_mb"] for r in rs), "labels": rs[0]["labels"],
+                      **({"max_tokens": rs[0]["max_tokens"]} if "max_tokens" in rs[0] else {})}
     from arcrime.predict import Predictor
 
     p = Predictor.from_pretrained(model_dir, device="cpu")
@@ -181,7 +184,7 @@ def main() -> None:
               "engine": sum(b - a_ + 2 for doc in encoded for a_, b in doc.windows) / a.n}
     summary = {"recorded": meta(), "benchmark": "inference", "name": a.name, "model": "random BERT-base shape" if a.base_shape else a.model,
                "articles": a.n, "single_window_articles": len(single), "batch_size": a.batch_size,
-               "max_tokens": a.max_tokens or (DEFAULT_MAX_TOKENS_CUDA if a.device.startswith("cuda") else DEFAULT_MAX_TOKENS),
+               "max_tokens": results["engine"]["max_tokens"] if "engine" in results else a.max_tokens,
                "device": a.device, "repeats": a.repeats,
                "windows_per_article": round(sum(len(doc.windows) for doc in encoded) / a.n, 2),
                "tokens_per_article": {k: round(v, 1) for k, v in tokens.items()},

@@ -70,10 +70,8 @@ def cmd_predict(a: argparse.Namespace) -> int:
     kw = {} if (Path(a.model) / "baseline.json").is_file() else {"legal_refs": a.legal_refs}
     if a.batch_size < 1 or (a.max_tokens is not None and a.max_tokens < 1):
         raise SystemExit("--batch-size and --max-tokens must be >= 1")
-    if "legal_refs" in kw:
-        kw["max_tokens"] = a.max_tokens
     predictor = Predictor.from_pretrained(a.model, device=a.device, batch_size=a.batch_size, prefer_int8=not a.fp32,
-                                          **kw)
+                                          max_tokens=a.max_tokens, **kw)
     errors: list[Any] = []
     counts = {"read": 0, "ok": 0}
     skip = 0
