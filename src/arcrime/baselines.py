@@ -190,8 +190,9 @@ def train_baseline(cfg: Config, overwrite: bool = False, log=None) -> dict[str, 
 
         raise OutputExistsError(f"{run_dir} already exists; pass --overwrite or set run.name")
     record = RunRecord(run_dir, "train", cfg.to_dict(), cfg.train.seed)
-    train_recs = load_records(cfg.data.train, labels, log=log)
-    dev_recs = load_records(cfg.data.dev, labels, log=log)
+    print(cfg.data.real_status(), file=log)
+    train_recs = load_records(cfg.data.train_files(), labels, log=log)
+    dev_recs = load_records(cfg.data.dev_files(), labels, log=log)
     t0 = time.time()
     params = {"classifier": bc.classifier, "C": bc.C, "char_ngram_min": bc.char_ngram_min,
               "char_ngram_max": bc.char_ngram_max, "word_ngram_max": bc.word_ngram_max, "min_df": bc.min_df,
@@ -212,10 +213,11 @@ def train_baseline(cfg: Config, overwrite: bool = False, log=None) -> dict[str, 
             model.save(tmp)
     results: dict[str, Any] = {"fit": {"train_seconds": round(train_s, 2)}, "thresholds": model.meta.thresholds,
                                "model_dir": str(model_dir)}
-    for split, path in (("dev", cfg.data.dev), ("test", cfg.data.test)):
+    for split, path in cfg.data.eval_files().items():
         if Path(path).is_file():
             results[split] = evaluate_model(model_dir, path, run_dir, split=split, log=log, record=False,
                                             overwrite=True)["summary"]
-    record.finish(encoder_source=model.meta.encoder_source, baseline=bc.kind, n_train=len(train_recs),
+    record.finish(encoder_source=model.meta.encoder_source, baseline=bc.kind, real_layer=cfg.data.real_files() is not None,
+                  train_files=cfg.data.train_files(), dev_files=cfg.data.dev_files(), n_train=len(train_recs),
                   n_dev=len(dev_recs), **results)
     return results

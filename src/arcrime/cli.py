@@ -3,7 +3,7 @@
     arcrime train --config configs/quickstart.yaml
     arcrime evaluate --model models/quickstart --data data/test.jsonl
     arcrime predict --model models/quickstart "نص المقال ..."
-    arcrime data validate data/*.jsonl | data build | data stats
+    arcrime data validate data/*.jsonl | data build | data hydrate | data stats
     arcrime legal find "..." [--html]
 """
 
@@ -167,6 +167,23 @@ def cmd_data(a: argparse.Namespace) -> int:
         counts = build_corpus(a.raw, a.out, seed=a.seed)
         print(json.dumps(counts))
         return 0
+    if a.data_cmd == "hydrate":
+        import os
+
+        from .real import CORPUS_ENV, hydrate
+
+        corpus = a.corpus or os.environ.get(CORPUS_ENV)
+        if not corpus:
+            print(f"arcrime data hydrate: give --corpus DIR (the folder holding SaudiNewsNet, antcorpus.multisource.data "
+                  f"and antcorpus.data) or set {CORPUS_ENV}; data/real/README.md says how to get them", file=sys.stderr)
+            return 2
+        res = hydrate(a.real, corpus, a.out)
+        n_err = len(res["errors"])
+        print(json.dumps({"written": res["written"], "errors": n_err, "out": a.out}))
+        if n_err:
+            print(f"{n_err} record(s) not hydrated (listed above and in {a.out}/hydrate_errors.jsonl); "
+                  f"the others were written", file=sys.stderr)
+        return 1 if n_err else 0
     if a.data_cmd == "stats":
         recs = []
         for p in a.paths:
@@ -177,17 +194,53 @@ def cmd_data(a: argparse.Namespace) -> int:
             recs.extend(good)
         from .data import near_duplicates
 
-        stats = corpus_stats(recs)
-        dups = near_duplicates(recs, a.dup_threshold)
-        stats["near_duplicates"] = {"threshold": a.dup_threshold, "method": "character 5-gram Jaccard",
-                                    "pairs_within_split": [d for d in dups if d["split_a"] == d["split_b"]],
-                                    "pairs_across_splits": [d for d in dups if d["split_a"] != d["split_b"]]}
+        layers = {"written": [r for r in recs if not r["meta"].get("real")],
+                  "real": [r for r in recs if r["meta"].get("real")]}
+        out = {}
+        for name, rr in layers.items():
+            if not rr:
+                continue
+            stats = corpus_stats(rr)
+            dups = near_duplicates(rr, a.dup_threshold)
+            stats["near_duplicates"] = {"threshold": a.dup_threshold, "method": "character 5-gram Jaccard",
+                                        "pairs_within_split": [d for d in dups if d["split_a"] == d["split_b"]],
+                                        "pairs_across_splits": [d for d in dups if d["split_a"] != d["split_b"]]}
+            out[name] = stats
         if a.json:
-            print(json.dumps(stats, ensure_ascii=False, indent=2))
+            print(json.dumps(out if len(out) > 1 else next(iter(out.values())), ensure_ascii=False, indent=2))
+        elif len(out) > 1:
+            print(format_layers(out))
+            for name, stats in out.items():
+                print(f"\n== {name} ==\n{format_stats(stats)}")
         else:
-            print(format_stats(stats))
+            print(format_stats(next(iter(out.values()))))
         return 0
     return 1
+
+
+def format_layers(layers: dict[str, dict[str, Any]]) -> str:
+    """The written corpus and the real-press layer side by side."""
+    names = list(layers)
+    rows: list[tuple[str, list[Any]]] = [("articles", [s["articles"] for s in layers.values()])]
+    for split in ("train", "dev", "test"):
+        rows.append((f"  {split}", [s["splits"].get(split, 0) for s in layers.values()]))
+    labels = sorted({k for s in layers.values() for k in s["labels"]})
+    rows += [(f"{lab}", [s["labels"].get(lab, 0) for s in layers.values()]) for lab in labels]
+    for split in ("train", "dev", "test"):
+        for lab in labels:
+            rows.append((f"  {lab} in {split}", [s.get("labels_per_split", {}).get(split, {}).get(lab, 0)
+                                                  for s in layers.values()]))
+    rows += [("no label", [s["no_label"] for s in layers.values()]),
+             ("hard negatives", [s["hard_negatives"] for s in layers.values()]),
+             ("keyword-free share of label instances", [f"{s['keyword_free_share']:.1%}" for s in layers.values()]),
+             ("median words", [s["words"]["median"] for s in layers.values()]),
+             ("legal spans", [s["legal_spans"] for s in layers.values()]),
+             ("spans with unknown instrument", [s.get("spans_unknown_instrument", "–") for s in layers.values()]),
+             ("distinct instruments", [s["distinct_instruments"] for s in layers.values()])]
+    w = max(len(r[0]) for r in rows) + 2
+    lines = [f"{'':<{w}}" + "".join(f"{n:>12}" for n in names)]
+    lines += [f"{k:<{w}}" + "".join(f"{str(v):>12}" for v in vals) for k, vals in rows]
+    return "\n".join(lines)
 
 
 def format_stats(s: dict[str, Any]) -> str:
@@ -286,6 +339,11 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--raw", default="data/raw")
     b.add_argument("--out", default="data")
     b.add_argument("--seed", type=int, default=13)
+    h = dsub.add_parser("hydrate", help="join data/real annotations with your copy of the public news corpora")
+    h.add_argument("--corpus", help="folder holding SaudiNewsNet/, antcorpus.multisource.data/, antcorpus.data/ "
+                                    "(default: $ARCRIME_REAL_CORPUS)")
+    h.add_argument("--real", default="data/real", help="folder of annotation records (*.jsonl)")
+    h.add_argument("--out", default="data/real/hydrated", help="output folder (git-ignored)")
     s = dsub.add_parser("stats", help="corpus statistics")
     s.add_argument("paths", nargs="+")
     s.add_argument("--json", action="store_true")

@@ -63,9 +63,14 @@ class ModelConfig:
 
 @dataclass
 class DataConfig:
-    train: str = "data/train.jsonl"  # training split (corpus JSONL)
-    dev: str = "data/dev.jsonl"  # development split: threshold tuning and model selection
+    train: str | list[str] = "data/train.jsonl"  # training file(s) (corpus JSONL); several are concatenated
+    dev: str | list[str] = "data/dev.jsonl"  # development file(s): threshold tuning and model selection
     test: str = "data/test.jsonl"  # held-out test split, scored once at the end
+    # folder of the hydrated real-press layer (`arcrime data hydrate`): when it holds real_train/dev/test.jsonl,
+    # real_train joins the training files, real_dev the dev files (see select_on) and real_test is scored
+    # beside test; when it does not, the run says so and uses the files above only; null = never
+    real: str | None = None
+    select_on: str = "both"  # dev files for thresholds/selection when the real layer is used: both | real | written
     labels: list[str] = field(default_factory=lambda: list(DEFAULT_LABELS))  # document label names
 
     def validate(self) -> list[str]:
@@ -74,7 +79,53 @@ class DataConfig:
             errs.append("data.labels: needs at least one label")
         if len(set(self.labels)) != len(self.labels):
             errs.append("data.labels: duplicate label names")
+        for name in ("train", "dev"):
+            if isinstance(getattr(self, name), list) and not getattr(self, name):
+                errs.append(f"data.{name}: needs at least one file")
+        if self.select_on not in ("both", "real", "written"):
+            errs.append(f"data.select_on: {self.select_on!r} is not one of both, real, written")
         return errs
+
+    def real_files(self) -> dict[str, Path] | None:
+        """``{"train", "dev", "test"}`` files of the hydrated real layer, or None when not hydrated."""
+        if not self.real:
+            return None
+        files = {s: Path(self.real) / f"real_{s}.jsonl" for s in ("train", "dev", "test")}
+        return files if all(p.is_file() for p in files.values()) else None
+
+    def train_files(self) -> list[str]:
+        own = [self.train] if isinstance(self.train, str) else list(self.train)
+        real = self.real_files()
+        return own + ([str(real["train"])] if real else [])
+
+    def dev_files(self) -> list[str]:
+        own = [self.dev] if isinstance(self.dev, str) else list(self.dev)
+        real = self.real_files()
+        if not real or self.select_on == "written":
+            return own
+        return [str(real["dev"])] if self.select_on == "real" else own + [str(real["dev"])]
+
+    def eval_files(self) -> dict[str, str]:
+        """Split name -> file scored after training: the (first) written dev file, ``test`` and, when the real
+        layer is hydrated, ``real_dev`` and ``real_test``."""
+        own_dev = [self.dev] if isinstance(self.dev, str) else list(self.dev)
+        out = {"dev": own_dev[0]}
+        real = self.real_files()
+        if Path(self.test).is_file():
+            out["test"] = self.test
+        if real:
+            out["real_dev"] = str(real["dev"])
+            out["real_test"] = str(real["test"])
+        return out
+
+    def real_status(self) -> str:
+        if not self.real:
+            return "real-press layer: not configured (data.real is null)"
+        if self.real_files():
+            return f"real-press layer: using {self.real}/real_{{train,dev,test}}.jsonl"
+        return (f"real-press layer: not found under {self.real} — training and scoring on the written corpus only. "
+                f"To add it: arcrime data hydrate --corpus DIR (DIR holds SaudiNewsNet, antcorpus.multisource.data, "
+                f"antcorpus.data; see data/real/README.md)")
 
 
 @dataclass

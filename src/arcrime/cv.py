@@ -60,7 +60,7 @@ def cross_validate(cfg: Config, folds: int = 5, seeds: list[int] | None = None, 
     if (out_dir / "cv.json").exists() and not overwrite:
         raise OutputExistsError(f"{out_dir} exists; pass --overwrite or choose another run.name")
     record = RunRecord(out_dir, "cv", cfg.to_dict(), seeds[0])
-    recs = load_records(cfg.data.train, cfg.data.labels, log=log) + load_records(cfg.data.dev, cfg.data.labels, log=log)
+    recs = load_records(cfg.data.train_files() + cfg.data.dev_files(), cfg.data.labels, log=log)
     rows = []
     with tempfile.TemporaryDirectory(prefix="arcrime-cv-") as tmp:
         tmp = Path(tmp)
@@ -73,6 +73,7 @@ def cross_validate(cfg: Config, folds: int = 5, seeds: list[int] | None = None, 
                     p = tmp / f"s{seed}-f{i}-{name}.jsonl"
                     write_jsonl(p, rr)
                     setattr(fcfg.data, name, str(p))
+                fcfg.data.real = None  # the real layer is already inside the folds
                 fcfg.train.seed = seed
                 fcfg.run.name = f"s{seed}-f{i}"
                 fcfg.run.experiments_dir = str(tmp / "exp")

@@ -190,11 +190,28 @@ def read_corpus(path: str | Path, labels: list[str] | None = None, require_label
     return good, errors
 
 
-def load_records(path: str | Path, labels: list[str] | None = None, strict: bool = False,
+def load_records(path: str | Path | list[str | Path], labels: list[str] | None = None, strict: bool = False,
                  log=None, errors_out: list[RecordError] | None = None) -> list[dict[str, Any]]:
-    """Read a corpus file, report bad lines to ``log`` (and append them to ``errors_out``);
-    raise if strict or nothing usable."""
+    """Read one corpus file or several (concatenated), report bad lines to ``log`` (and append them to
+    ``errors_out``); raise if strict or nothing usable. An id repeated across files is an error."""
     log = log if log is not None else sys.stderr
+    if isinstance(path, (list, tuple)):
+        out: list[dict[str, Any]] = []
+        first: dict[str, str] = {}
+        for p in path:
+            for r in load_records(p, labels, strict, log=log, errors_out=errors_out):
+                if r["id"] in first:
+                    err = RecordError(str(p), 0, "id", f"id {r['id']!r} also in {first[r['id']]}; ids must be unique "
+                                                       "across the files of one split")
+                    print(f"  {err}", file=log)
+                    if errors_out is not None:
+                        errors_out.append(err)
+                    if strict:
+                        raise DataError(str(err), [err])
+                    continue
+                first[r["id"]] = str(p)
+                out.append(r)
+        return out
     good, errors = read_corpus(path, labels)
     if errors_out is not None:
         errors_out.extend(errors)
@@ -211,7 +228,7 @@ def load_records(path: str | Path, labels: list[str] | None = None, strict: bool
     return good
 
 
-def load_dataset_split(path: str | Path, labels: list[str] | None = None, strict: bool = False, log=None,
+def load_dataset_split(path: str | Path | list[str | Path], labels: list[str] | None = None, strict: bool = False, log=None,
                        errors_out: list[RecordError] | None = None):
     """Validated records of one split as a 🤗 ``datasets.Dataset``.
 
@@ -464,6 +481,7 @@ def build_corpus(raw_dir: str | Path, out_dir: str | Path, seed: int = 13) -> di
 def corpus_stats(records: Iterable[dict[str, Any]], labels: list[str] | None = None) -> dict[str, Any]:
     """Counts that the datasheet and ``arcrime data stats`` report."""
     labels = labels or DEFAULT_LABELS
+    records = list(records)
     combos, label_counts, countries, styles, kinds, insts, inst_countries = (Counter() for _ in range(7))
     forms: Counter[str] = Counter()
     splits = Counter()
@@ -471,6 +489,7 @@ def corpus_stats(records: Iterable[dict[str, Any]], labels: list[str] | None = N
     neg_hard = negs = neg_kw = hijri = 0
     hijri_rx = re.compile(r"1[34]\d\d\s?هـ|[١][٣٤][٠-٩][٠-٩]\s?هـ|(?:محرم|صفر|ربيع|جمادى|رجب|شعبان|رمضان|شوال|ذي القعدة|ذي الحجة)\s+(?:الأول|الآخر|الثاني|الأولى|الآخرة|الثانية)?\s*1[34]\d\d")
     n_spans = 0
+    per_split: dict[str, Counter[str]] = defaultdict(Counter)
     for r in records:
         n += 1
         labs = sorted(r["labels"])
@@ -479,6 +498,7 @@ def corpus_stats(records: Iterable[dict[str, Any]], labels: list[str] | None = N
         hijri += bool(hijri_rx.search(r["text"]))
         for lab in labs:
             label_counts[lab] += 1
+            per_split[r.get("meta", {}).get("split", "?")][lab] += 1
             pos += 1
             kw_free += not hits.get(lab, False)
         meta = r.get("meta", {})
@@ -505,6 +525,8 @@ def corpus_stats(records: Iterable[dict[str, Any]], labels: list[str] | None = N
         "splits": dict(splits),
         "label_combinations": dict(sorted(combos.items())),
         "labels": {lab: label_counts[lab] for lab in labels},
+        "labels_per_split": {sp: {lab: c[lab] for lab in labels} for sp, c in sorted(per_split.items())},
+        "neg_types": dict(Counter(r.get("meta", {}).get("neg_type") or "?" for r in records if not r["labels"])),
         "no_label": combos["none"],
         "hard_negatives": neg_hard,
         "negatives_with_keywords": neg_kw,
@@ -520,6 +542,7 @@ def corpus_stats(records: Iterable[dict[str, Any]], labels: list[str] | None = N
         "span_forms": {k: forms[k] for k in SPAN_FORMS},
         "articles_with_hijri_date": hijri,
         "distinct_instruments": len([k for k in insts if k != "<unknown>"]),
+        "spans_unknown_instrument": insts["<unknown>"],
         "instrument_countries": dict(inst_countries.most_common()),
         "instruments": dict(insts.most_common()),
     }

@@ -53,9 +53,11 @@ def evaluate_predictor(predictor: Any, records: list[dict[str, Any]], labels: li
 
 
 def error_analysis(records: list[dict[str, Any]], scores: np.ndarray, y: np.ndarray, labels: list[str],
-                   thresholds: dict[str, float], k: int = 10) -> str:
-    lines = ["# Error analysis", "", "Worst false positives and false negatives per label "
-             "(score, id, first 200 characters).", ""]
+                   thresholds: dict[str, float], k: int = 10, show_text: bool = True) -> str:
+    """Worst errors per label as Markdown. ``show_text=False`` (real press, which the project never
+    stores) lists each article by id and corpus position only."""
+    what = "first 200 characters" if show_text else "corpus and position; the text is in your own copy"
+    lines = ["# Error analysis", "", f"Worst false positives and false negatives per label (score, id, {what}).", ""]
     for i, lab in enumerate(labels):
         t = thresholds.get(lab, 0.5)
         fp = [(scores[j, i], j) for j in range(len(records)) if y[j, i] == 0 and scores[j, i] >= t]
@@ -63,7 +65,11 @@ def error_analysis(records: list[dict[str, Any]], scores: np.ndarray, y: np.ndar
         for title, items, rev in (("false positives", fp, True), ("false negatives", fn, False)):
             lines += [f"## {lab}: {title} ({len(items)}, threshold {t:.3f})", ""]
             for s, j in sorted(items, reverse=rev)[:k]:
-                snippet = records[j]["text"][:200].replace("\n", " ").replace("|", "/")
+                if show_text:
+                    snippet = records[j]["text"][:200].replace("\n", " ").replace("|", "/")
+                else:
+                    src = records[j].get("meta", {}).get("source", {})
+                    snippet = f"{src.get('corpus', '?')} {src.get('file', '?')}:{src.get('line', '?')}"
                 lines.append(f"- {s:.3f} `{records[j]['id']}` {snippet}")
             lines.append("")
     return "\n".join(lines)
@@ -122,10 +128,18 @@ def evaluate_model(model_dir: str | Path, data_path: str | Path, out_dir: str | 
     res = evaluate_predictor(predictor, records, labels, n_boot=n_boot)
     m = res["metrics"]
     m.update({"data": str(data_path), "model": str(model_dir), "split": split, "invalid_records": len(errors)})
+    # real press is never stored: predictions keep offsets but no span text, error analysis no snippets
+    by_reference = any(r.get("meta", {}).get("real") for r in records)
+    preds = res["predictions"]
+    if by_reference:
+        preds = [dict(p, legal_refs=[{k: v for k, v in x.items() if k != "text"} for x in p["legal_refs"]])
+                 for p in preds]
+    m["by_reference"] = by_reference
     write_json(metrics_path, m)
-    write_jsonl(out_dir / f"predictions_{split}.jsonl", res["predictions"])
+    write_jsonl(out_dir / f"predictions_{split}.jsonl", preds)
     write_text(out_dir / f"errors_{split}.md",
-               error_analysis(records, res["scores"], res["y"], labels, predictor.meta.thresholds))
+               error_analysis(records, res["scores"], res["y"], labels, predictor.meta.thresholds,
+                              show_text=not by_reference))
     try:
         from .plots import plot_all
 

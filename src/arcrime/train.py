@@ -295,9 +295,11 @@ class Trainer:
         cfg = self.cfg
         set_seed(cfg.train.seed)
         labels = cfg.data.labels
-        self.train_recs = dataset_records(load_dataset_split(cfg.data.train, labels, self.strict, log=self.log,
+        if self.rank == 0:
+            print(cfg.data.real_status(), file=self.log)
+        self.train_recs = dataset_records(load_dataset_split(cfg.data.train_files(), labels, self.strict, log=self.log,
                                                              errors_out=self.input_errors["train"]))
-        self.dev_recs = dataset_records(load_dataset_split(cfg.data.dev, labels, self.strict, log=self.log,
+        self.dev_recs = dataset_records(load_dataset_split(cfg.data.dev_files(), labels, self.strict, log=self.log,
                                                            errors_out=self.input_errors["dev"]))
         self.normalizer = Normalizer(cfg.normalize.steps)
         ckpt_tok = Path(str(self.ckpt_path) + ".tokenizer")
@@ -425,7 +427,7 @@ def train(cfg: Config, overwrite: bool = False, resume: bool = False, evaluate_t
         return fit_info
     saved = trainer.finish(fit_info)
     results: dict[str, Any] = {"fit": fit_info, **saved}
-    splits = {"dev": cfg.data.dev} | ({"test": cfg.data.test} if evaluate_test and Path(cfg.data.test).is_file() else {})
+    splits = {k: v for k, v in cfg.data.eval_files().items() if evaluate_test or k in ("dev", "real_dev")}
     for split, path in splits.items():
         results[split] = evaluate_model(trainer.model_dir, path, trainer.run_dir, split=split,
                                         device=str(trainer.device), log=log, record=False,
@@ -436,6 +438,7 @@ def train(cfg: Config, overwrite: bool = False, resume: bool = False, evaluate_t
         if errs:  # machine-readable list of the input records that were reported and skipped
             write_jsonl(trainer.run_dir / f"errors_{split}.jsonl", (e.to_dict() for e in errs))
     results["invalid_records"] = {k: len(v) for k, v in trainer.input_errors.items()}
-    record.finish(encoder_source=trainer.encoder_source,
+    record.finish(encoder_source=trainer.encoder_source, real_layer=cfg.data.real_files() is not None,
+                  train_files=cfg.data.train_files(), dev_files=cfg.data.dev_files(),
                   n_train=len(trainer.train_recs), n_dev=len(trainer.dev_recs), **{k: v for k, v in results.items()})
     return results

@@ -1,0 +1,154 @@
+"""The real-press layer: annotation records by reference, hydration and its error paths.
+
+Every test here writes its own tiny corpus (invented sentences); only the last one reads the public
+corpora, and only when they are on this machine.
+"""
+
+import json
+import lzma
+import os
+from pathlib import Path
+
+import pytest
+
+from arcrime.cli import main
+from arcrime.config import Config
+from arcrime.data import load_records, read_corpus
+from arcrime.real import CORPUS_ENV, hydrate, iter_corpus, read_annotations, text_sha256
+
+HEADER = "file\tline\tid\tsource\tcategory\tdate\turl\tchars\n"
+A1 = "القبض على شاب هدد فتاة بنشر صورها ما لم تدفع مبلغا ماليا وفق نظام مكافحة الجرائم المعلوماتية"
+A2 = "افتتاح معرض للكتاب في المدينة بمشاركة دور نشر عربية"
+A3 = "محكمة تدين مدونا بتهمة القذف في حق رئيس بلدية"
+
+
+def _write_corpus(root: Path, name: str, rows: list[tuple[str, int, str]]) -> None:
+    d = root / name
+    d.mkdir(parents=True)
+    with lzma.open(d / "articles.txt.xz", "wt", encoding="utf-8") as f:
+        for _, _, text in rows:
+            f.write(text + "\n")
+    with lzma.open(d / "metadata.tsv.xz", "wt", encoding="utf-8") as f:
+        f.write(HEADER)
+        for k, (file, line, text) in enumerate(rows):
+            f.write(f"{file}\t{line}\tid-{k}\t{file[:-4]}\t\t2015-07-2{k}\thttp://example.org/{k}\t{len(text)}\n")
+
+
+def _rec(rid, corpus, file, line, article, labels, split, refs=(), **extra):
+    rec = {"id": rid, "source": {"corpus": corpus, "file": file, "line": line}, "sha256": text_sha256(article),
+           "labels": labels, "legal_refs": list(refs), "meta": {"split": split, "story": rid, "annotator": "T"}}
+    rec.update(extra)
+    return rec
+
+
+@pytest.fixture()
+def tiny(tmp_path):
+    corpora = tmp_path / "corpora"
+    _write_corpus(corpora, "SaudiNewsNet", [("okaz.txt", 1, A1), ("okaz.txt", 2, A2)])
+    _write_corpus(corpora, "antcorpus.data", [("JawharaFM.txt", 1, A3)])
+    start = A1.index("نظام مكافحة")
+    ref = {"start": start, "end": len(A1), "kind": "law", "instrument": None, "articles": []}
+    real = tmp_path / "real"
+    real.mkdir()
+    good = [_rec("r1", "SaudiNewsNet", "okaz.txt", 1, A1, ["extortion"], "train", [ref]),
+            _rec("r2", "SaudiNewsNet", "okaz.txt", 2, A2, [], "dev"),
+            _rec("r3", "antcorpus.data", "JawharaFM.txt", 1, A3, ["defamation"], "test")]
+    (real / "a.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in good), encoding="utf-8")
+    return corpora, real, ref
+
+
+def test_iter_corpus_reads_text_and_metadata(tiny):
+    corpora, _, _ = tiny
+    arts = list(iter_corpus(corpora / "SaudiNewsNet"))
+    assert [a.text for a in arts] == [A1, A2]
+    assert (arts[1].file, arts[1].line, arts[1].row, arts[1].corpus_id) == ("okaz.txt", 2, 2, "id-1")
+
+
+def test_hydrate_writes_corpus_files_that_every_command_reads(tiny, tmp_path):
+    corpora, real, ref = tiny
+    out = tmp_path / "hyd"
+    res = hydrate(real, corpora, out)
+    assert res["errors"] == [] and res["written"] == {"train": 1, "dev": 1, "test": 1}
+    recs, errs = read_corpus(out / "real_train.jsonl")
+    assert errs == [] and recs[0]["text"] == A1 and recs[0]["meta"]["real"] is True
+    span = recs[0]["legal_refs"][0]
+    assert span["text"] == A1[ref["start"]:ref["end"]] == "نظام مكافحة الجرائم المعلوماتية"
+    # a config names several train files: written + real
+    cfg = Config.from_dict({"data": {"train": [str(out / "real_dev.jsonl")], "real": str(out), "select_on": "real"}})
+    assert cfg.data.train_files() == [str(out / "real_dev.jsonl"), str(out / "real_train.jsonl")]
+    assert cfg.data.dev_files() == [str(out / "real_dev.jsonl")]
+    assert set(cfg.data.eval_files()) >= {"real_dev", "real_test"}
+    assert len(load_records(cfg.data.train_files())) == 2
+
+
+def test_real_layer_missing_says_so(tmp_path):
+    cfg = Config.from_dict({"data": {"real": str(tmp_path / "nowhere")}})
+    assert cfg.data.real_files() is None
+    assert cfg.data.train_files() == ["data/train.jsonl"]
+    assert "not found" in cfg.data.real_status() and "arcrime data hydrate" in cfg.data.real_status()
+
+
+def test_every_error_is_reported_per_record_and_the_rest_hydrates(tiny, tmp_path):
+    corpora, real, ref = tiny
+    bad = [
+        _rec("m1", "SaudiNewsNet", "okaz.txt", 1, A1 + " تغيير", [], "train"),  # changed text
+        _rec("m2", "SaudiNewsNet", "okaz.txt", 9, A1, [], "train"),  # no such line
+        _rec("m3", "antcorpus.multisource.data", "BBC.txt", 1, A1, [], "train"),  # corpus folder absent
+        _rec("m4", "SaudiNewsNet", "okaz.txt", 2, A2, [], "train",
+             [{"start": 0, "end": 999, "kind": "law", "instrument": None, "articles": []}]),  # span past the end
+        _rec("m5", "SaudiNewsNet", "okaz.txt", 2, A2, [], "train", text=A2),  # carries text
+        _rec("r1", "SaudiNewsNet", "okaz.txt", 1, A1, [], "train"),  # duplicate id
+    ]
+    lines = [json.dumps(r, ensure_ascii=False) for r in bad] + ["{not json"]
+    (real / "b.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "hyd"
+    res = hydrate(real, corpora, out)
+    got = {(Path(e.file).name, e.line): (e.field, e.message) for e in res["errors"]}
+    assert got[("b.jsonl", 1)][0] == "sha256" and "sha256 mismatch for SaudiNewsNet okaz.txt line 1" in got[("b.jsonl", 1)][1]
+    assert "no article at okaz.txt line 9" in got[("b.jsonl", 2)][1]
+    assert "corpus folder" in got[("b.jsonl", 3)][1] and "not found" in got[("b.jsonl", 3)][1]
+    assert got[("b.jsonl", 4)][0] == "legal_refs[0]"
+    assert got[("b.jsonl", 5)][0] == "text"
+    assert got[("b.jsonl", 6)][0] == "id" and "duplicate" in got[("b.jsonl", 6)][1]
+    assert got[("b.jsonl", 7)][0] == "<json>"
+    assert res["written"] == {"train": 1, "dev": 1, "test": 1}  # the good records of a.jsonl still hydrate
+    logged = [json.loads(x) for x in (out / "hydrate_errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(logged) == len(res["errors"]) == 7
+
+
+def test_cli_hydrate_uses_env_and_exit_codes(tiny, tmp_path, monkeypatch, capsys):
+    corpora, real, _ = tiny
+    monkeypatch.delenv(CORPUS_ENV, raising=False)
+    assert main(["data", "hydrate", "--real", str(real), "--out", str(tmp_path / "o")]) == 2
+    assert CORPUS_ENV in capsys.readouterr().err
+    monkeypatch.setenv(CORPUS_ENV, str(corpora))
+    assert main(["data", "hydrate", "--real", str(real), "--out", str(tmp_path / "o")]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["written"] == {"train": 1, "dev": 1, "test": 1}
+    assert main(["data", "hydrate", "--real", str(real), "--corpus", str(tmp_path / "none"),
+                 "--out", str(tmp_path / "o")]) != 0
+
+
+def test_stats_prints_real_layer_beside_written(tiny, tmp_path, capsys):
+    corpora, real, _ = tiny
+    hydrate(real, corpora, tmp_path / "h")
+    assert main(["data", "stats", "data/test.jsonl", str(tmp_path / "h" / "real_test.jsonl"),
+                 str(tmp_path / "h" / "real_train.jsonl")]) == 0
+    out = capsys.readouterr().out
+    head = out.splitlines()[0].split()
+    assert head == ["written", "real"] and "== real ==" in out
+
+
+def _shared_corpus() -> Path | None:
+    env = os.environ.get(CORPUS_ENV)
+    cand = Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "unlabeled"
+    return cand if (cand / "SaudiNewsNet").is_dir() else None
+
+
+@pytest.mark.skipif(_shared_corpus() is None, reason=f"public corpora not on this machine (set {CORPUS_ENV})")
+def test_real_layer_hydrates_from_the_shared_corpora(tmp_path):
+    real = Path(__file__).resolve().parents[1] / "data" / "real"
+    recs, errs = read_annotations(sorted(real.glob("*.jsonl")))
+    assert errs == []
+    res = hydrate(real, _shared_corpus(), tmp_path)
+    assert res["errors"] == []
+    assert sum(res["written"].values()) == len(recs)
