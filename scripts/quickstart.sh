@@ -1,15 +1,33 @@
 #!/usr/bin/env bash
-# The main job, end to end, offline: install, fine-tune the quickstart model (configs/quickstart.yaml),
-# evaluate it on the held-out test split, and predict on an example article.
+# The main job, end to end, offline: install, join the real-press annotations with the public corpora
+# when they are on this machine, fine-tune the quickstart model (configs/quickstart.yaml), evaluate it on
+# the held-out test splits, and predict on an example article.
+#
+# The real-press layer (data/real/) is annotations by reference: the article texts come from your copy of
+# the corpora. Set ARCRIME_REAL_CORPUS to the folder holding SaudiNewsNet/, antcorpus.multisource.data/
+# and antcorpus.data/ (data/real/README.md says how to get them); default: ../shared/unlabeled.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 start=$(date +%s)
 bash scripts/setup.sh
+CORPUS=${ARCRIME_REAL_CORPUS:-../shared/unlabeled}
+if [ -d "$CORPUS/SaudiNewsNet" ] || [ -d "$CORPUS/antcorpus.multisource.data" ] || [ -d "$CORPUS/antcorpus.data" ]; then
+  echo "== real-press layer: hydrating data/real from $CORPUS =="
+  .venv/bin/arcrime data hydrate --corpus "$CORPUS" --out data/real/hydrated \
+    || echo "some real-press records could not be hydrated (listed above); continuing with the others"
+else
+  echo "== real-press layer: corpora not found at $CORPUS (set ARCRIME_REAL_CORPUS); training and scoring on the" \
+       "written corpus only =="
+fi
 # --overwrite: this regenerates the committed quickstart run record (git diff shows any change)
 .venv/bin/arcrime train --config configs/quickstart.yaml --overwrite
 .venv/bin/arcrime evaluate --model models/quickstart --data data/test.jsonl --out experiments/quickstart \
   --split test --overwrite
+if [ -f data/real/hydrated/real_test.jsonl ]; then
+  .venv/bin/arcrime evaluate --model models/quickstart --data data/real/hydrated/real_test.jsonl \
+    --out experiments/quickstart --split real_test --overwrite
+fi
 echo "== predict on an example article =="
 .venv/bin/arcrime predict --model models/quickstart "$(cat examples/article_fes.txt)"
 echo "quickstart finished in $(( $(date +%s) - start )) s; run record: experiments/quickstart/"
