@@ -1,11 +1,15 @@
 """Build the packaged gazetteer (src/arcrime/legal/gazetteer.jsonl) from the researched draft.
 
-Usage: python scripts/build_gazetteer.py ../shared/legal/gazetteer_draft.jsonl
+Usage: python scripts/build_gazetteer.py [DRAFT.jsonl ...]
+(default: ../shared/legal/gazetteer_draft.jsonl, then src/arcrime/legal/drafts/gazetteer_additions.jsonl)
 
-The draft (shared/legal/) lists each instrument with sources and confidence marks. This
-script converts ids to the canonical ``CC/slug`` form, parses number variants into lookup
-keys, keeps only article numbers in canonical form, and keeps every ``source`` and
-``confidence`` field so users can check each fact.
+The drafts list each instrument with sources and confidence marks: the project's researched
+draft (shared/legal/) and this repository's additions (more instruments and countries, facts
+checked against the public sources named in each record). A record of a later draft whose id
+is already known and that carries ``add_aliases_ar`` only adds those aliases (ids are never
+renamed or removed: annotators use them). This script converts ids to the canonical
+``CC/slug`` form, parses number variants into lookup keys, keeps only article numbers in
+canonical form, and keeps every ``source`` and ``confidence`` field so users can check each fact.
 """
 from __future__ import annotations
 
@@ -47,10 +51,30 @@ def number_keys(variants: list[str], number: str | None, year: int | None) -> li
     return out
 
 
-def main(src: str) -> None:
+def read_drafts(paths: list[str]) -> list[dict]:
+    """Draft records in order; alias patches merged into the record they name."""
+    records: dict[str, dict] = {}
+    for path in paths:
+        for line in open(path, encoding="utf-8"):
+            if not line.strip():
+                continue
+            d = json.loads(line)
+            if "add_aliases_ar" in d:
+                if d["id"] not in records:
+                    raise SystemExit(f"{path}: alias patch for unknown id {d['id']}")
+                base = records[d["id"]]
+                base["aliases_ar"] = base.get("aliases_ar", []) + [a for a in d["add_aliases_ar"]
+                                                                   if a not in base.get("aliases_ar", [])]
+                continue
+            if d["id"] in records:
+                raise SystemExit(f"{path}: duplicate id {d['id']} (ids are never redefined)")
+            records[d["id"]] = d
+    return list(records.values())
+
+
+def main(srcs: list[str]) -> None:
     out = []
-    for line in open(src, encoding="utf-8"):
-        d = json.loads(line)
+    for d in read_drafts(srcs):
         arts = []
         for a in d.get("key_articles", []):
             art = a["article"].strip()
@@ -82,4 +106,6 @@ def main(src: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "../shared/legal/gazetteer_draft.jsonl")
+    root = Path(__file__).resolve().parents[1]
+    main(sys.argv[1:] or ["../shared/legal/gazetteer_draft.jsonl",
+                          str(root / "src/arcrime/legal/drafts/gazetteer_additions.jsonl")])

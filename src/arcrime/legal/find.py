@@ -91,6 +91,11 @@ def _instrument_candidates(g: dict, p: str) -> tuple[str, tuple[str, ...], str |
         if kind == "law" and cands and all(gaz[c].kind == "code" for c in cands):
             kind = "code"
         return kind, tuple(cands), raw, year_i
+    if g.get(p + "title"):
+        head = norm(g[p + "title"]).split()[0]
+        kind = "code" if re.search(r"مجل|مدون|مجموع", head) or re.match(
+            r"[وفبلك]*قانون\s+ال(?:عقوبات|جزاء)", norm(g[p + "title"])) else "law"
+        return kind, (), None, None
     if g.get(p + "gen"):
         raw = g[p + "gn"]
         year = g.get(p + "gy") or g.get(p + "gyd")
@@ -99,7 +104,8 @@ def _instrument_candidates(g: dict, p: str) -> tuple[str, tuple[str, ...], str |
         head = norm(g[p + "gen"]).split()[0]
         kind = "decree" if re.search(r"مرسوم|قرار", head) else "law"
         return kind, tuple(gaz.by_number(parts, year_i)) if year_i else (), raw, year_i
-    surface = norm(g[p + "named"])
+    # «للقانون الجنائي»: the لل contraction drops the article's alef; look the name up with it
+    surface = re.sub(r"^([وف]?)لل", r"\1ال", norm(g[p + "named"]))
     raw = g.get(p + "nn")
     # the longest gazetteer name inside the matched text (first in table order among equals)
     best = min((v for _, v in alias_automaton().iter(surface)), default=None)
@@ -115,11 +121,51 @@ def _instrument_candidates(g: dict, p: str) -> tuple[str, tuple[str, ...], str |
     elif year_i:
         ids = [i for i in ids if gaz[i].year in (None, year_i)]
     kinds = {gaz[i].kind for i in ids}
-    kind = "code" if kinds == {"code"} else ("decree" if kinds and kinds <= {"dahir"} else "law")
+    # a name shared by codes and laws («قانون العقوبات»: a code, though one country's was issued by decree-law)
+    kind = "code" if "code" in kinds else ("decree" if kinds and kinds <= {"dahir"} else "law")
     for rx, k in HEAD_KIND:
         if rx.search(surface.split()[0]):
             kind = k
     return kind, tuple(ids), raw, year_i
+
+
+_DUAL_SINGULAR = {"نظامي": "نظام", "قانوني": "قانون", "مجلتي": "مجله", "مدونتي": "مدونه"}
+
+
+def _dual_candidates(g: dict) -> tuple[str, tuple[str, ...]]:
+    """(kind, candidates) of «نظامي X وY»: the first of the two titles the gazetteer knows."""
+    _, aliases = alias_table()
+    head = _DUAL_SINGULAR[g["dualhead"]]
+    for part in (g["dual1"], g["dual2"]):
+        name = head + " " + " ".join(norm(part).split())
+        for key in (name, name.replace("مجله", "مجلة").replace("مدونه", "مدونة")):
+            if key in aliases:
+                return ("code" if head in ("مجله", "مدونه") else "law"), tuple(aliases[key])
+    return ("code" if head in ("مجله", "مدونه") else "law"), ()
+
+
+# words before a name that make it a field of study, not a citation («أستاذ القانون الجنائي»,
+# «متخصص في القانون الجنائي»; guidelines rule 13)
+_FIELD_BEFORE = frozenset("""استاذ استاذه استاذة اساتذه اساتذة الاستاذ الاستاذه الاستاذة خبير خبيره خبيرة خبراء الخبير
+    باحث باحثه باحثة الباحث الباحثه الباحثة دكتور دكتوراه الدكتوراه ماجستير الماجستير شعبه شعبة قسم كليه كلية تخصص
+    فقهاء فقيه محاضر ماده مادة دروس درس""".split())
+_FIELD_BEFORE_IN = frozenset("""متخصص متخصصه متخصصة المتخصص مختص مختصه مختصة المختص متخصصون متخصصين مختصون مختصين
+    خبير الخبير خبيره خبيرة خبراء باحث الباحث باحثه باحثة دكتوراه ماجستير اجازه اجازة الاجازه الاجازة""".split())
+_WORD = re.compile(r"\w+")
+_ORDINAL_CHAPTER = re.compile(r"[وفبلك]{0,2}(?:ال|ل)?(?:فصل|فصول)")
+_DIGIT = re.compile(r"\d")
+
+
+def _field_sense(s: str, start: int) -> bool:
+    """Whether the name at ``start`` of normalized ``s`` follows a word that makes it a field of law."""
+    words = _WORD.findall(s[max(0, start - 40) : start])
+    if not words:
+        return False
+    prev = words[-1].lstrip("وفبل") if words[-1] not in _FIELD_BEFORE else words[-1]
+    if words[-1] in _FIELD_BEFORE or prev in _FIELD_BEFORE:
+        return True
+    return words[-1] == "في" and len(words) > 1 and (words[-2] in _FIELD_BEFORE_IN
+                                                   or words[-2].lstrip("و") in _FIELD_BEFORE_IN)
 
 
 def scan(s: str) -> tuple[list[int], list]:
@@ -188,16 +234,26 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
         surface = text[a:b]
         if g.get("art"):
             arts = tuple(expand_articles(g["artlist"]))
-            short = bool(g.get("minh") or g.get("ashort"))
-            if g.get("anum") or g.get("anamed") or g.get("agen"):
+            short = bool(g.get("minh") or g.get("ashort") or g.get("poss"))
+            if g.get("anum") or g.get("anamed") or g.get("agen") or g.get("atitle"):
                 _, cands, raw, year = _instrument_candidates(g, "a")
             elif g.get("aabbr"):
                 abbr = norm(g["aabbr"])
                 cands, raw, year = (("MA/penal-code",) if abbr.startswith("ق") else ()), None, None
             else:
                 cands, raw, year = (), None, None
+                if not short and _ORDINAL_CHAPTER.match(g["art"]) and not _DIGIT.search(g["artlist"]):
+                    continue  # «الفصلين الثاني والثالث» alone: chapters or semesters, not articles
             out.append(LegalReference(a, b, surface, "article", None, arts, raw, year, short, cands))
+        elif g.get("dual"):
+            kind, cands = _dual_candidates(g)
+            out.append(LegalReference(a, b, surface, kind, None, (), None, None, False, cands))
+        elif g.get("bill"):
+            kind, _, raw, year = _instrument_candidates(g, "b")
+            out.append(LegalReference(a, b, surface, kind, None, (), raw, year, False, (), bill=True))
         else:
             kind, cands, raw, year = _instrument_candidates(g, "i")
+            if not raw and _field_sense(norm_.text, m.start()):
+                continue
             out.append(LegalReference(a, b, surface, kind, None, (), raw, year, False, cands))
     return out, cues

@@ -37,7 +37,9 @@ class LegalReference:
         articles: canonical article numbers (``447-1``, ``309 bis``).
         raw_number: the instrument number as written (kept when the instrument is unknown).
         year: the instrument year as written, if any.
-        short_form: True for «المادة 6 منه» / «من نفس القانون» style references.
+        short_form: True for «المادة 6 منه» / «من نفس القانون» / «مادته الـ18» style references.
+        bill: True for a draft («مشروع قانون ...»); a bill is never linked to the law in force.
+            Written to JSON only when True, so the output of other references is unchanged.
     """
 
     start: int
@@ -50,6 +52,7 @@ class LegalReference:
     year: int | None = None
     short_form: bool = False
     candidates: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    bill: bool = False
 
     def with_instrument(self, instrument: str | None) -> LegalReference:
         """A copy linked to ``instrument`` (``dataclasses.replace`` without its per-call overhead)."""
@@ -61,4 +64,6 @@ class LegalReference:
         d = asdict(self)
         d["articles"] = list(self.articles)
         d.pop("candidates")
+        if not self.bill:
+            d.pop("bill")
         return d

@@ -16,12 +16,62 @@ W = r"(?<![\w])"  # word start
 E = r"(?![\w])"  # word end
 # proclitics: و/ف + ب/ل/ك + article, and the لل contraction
 P = r"(?:[وف]?(?:بال|لل|كال|ال|ب|ل|ك)?)"
-ORDINALS = {"الاولي": 1, "الثانيه": 2, "الثانية": 2, "الثالثه": 3, "الثالثة": 3, "الرابعه": 4, "الرابعة": 4,
-            "الخامسه": 5, "الخامسة": 5, "السادسه": 6, "السادسة": 6, "السابعه": 7, "السابعة": 7,
-            "الثامنه": 8, "الثامنة": 8, "التاسعه": 9, "التاسعة": 9, "العاشره": 10, "العاشرة": 10}
-_ORD = "|".join(sorted(ORDINALS, key=len, reverse=True))
+
+
+def _ordinal_words() -> dict[str, int]:
+    """Ordinal numbers 1-99 in words, masculine and feminine, ة/ه spellings, under the matching
+    normalization («الاولي», «الثامنه عشره», «الحادي والعشرين»)."""
+    units_m = ["الاول", "الثاني", "الثالث", "الرابع", "الخامس", "السادس", "السابع", "الثامن", "التاسع", "العاشر"]
+    units_f = ["الاولي", "الثانية", "الثالثة", "الرابعة", "الخامسة", "السادسة", "السابعة", "الثامنة", "التاسعة",
+               "العاشرة"]
+    tens = ["العشر", "الثلاث", "الاربع", "الخمس", "الست", "السبع", "الثمان", "التسع"]
+    out: dict[str, int] = {}
+
+    def add(words: str, n: int) -> None:
+        for w in {words, words.replace("ة", "ه")}:
+            out.setdefault(w, n)
+
+    for i in range(10):
+        add(units_m[i], i + 1)
+        add(units_f[i], i + 1)
+    for i in range(1, 10):  # 11-19: «الحادي عشر», «الثامنة عشرة»
+        add(("الحادي" if i == 1 else units_m[i - 1]) + " عشر", 10 + i)
+        add(("الحادية" if i == 1 else units_f[i - 1]) + " عشرة", 10 + i)
+        add(("الحادية" if i == 1 else units_f[i - 1]) + " عشر", 10 + i)
+    for t, stem in enumerate(tens, start=2):  # 20-99: «العشرون», «الحادية والعشرين»
+        for end in ("ون", "ين"):
+            add(stem + end, 10 * t)
+            for i in range(1, 10):
+                add(("الحادي" if i == 1 else units_m[i - 1]) + " و" + stem + end, 10 * t + i)
+                add(("الحادية" if i == 1 else units_f[i - 1]) + " و" + stem + end, 10 * t + i)
+    return out
+
+
+ORDINALS = _ordinal_words()
+
+
+def _word_trie(phrases) -> str:
+    """Alternation of multi-word phrases factored as a word trie (longest first), words joined by \\s+."""
+    trie: dict = {}
+    for ph in phrases:
+        node = trie
+        for w in ph.split():
+            node = node.setdefault(w, {})
+        node[""] = True
+
+    def body(node: dict) -> str:
+        kids = sorted((k for k in node if k), key=lambda k: (-len(k), k))
+        alts = [re.escape(k) + ("" if list(node[k]) == [""] else
+                                r"(?:\s+" + body({kk: v for kk, v in node[k].items() if kk}) + ")" +
+                                ("?" if "" in node[k] else "")) for k in kids]
+        return "(?:" + "|".join(alts) + ")"
+
+    return body(trie)
+
+
+_ORD = _word_trie(ORDINALS) + r"(?![\w])"
 SEP = r"(?:[ ]?[-/][ ]?|\.)"
-NUM = (r"(?:\(\s?\d+(?:" + SEP + r"\d+)*\s?\)|\d+(?:" + SEP + r"\d+)*|(?:" + _ORD + r")(?![\w]))"
+NUM = (r"(?:\(\s?\d+(?:" + SEP + r"\d+)*\s?\)|(?:ال)?\d+(?:" + SEP + r"\d+)*|" + _ORD + ")"
        r"(?:\s+مكرر(?:\s+\d+|\s?\(\s?[ابجد]\s?\))?)?")
 ART_HEAD = P + r"(?:فصول|فصلين|فصلان|فصل|مواد|مادتين|مادتان|ماد[ةه]|بنود|بند)"
 PARA = (P + r"(?:فقر[ةه]|فقرتين|فقرتان|فقرات)\s+(?:\(?\d+\)?|" + _ORD + r")(?:\s*(?:,|،|و)\s*(?:\(?\d+\)?|"
@@ -38,7 +88,8 @@ def year_pat(g: str) -> str:
 
 
 NUMBERED_HEAD = (P + r"(?:قانون|مرسوم(?:\s+(?:ال)?(?:بقانون|سلطاني|ملكي|تشريعي|اشتراعي|رئاسي|حكومي|اتحادي))*"
-                 r"|ظهير(?:\s+(?:ال)?شريف)?|امر|قرار(?:\s+(?:ب)?قانون)?|نظام)"
+                 r"|ظهير(?:\s+(?:ال)?شريف)?|امر(?:\s+(?:ال)?(?:رئاسي|اميري|علي|سلطاني|ملكي|حكومي))?"
+                 r"|قرار(?:\s+(?:ب)?قانون)?|نظام)"
                  r"(?:\s+(?:الاتحادي|التنظيمي|الاساسي|اتحادي))?")
 
 
@@ -49,6 +100,60 @@ def numbered_pat(g: str) -> str:
 SHORT_NOUN = r"(?:قانون|مرسوم|ظهير|نظام|مجل[ةه]|مدون[ةه]|امر|قرار)"
 SHORT = (r"(?:(?:نفس|ذات)\s+ال" + SHORT_NOUN + r"|ال" + SHORT_NOUN +
          r"\s+(?:المذكور|نفسه|ذاته|السالف\s+الذكر|سالف\s+الذكر|المشار\s+اليه|المذكور\s+اعلاه))" + E)
+
+
+# -- laws cited by title alone, with no number («قانون حماية حقوق المؤلف», «نظام مكافحة التستر»,
+# «مجلة الإجراءات الجزائية»). A title starts with a word that names a field of law (per head: «نظام»
+# and «مجلة» are also "system" and "magazine", so their lists are short) and runs through at most five
+# more words, ending on a definite one («ال...»); it stops at prepositions, clause words, descriptive
+# adjectives («الجديد»، «المعدل») and the head of another reference. Generic mentions («القانون»،
+# «النظام السوري»، «نظام الحكم») never match: the head must be indefinite and the first word a field.
+_NB = r"[^\s\d,،.:؛()«»\"'!?؟/\-]"  # a letter of a title word
+_STOP = (r"(?:في|من|علي|عن|الي|او|ثم|حتي|رقم|عدد|لسن[ةه]|لعام|سن[ةه]|بتاريخ|وتاريخ|تاريخ|الذي|التي|الذين|"
+         r"الصادر[ةه]?|المتعلق[ةه]?|المؤرخ[ةه]?|الخاص[ةه]?|المعدل[ةه]?|المعمول|الساري[ةه]?|النافذ[ةه]?|"
+         r"الجديد[ةه]?|الحالي[ةه]?|القديم[ةه]?|الملغي|الملغا[ةه]|المذكور[ةه]?|نفسه|ذاته|السالف|المشار|"
+         r"الاخير[ةه]?|المقترح[ةه]?|هذا|هذه|ذلك|تلك|بعد|قبل|حيث|كما|ان|انه|لكن|بل|قد|لم|لن|ما|لا|كل|بين|عبر|"
+         r"خلال|منذ|وفق|وفقا|طبقا|بموجب|بسبب|عند|لدي|امام|الا|ايضا|و|ف|[وف]?لائحت\w*|[وف]?ولائحت\w*)(?![\w])")
+_HEAD_AHEAD = (r"[وفبلك]{0,2}(?:ال)?(?:قانون|قوانين|نظام|انظم[ةه]|مرسوم|ظهير|امر|قرار|مجل[ةه]|مدون[ةه]|لائح[ةه]|"
+               r"ماد[ةه]|مواد|فصل|فصول|دستور|مشروع)(?![\w])")
+_IND = r"(?!" + _STOP + "|" + _HEAD_AHEAD + r"|ي)" + _NB + "+"
+_DEF = r"(?=[وفبلك]{0,2}ال|[وف]?لل)(?!" + _STOP + "|" + _HEAD_AHEAD + ")" + _NB + "+"
+_TAIL = r"(?:(?:\s+" + _IND + r")?\s+" + _DEF + r"){%d,5}"
+_FIELDS_LAW = ("مكافح[ةه] حماي[ةه] مناهض[ةه] محارب[ةه] تنظيم مزاول[ةه] منع قمع اصول جرائم غسل حقوق "
+               "اجراءات مرافعات عقوبات جزاء جرائم جريم[ةه] محاما[ةه] تستر صحاف[ةه] مطبوعات اعلام اتصالات معاملات "
+               "اسلح[ةه] مخدرات طفل احداث تحرش ملكي[ةه] بيانات معطيات تواصل امن ارهاب مسطر[ةه] احوال اسر[ةه] "
+               "عمل شغل مرور سير جنسي[ةه] اقام[ةه] جمارك انتخابات غش عنف اتجار فساد رشو[ةه] اثبات ملكي[ةه] "
+               "جنسي[ةه] تجار[ةه] شركات مستهلك")
+_FIELDS_NIZAM = ("مكافح[ةه] حماي[ةه] مزاول[ةه] اجراءات مرافعات محاما[ةه] تستر جرائم عقوبات جزاء مطبوعات احوال "
+                 "اثبات مرور جنسي[ةه] اقام[ةه] اسلح[ةه] مخدرات تحرش احداث")
+_FIELDS_MAJALLA = "اجراءات مرافعات حماي[ةه] احوال التزامات شغل اتصالات صحاف[ةه] جنسي[ةه] طرقات حقوق"
+_FIELDS_MUDAWWANA = "اسر[ةه] شغل سير تجار[ةه] جمارك"
+_INDEF_FIELDS = {"مكافح[ةه]", "حماي[ةه]", "مناهض[ةه]", "محارب[ةه]", "تنظيم", "مزاول[ةه]", "منع", "قمع", "اصول",
+                 "جرائم", "غسل", "حقوق"}  # construct nouns: a definite word must follow
+_NOT_LAW_AFTER = r"(?!\s+(?:ال)?(?:حري[قه]|حرائق|فيروسات|افات|حشرات|عدوي|اغراق)(?![\w]))"
+
+
+def _fields(spec: str) -> str:
+    """First words of a title: construct nouns need a tail, definite nouns may stand alone."""
+    indef = [w for w in spec.split() if w in _INDEF_FIELDS]
+    defin = [w for w in spec.split() if w not in _INDEF_FIELDS]
+    alts = []
+    if indef:
+        alts.append("(?:" + "|".join(indef) + r")(?![\w])" + _NOT_LAW_AFTER + _TAIL % 1)
+    if defin:
+        alts.append("ال(?:" + "|".join(defin) + r")(?![\w])" + _TAIL % 0)
+    return "(?:" + "|".join(alts) + ")"
+
+
+def title_pat(g: str) -> str:
+    """An instrument cited by its title only; the head (indefinite) and title in group ``g``."""
+    return ("(?P<" + g + ">" + r"[وف]?(?:ب|ل|ك)?(?:قانون\s+" + _fields(_FIELDS_LAW) + r"|نظام\s+" + _fields(_FIELDS_NIZAM) +
+            r"|(?:ال)?مجل[ةه]\s+" + _fields(_FIELDS_MAJALLA) + r"|مدون[ةه]\s+" + _fields(_FIELDS_MUDAWWANA) + "))" + E)
+
+
+# «نظامي الإجراءات الجزائية ومكافحة الجرائم المعلوماتية»: two titles under one dual head
+DUAL_HEAD = r"[وف]?(?:ب|ل|ك)?(?P<dualhead>نظامي|قانوني|مجلتي|مدونتي)"
+BILL = r"[وف]?(?:ب|ل|ك)?(?:ال)?(?:مشروع|مشاريع|مقترح|مسود[ةه])\s+"
 
 
 @lru_cache(maxsize=1)
@@ -107,23 +212,28 @@ def finder_regex() -> re.Pattern[str]:
                    r"[^\s\d,،.:؛()]+){1,7}?\s+(?:رقم|عدد)\s+(?P<" + p + "gn>" + INST_NUMBER + r")" + E + year_pat(p + "gy"))
         return (r"(?:(?P<" + p + "num>" + numbered_pat(p + "n") + year_pat(p + "y") + r")"
                 r"|(?P<" + p + "named>" + named + E + named_tail + r")"
-                r"|(?P<" + p + "gen>" + generic + r"))")
+                r"|(?P<" + p + "gen>" + generic + r")|" + title_pat(p + "title") + ")")
 
-    article = (W + r"(?P<art>(?:" + PARA + r")?" + ART_HEAD + r")\s+(?P<artlist>(?:من\s+)?" + ART_LIST + r")" + E +
+    dual = (r"(?P<dual>" + DUAL_HEAD + r"\s+(?P<dual1>" + _fields(_FIELDS_LAW) + r")\s+و(?P<dual2>" + _fields(_FIELDS_LAW) +
+            "))" + E)
+    bill = r"(?P<bill>" + BILL + r")(?:" + instrument("b") + ")"
+    article = (W + r"(?P<art>(?:" + PARA + r")?(?:" + ART_HEAD + r"|(?P<poss>[وف]?(?:ب|ل)?(?:مادت(?:ه|ها)|مادتي(?:ه|ها)|"
+               r"فصل(?:ه|ها)|فصلي(?:ه|ها)|مواد(?:ه|ها)|فصول(?:ه|ها)))))\s+(?:رقم\s+)?(?P<artlist>(?:من\s+)?" + ART_LIST + r")" + E +
                r"(?:\s+(?P<minh>منه|منها)" + E +
                r"|\s+(?:من|في|ب)\s+(?:(?P<ashort>" + SHORT + r")|" + instrument("a") + r")"
                r"|\s+(?P<aabbr>ق\.?\s?ج|عقوبات)" + E + r")?")
-    standalone = W + r"(?:(?P<short>" + SHORT + r")|" + instrument("i") + r")"
+    standalone = W + r"(?:(?P<short>" + SHORT + r")|" + dual + "|" + bill + "|" + instrument("i") + r")"
     # a standalone short form is only used as context, never reported (guidelines rule 5)
     return re.compile(article + "|" + standalone)
 
 
 # head words a reference can begin with, and the endings the finder regex allows right after
 # them inside the same word («ماد» + «ة»/«تين», «فصل» + «ين»); a name's first word allows none
-ANCHOR_HEADS = {"فصل": ("", "ين", "ان"), "فصول": ("",), "ماد": ("ة", "ه", "تين", "تان"), "مواد": ("",),
-                "فقر": ("ة", "ه", "تين", "تان", "ات"), "بند": ("",), "بنود": ("",), "قانون": ("",), "مرسوم": ("",),
-                "ظهير": ("",), "امر": ("",), "قرار": ("",), "نظام": ("",), "مجل": ("ة", "ه"), "مجموع": ("ة", "ه"),
-                "مدون": ("ة", "ه")}
+ANCHOR_HEADS = {"فصل": ("", "ين", "ان", "ه", "ها", "يه", "يها"), "فصول": ("", "ه", "ها"),
+                "ماد": ("ة", "ه", "تين", "تان", "ته", "تها", "تيه", "تيها"), "مواد": ("", "ه", "ها"),
+                "فقر": ("ة", "ه", "تين", "تان", "ات"), "بند": ("",), "بنود": ("",), "قانون": ("", "ي"), "مرسوم": ("",),
+                "ظهير": ("",), "امر": ("",), "قرار": ("",), "نظام": ("", "ي"), "مجل": ("ة", "ه", "تي"), "مجموع": ("ة", "ه"),
+                "مدون": ("ة", "ه", "تي"), "مشروع": ("",), "مشاريع": ("",), "مقترح": ("",), "مسود": ("ة", "ه")}
 STEM_PREFIX = re.compile(r"[وفبلك]{0,2}(?:ال|ل)?")  # what may precede an anchor stem inside its word
 ABBR_PREFIX = re.compile(r"[وفبلك]{0,2}")
 # abbreviations («ق.ج», «ق ع») with their separators, so that «ق» alone (or «وقع») fires nothing
@@ -188,7 +298,8 @@ RANGE = re.compile(r"^من\s+(\d+)\s*(?:الي|حتي|الي\s+غاي[ةه])\s*(
 
 @lru_cache(maxsize=4096)  # pure function of a short string; article numbers recur across articles
 def canonical_article(raw: str) -> str:
-    """``٤٤٧.١`` / ``447 - 1`` / ``1-447`` → ``447-1``; ``309 مكرر`` → ``309 bis``."""
+    """``٤٤٧.١`` / ``447 - 1`` / ``1-447`` → ``447-1``; ``309 مكرر`` → ``309 bis``; «الثامنة عشرة» → ``18``;
+    «الـ18» → ``18``."""
     raw = norm(raw).strip()
     bis = ""
     m = re.search(r"\s*مكرر(?:\s+(\d+)|\s?\(\s?([ابجد])\s?\))?$", raw)
@@ -196,9 +307,11 @@ def canonical_article(raw: str) -> str:
         letter = {"ا": "a", "ب": "b", "ج": "c", "د": "d"}.get(m.group(2) or "")
         bis = " bis" + (f" {m.group(1)}" if m.group(1) else "") + (f" ({letter})" if letter else "")
         raw = raw[: m.start()]
-    raw = raw.strip("() ")
+    raw = " ".join(raw.strip("() ").split())
     if raw in ORDINALS:
         return str(ORDINALS[raw]) + bis
+    if raw.startswith("ال") and raw[2:3].isdigit():  # «المادة الـ18»
+        raw = raw[2:]
     parts = [p for p in re.split(r"\s?[-./]\s?", raw) if p]
     if len(parts) >= 2 and len(parts[-1]) >= 3 and all(len(p) <= 2 for p in parts[:-1]):
         parts = [parts[-1]] + parts[:-1][::-1]  # Moroccan «الفصل 1-447» = 447-1, «1-1-503» = 503-1-1

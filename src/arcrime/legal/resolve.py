@@ -33,7 +33,20 @@ COUNTRY_CUES = {
     "OM": "العماني مسقط|سلطنه عمان",
     "IQ": "العراق العراقي بغداد البصره الموصل اربيل النجف كربلاء|دينار عراقي",
     "LB": "لبنان اللبناني بيروت صيدا زحله|قوي الامن الداخلي",
+    "PS": "فلسطين الفلسطيني نابلس جنين|رام الله|بيت لحم|قطاع غزه",
+    "LY": "ليبيا الليبي بنغازي مصراته سبها",
+    "SD": "السودان السوداني الخرطوم امدرمان بورتسودان",
+    "MR": "موريتانيا الموريتاني نواكشوط نواذيبو",
+    "SY": "سوريا سوريه السوري دمشق اللاذقيه",
 }
+# outlets that name the country when the text does not (a cue like any city)
+OUTLET_CUES = {"MA": "هسبريس", "EG": "الاهرام|اليوم السابع|المصري اليوم", "SA": "عكاظ", "KW": "القبس", "JO": "عمون",
+               "IQ": "السومريه"}
+for _c, _outlets in OUTLET_CUES.items():
+    _first, *_rest = _outlets.split("|")
+    COUNTRY_CUES[_c] = COUNTRY_CUES[_c].replace("|", " " + _first + "|", 1) if "|" in COUNTRY_CUES[_c] else \
+        COUNTRY_CUES[_c] + " " + _first
+    COUNTRY_CUES[_c] += "".join("|" + o for o in _rest)
 _SUFFIXES = ("", "ه", "ين", "ون", "يه", "يين", "ات")
 _PREFIXES = ("", "و", "ب", "ل", "ف", "وب", "ول")
 _WORD_CUES: dict[str, str] = {}
