@@ -250,3 +250,16 @@ def test_anchor_pass_only_fires_at_possible_reference_starts(text, n):
 
     anchors, _ = scan(normalize_for_find(text).text)
     assert len(anchors) == n
+
+
+def test_cli_legal_find_prints_title_country_and_source(capsys):
+    import json
+
+    from arcrime.cli import main
+
+    assert main(["legal", "find", "وفق الفصل 447-1 من القانون الجنائي والقانون رقم 12 لسنة 2019"]) == 0
+    first, second = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    gaz = legal.load_gazetteer()
+    assert first["instrument"] == "MA/penal-code" and first["country"] == "MA"
+    assert first["title"] == gaz["MA/penal-code"].name_ar and first["source"].startswith("http")
+    assert second["instrument"] is None and "title" not in second  # unknown: nothing invented

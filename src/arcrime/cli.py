@@ -279,8 +279,13 @@ def cmd_legal(a: argparse.Namespace) -> int:
     if a.html:
         print(legal.annotate(text, refs))
     else:
+        gaz = legal.load_gazetteer()
         for r in refs:
-            print(json.dumps(r.to_dict(), ensure_ascii=False))
+            d = r.to_dict()
+            if r.instrument:  # what a reader needs to check the reference in one step
+                inst = gaz[r.instrument]
+                d.update(title=inst.name_ar, country=inst.country, source=inst.source)
+            print(json.dumps(d, ensure_ascii=False))
     return 0
 
 
