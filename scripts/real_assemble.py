@@ -158,10 +158,48 @@ def assign_splits(story_of: dict[str, str], labels_of: dict[str, list[str]], fro
     return out
 
 
+def write_adjudication(adj_dir: Path, batches: dict, first: dict, blind_dir: Path, path: Path) -> None:
+    """``adjudication.jsonl``: for every adjudicated article, both annotations and the decision, as offsets."""
+    # the adjudicators' own reasons describe the articles, so the committed reason is the guideline rule
+    # applied, written from them without article content (reasons.json in the adjudication folder)
+    reasons = json.loads((adj_dir / "reasons.json").read_text(encoding="utf-8"))
+    second = {}
+    for p in sorted(blind_dir.glob("blindout_*.jsonl")):
+        for line in open(p, encoding="utf-8"):
+            if line.strip():
+                r = json.loads(line)
+                second[r["key"]] = r
+    rows = []
+    for p in sorted(adj_dir.glob("adjout_*.jsonl")):
+        items = {json.loads(x)["key"]: json.loads(x) for x in open(adj_dir / p.name.replace("adjout_", "adj_"),
+                                                                  encoding="utf-8")}
+        for line in open(p, encoding="utf-8"):
+            if not line.strip():
+                continue
+            d = json.loads(line)
+            k, text, rid = d["key"], batches[d["key"]]["text"], record_id(d["key"])
+            f, s = first[k], second[k]
+            rows.append({"id": rid, "disagree_on": items[k]["disagree_on"],
+                         "first_labels": sorted(f["labels"]), "second_labels": sorted(s["labels"]),
+                         "final_labels": sorted(d["final_labels"]),
+                         "first_neg_type": f.get("neg_type"), "second_neg_type": s.get("neg_type"),
+                         "final_neg_type": d.get("final_neg_type"),
+                         "first_legal_refs": to_offsets(text, f.get("legal_refs", []), rid),
+                         "second_legal_refs": to_offsets(text, s.get("legal_refs", []), rid),
+                         "final_legal_refs": to_offsets(text, d.get("final_legal_refs", []), rid),
+                         "reason": reasons[rid], "adjudicator": "J-batch" + p.stem.split("_")[1]})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        for r in sorted(rows, key=lambda r: r["id"]):
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--work", required=True)
     ap.add_argument("--blind", required=True)
+    ap.add_argument("--adj", help="adjudication work folder (adj_NN.jsonl + adjout_NN.jsonl); rewrites "
+                                   "data/real/annotation/adjudication.jsonl")
     ap.add_argument("--out", default="data/real")
     a = ap.parse_args()
     work, out = Path(a.work), Path(a.out)
@@ -181,6 +219,8 @@ def main() -> int:
         print(f"{len(missing)} selected article(s) have no annotation, e.g. {missing[:3]}", file=sys.stderr)
         return 1
     adj_path = out / "annotation" / "adjudication.jsonl"
+    if a.adj:
+        write_adjudication(Path(a.adj), batches, first, Path(a.blind), adj_path)
     adjudicated = {}
     if adj_path.is_file():
         for line in open(adj_path, encoding="utf-8"):
@@ -196,6 +236,7 @@ def main() -> int:
         if rid in adjudicated:
             d = adjudicated[rid]
             ann["labels"], ann["neg_type"] = d["final_labels"], d.get("final_neg_type")
+            ann["final_offsets"] = d["final_legal_refs"]
         labels_of[k] = sorted(ann["labels"])
         final[k] = ann
     story_of = stories(keys, texts, {k: f"{annotator[k]}:{first[k]['story']}" for k in keys})
@@ -210,7 +251,7 @@ def main() -> int:
     for k in keys:
         b, ann = batches[k], final[k]
         rid = record_id(k)
-        refs = to_offsets(b["text"], ann.get("legal_refs", []), rid)
+        refs = ann["final_offsets"] if "final_offsets" in ann else to_offsets(b["text"], ann.get("legal_refs", []), rid)
         meta = {"split": split_of_story[story_of[k]], "story": story_of[k], "country": COUNTRY[b["source"]["corpus"]],
                 "annotator": annotator[k] + ("+adjudicated" if rid in adjudicated else ""), "guidelines": GUIDELINES,
                 "selected_by": ("candidate:" + "+".join(b["families"])) if b["selected_by"] == "candidate" else "random",
