@@ -360,7 +360,9 @@ def _plain_block(name: str, line: int, block: list[str]) -> tuple[dict[str, Any]
 
 KEYWORDS = {
     "extortion": re.compile(r"بتز"),
-    "defamation": re.compile(r"تشهير|شه[ّ]?ر ب|يشه[ّ]?ر|قذف|(?<!\w)[وب]?(?:ال)?سب[ّ]?(?!\w)|شتم"),
+    # «شهر ب» without the shadda is mostly the noun "month" («شهر بعد»), so the verb needs its shadda or
+    # the imperfect «يشهر/تشهر ب»
+    "defamation": re.compile(r"تشهير|شهّر|(?<!\w)[يت]شه[ّ]?ر(?:ون|ان)? ب|قذف|(?<!\w)[وب]?(?:ال)?سب[ّ]?(?!\w)|شتم"),
     "impersonation": re.compile(r"انتحال|انتحل|ينتحل|تنتحل|منتحل|حساب(?:ات)? (?:وهمي|مزيف|مزور)|صفح(?:ة|ات) (?:وهمي|مزيف)"),
 }
 
