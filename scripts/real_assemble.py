@@ -285,6 +285,20 @@ def main() -> int:
         with open(out / "annotation" / "second_pass.jsonl", "w", encoding="utf-8") as f:
             for r in sorted(second, key=lambda r: r["id"]):
                 f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    outcome: dict = {}
+    for k in keys:
+        b = batches[k]
+        o = outcome.setdefault(b["source"]["corpus"], {}).setdefault(b["selected_by"], {"articles": 0, "no_label": 0})
+        o["articles"] += 1
+        o["no_label"] += not labels_of[k]
+        for lab in labels_of[k]:
+            o[lab] = o.get(lab, 0) + 1
+        for fam in b["families"]:
+            fo = outcome[b["source"]["corpus"]].setdefault("by_family", {}).setdefault(fam, {"candidates": 0})
+            fo["candidates"] += 1
+            for lab in labels_of[k]:
+                fo[lab] = fo.get(lab, 0) + 1
+    (out / "selection_outcome.json").write_text(json.dumps(outcome, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     n = Counter(split_of_story[story_of[k]] for k in keys)
     pos = {sp: Counter(lab for k in keys if split_of_story[story_of[k]] == sp for lab in labels_of[k]) for sp in n}
     print(json.dumps({"articles": len(keys), "stories": len(set(story_of.values())), "splits": dict(n),
