@@ -5,6 +5,7 @@
     arcrime predict --model models/quickstart "نص المقال ..."
     arcrime data validate data/*.jsonl | data build | data hydrate | data stats
     arcrime legal find "..." [--html]
+    arcrime serve --model models/quickstart [--host 127.0.0.1] [--port 8000]
 """
 
 from __future__ import annotations
@@ -392,6 +393,15 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("report", help="rebuild experiments/RESULTS.md from recorded runs")
     r.add_argument("--experiments", default="experiments")
     r.set_defaults(func=cmd_report)
+
+    sv = sub.add_parser("serve", help="the analyst's web page and the REST API (needs the [serve] extra)")
+    sv.add_argument("--model", required=True)
+    sv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--device", default="auto")
+    sv.add_argument("--legal-refs", choices=["rules", "model", "model+rules"], default="rules",
+                    help="where legal references come from (as for predict)")
+    sv.set_defaults(func=cmd_serve)
     return ap
 
 
@@ -420,6 +430,22 @@ def cmd_cv(a: argparse.Namespace) -> int:
         raise SystemExit("--folds must be at least 2")
     summary = cross_validate(cfg, a.folds, a.seeds, overwrite=a.overwrite)
     print(json.dumps({"macro_f1": summary["macro_f1"], "per_label_f1": summary["per_label_f1"]}))
+    return 0
+
+
+def cmd_serve(a: argparse.Namespace) -> int:
+    try:
+        from .serve.app import serve
+    except ImportError as e:
+        raise SystemExit(f"arcrime serve needs FastAPI and uvicorn ({e}); install them with: pip install -e \".[serve]\"")
+    if not Path(a.model).is_dir():
+        raise FileNotFoundError(f"{a.model}: no such model folder; train one first (scripts/quickstart.sh writes "
+                                "models/quickstart)")
+    if a.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"arcrime serve: listening on {a.host}: other machines on the network can use this server",
+              file=sys.stderr)
+    print(f"arcrime serve: loading {a.model} ...", file=sys.stderr)
+    serve(a.model, host=a.host, port=a.port, device=a.device, legal_refs=a.legal_refs)
     return 0
 
 
