@@ -69,3 +69,41 @@ def test_pretrain_corpus_too_small_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="1 non-empty line.*heldout_articles=5"):
         pretrain(_cfg(tmp_path), d)
     assert not (tmp_path / "work" / "tokenizer").exists()  # failed before any work was written
+
+
+def test_word2vec_init_and_unigram_reference(tmp_path, dev_records):
+    """word2vec-initialised embeddings carry corpus geometry (frequent co-occurring pieces end up closer
+    than random), at the encoder's init scale; the unigram loss on the held-out targets is recorded."""
+    import numpy as np
+    import torch
+    from transformers import AutoModel
+
+    corpus = _corpus(tmp_path, dev_records)
+    info = pretrain(_cfg(tmp_path, init_embeddings="word2vec", w2v_epochs=2, max_steps=1, eval_every=1,
+                         save_fp16=False), corpus)
+    ref = info["reference"]
+    assert ref["word2vec"]["tokens_with_vectors"] > 100
+    assert 0 < ref["unigram_heldout_loss"] < np.log(400) + 1
+    assert "word2vec" in (tmp_path / "enc" / "README.md").read_text(encoding="utf-8")
+    w2v = AutoModel.from_pretrained(tmp_path / "enc").embeddings.word_embeddings.weight.detach()
+    rand = pretrain(_cfg(tmp_path / "r", max_steps=1, eval_every=1, save_fp16=False), corpus)
+    assert "word2vec" not in rand["reference"]
+    base = AutoModel.from_pretrained(tmp_path / "r" / "enc").embeddings.word_embeddings.weight.detach()
+    # same scale, different geometry: mean |cosine| between pieces is far above random init's
+    def mean_abs_cos(w):
+        w = torch.nn.functional.normalize(w[5:300], dim=1)
+        return float((w @ w.T).abs().mean())
+    assert abs(float(w2v.std()) - float(base.std())) < 0.01
+    assert mean_abs_cos(w2v) > 1.5 * mean_abs_cos(base)
+
+
+def test_unknown_init_is_rejected(tmp_path):
+    import pytest
+
+    from arcrime.config import ConfigError
+    from arcrime.pretrain import load_pretrain_config
+
+    p = tmp_path / "c.yaml"
+    p.write_text("init_embeddings: glove\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="init_embeddings"):
+        load_pretrain_config(p)

@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -72,6 +73,12 @@ class PretrainConfig:
     save_fp16: bool = True  # store the shipped weights in fp16 (half the size)
     num_threads: int = 0  # torch CPU threads (0 = default)
     tokenizer: str = ""  # reuse this tokenizer folder instead of training one ("" = train)
+    # random | word2vec: initialise the WordPiece embeddings (tied with the MLM decoder) from CBOW vectors
+    # trained with gensim on the same training stream (held-out articles excluded) before masked-LM starts
+    init_embeddings: str = "random"
+    w2v_epochs: int = 3  # word2vec passes over the training stream
+    w2v_window: int = 5  # word2vec context window (word pieces each side)
+    w2v_articles: int = 0  # articles used for word2vec and the unigram reference (0 = the whole stream)
 
     def validate(self) -> list[str]:
         errs = []
@@ -82,6 +89,8 @@ class PretrainConfig:
             errs.append("hidden_size must be divisible by num_attention_heads")
         if self.seq_length > self.max_position_embeddings:
             errs.append("seq_length must be <= max_position_embeddings")
+        if self.init_embeddings not in ("random", "word2vec"):
+            errs.append(f"init_embeddings: {self.init_embeddings!r} is not one of random, word2vec")
         return errs
 
 
@@ -135,6 +144,54 @@ def stream_articles(files: list[Path]) -> Iterator[str]:
     finally:
         for h in handles:
             h.close()
+
+
+def tokenized_stream(files: list[Path], skip: int, tok: Any, normalizer: Normalizer, limit: int = 0
+                     ) -> Iterator[list[int]]:
+    """Word-piece ids of each training article (the first ``skip`` articles, held out, are skipped)."""
+    articles = stream_articles(files)
+    for _ in range(skip):
+        next(articles, None)
+    for k, text in enumerate(articles):
+        if limit and k >= limit:
+            break
+        yield tok(normalizer(text).text, add_special_tokens=False)["input_ids"]
+
+
+def unigram_and_sequences(files: list[Path], skip: int, tok: Any, normalizer: Normalizer, limit: int = 0,
+                          keep: bool = False) -> tuple[np.ndarray, list[list[str]]]:
+    """Token counts over the training stream (add-one smoothed) and, if ``keep``, the sequences as
+    strings for word2vec."""
+    counts = np.ones(len(tok), dtype=np.float64)
+    names = [str(i) for i in range(len(tok))]
+    seqs: list[list[str]] = []
+    for ids in tokenized_stream(files, skip, tok, normalizer, limit):
+        np.add.at(counts, ids, 1)
+        if keep and ids:
+            seqs.append([names[i] for i in ids])
+    return counts, seqs
+
+
+def word2vec_matrix(seqs: list[list[str]], vocab: int, dim: int, window: int, epochs: int, seed: int,
+                    threads: int) -> tuple[np.ndarray, np.ndarray]:
+    """CBOW vectors (gensim) for word-piece ids; returns (matrix [vocab, dim], mask of ids that got one)."""
+    from gensim.models import Word2Vec
+
+    w2v = Word2Vec(sentences=seqs, vector_size=dim, window=window, min_count=1, sg=0, negative=10,
+                   epochs=epochs, seed=seed, workers=max(1, threads))
+    mat = np.zeros((vocab, dim), dtype=np.float32)
+    have = np.zeros(vocab, dtype=bool)
+    for key, idx in w2v.wv.key_to_index.items():
+        mat[int(key)] = w2v.wv.vectors[idx]
+        have[int(key)] = True
+    return mat, have
+
+
+def unigram_loss(held_batches: list[tuple[list[int], list[int]]], counts: np.ndarray) -> float:
+    """Cross-entropy of a unigram model of the training stream on the held-out masked targets."""
+    logp = np.log(counts / counts.sum())
+    targets = [t for _, labels in held_batches for t in labels if t != -100]
+    return float(-np.mean(logp[targets])) if targets else float("nan")
 
 
 class BlockStream:
@@ -285,6 +342,34 @@ def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, over
     held_batches = []
     while (b := held.next_block()) is not None:
         held_batches.append(mask_block(*b, tok, hrng, cfg.mask_prob, vocab, special))
+    # unigram reference on the same held-out targets, and word2vec initialisation of the embeddings
+    ref_file = work / "reference.json"
+    if resume and ref_file.is_file():
+        reference = json.loads(ref_file.read_text(encoding="utf-8"))
+    else:
+        t_ref = time.time()
+        need_w2v = cfg.init_embeddings == "word2vec"
+        counts, seqs = unigram_and_sequences(files, cfg.heldout_articles, tok, normalizer, cfg.w2v_articles,
+                                             keep=need_w2v)
+        reference = {"unigram_heldout_loss": unigram_loss(held_batches, counts),
+                     "stream_tokens": int(counts.sum() - len(counts))}
+        if need_w2v:
+            mat, have = word2vec_matrix(seqs, vocab, cfg.hidden_size, cfg.w2v_window, cfg.w2v_epochs, cfg.seed,
+                                        torch.get_num_threads())
+            del seqs
+            emb = model.mlm.bert.embeddings.word_embeddings.weight
+            std = float(mat[have].std()) or 1.0
+            scale = bcfg.initializer_range / std  # the geometry of word2vec at the encoder's init scale
+            with torch.no_grad():
+                idx = torch.from_numpy(np.nonzero(have)[0]).to(emb.device)
+                emb[idx] = torch.from_numpy(mat[have] * scale).to(emb.device, emb.dtype)
+            reference["word2vec"] = {"tokens_with_vectors": int(have.sum()), "epochs": cfg.w2v_epochs,
+                                     "window": cfg.w2v_window}
+        reference["seconds"] = round(time.time() - t_ref, 1)
+        write_json(ref_file, reference)
+        print(f"unigram held-out loss {reference['unigram_heldout_loss']:.3f}"
+              + (f"; word2vec init of {reference['word2vec']['tokens_with_vectors']} embeddings" if need_w2v else "")
+              + f" ({reference['seconds']} s)", file=log)
 
     def batches(epoch: int, start: int):
         """One pass over the corpus (held-out articles skipped), masked with an epoch-seeded RNG;
@@ -359,7 +444,7 @@ def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, over
         "tokenizer_seconds": round(tok_seconds, 1) if tok_seconds is not None else None,
         "tokens_per_second": round(loop.tokens / secs, 1) if secs else None,
         "training_stack": "arcrime.train.TrainingLoop (shared with fine-tuning)",
-        "heldout_curve": curve, "final_heldout_loss": curve[-1]["heldout_loss"],
+        "heldout_curve": curve, "final_heldout_loss": curve[-1]["heldout_loss"], "reference": reference,
         "final_heldout_perplexity": curve[-1]["perplexity"], "train_loss_curve": fit["loss_curve"],
         "n_parameters": sum(p.numel() for p in model.mlm.bert.parameters()),
         "device": str(device), "world_size": world, "environment": environment(), "packages": package_versions(),
@@ -372,7 +457,7 @@ def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, over
         enc.save_pretrained(tmp)
         tok.save_pretrained(tmp)
         write_json(tmp / "pretrain_log.json", info)
-        _plot_curve(curve, tmp / "heldout_mlm.png")
+        _plot_curve(curve, tmp / "heldout_mlm.png", reference.get("unigram_heldout_loss"))
         write_text(tmp / "README.md", model_card(info))
     return info
 
@@ -389,7 +474,8 @@ def _tensors(batch, pad: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]
     return ids, labels, attn
 
 
-def _plot_curve(curve: list[dict[str, Any]], path: Path) -> None:
+def _plot_curve(curve: list[dict[str, Any]], path: Path, unigram: float | None = None) -> None:
+    """Held-out MLM loss against training minutes, with the unigram model's loss on the same targets."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -397,8 +483,11 @@ def _plot_curve(curve: list[dict[str, Any]], path: Path) -> None:
 
     fig, ax = plt.subplots(figsize=(5, 3.4))
     if curve:
-        ax.plot([c["step"] for c in curve], [c["perplexity"] for c in curve], "o-")
-    ax.set(xlabel="step", ylabel="held-out MLM perplexity", yscale="log", title="arcrime-bert-small pretraining")
+        ax.plot([c["minutes"] for c in curve], [c["heldout_loss"] for c in curve], "o-", label="this run")
+    if unigram is not None:
+        ax.axhline(unigram, color="grey", ls="--", label=f"unigram ({unigram:.2f})")
+    ax.legend()
+    ax.set(xlabel="training minutes", ylabel="held-out MLM loss (nats)", title="arcrime encoder pretraining")
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
 
@@ -411,7 +500,13 @@ def model_card(info: dict[str, Any]) -> str:
             " decayed to zero)" if info.get("stopped_early") else "")
     notes = "".join(f"\n- {n}" for n in info.get("notes", []))
     notes = f"\n## Notes on this run{notes}\n" if notes else ""
-    return f"""# arcrime-bert-small
+    ref = info.get("reference") or {}
+    init = ("embeddings initialised from word2vec CBOW vectors trained with gensim on the training stream "
+            f"({ref['word2vec']['tokens_with_vectors']:,} word pieces, {ref['word2vec']['epochs']} epochs, window "
+            f"{ref['word2vec']['window']})" if ref.get("word2vec") else "random (BERT initializer)")
+    unigram = (f"; a unigram model of the training stream scores {ref['unigram_heldout_loss']:.3f} on the same targets"
+               if ref.get("unigram_heldout_loss") is not None else "")
+    return f"""# {Path(c['output_dir']).name}
 
 A small Arabic BERT encoder pretrained by the arcrime project with masked-LM (whole-word
 masking, loss on masked positions only) so that the pipeline runs offline with a genuinely
@@ -422,9 +517,10 @@ pretrained encoder. Load it with `AutoModel.from_pretrained("<this folder>")`.
 | architecture | BERT, {c['num_hidden_layers']} layers, hidden {c['hidden_size']}, {c['num_attention_heads']} heads, FFN {c['intermediate_size']}, {c['max_position_embeddings']} positions; {info['n_parameters']:,} parameters |
 | tokenizer | WordPiece, {c['vocab_size']} entries, trained with `tokenizers` on {c['tokenizer_articles']:,} articles after arcrime normalization ({', '.join(c['normalize_steps'])}) |
 | pretraining | {info['steps']} steps × {c['batch_size']} blocks × {c['seq_length']} tokens; {info['tokens_seen']:,} tokens seen; peak LR {c['learning_rate']}, {c['warmup_steps']} warm-up steps, linear decay over {c['max_steps']} steps{stop} |
+| initialisation | {init} |
 | training stack | {info.get('training_stack', 'arcrime pretraining loop')} |
 | compute | {info['device']}, {info['environment'].get('torch_threads')} threads; {info['train_seconds'] / 60:.1f} min training ({info['tokens_per_second']} tokens/s){tok_time} |
-| held-out MLM | loss {info['final_heldout_loss']:.3f}, perplexity {info['final_heldout_perplexity']:.1f} on {c['heldout_articles']} held-out articles (curve: `heldout_mlm.png`) |
+| held-out MLM | loss {info['final_heldout_loss']:.3f}, perplexity {info['final_heldout_perplexity']:.1f} on {c['heldout_articles']} held-out articles, {c['mask_prob']:.0%} whole-word masking{unigram} (curve: `heldout_mlm.png`) |
 | weights | safetensors, {'fp16' if c['save_fp16'] else 'fp32'} storage |
 
 ## Training data and terms
