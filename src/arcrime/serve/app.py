@@ -296,13 +296,15 @@ def _trim_refs(res: dict[str, Any], verbose: bool) -> dict[str, Any]:
     return res
 
 
-def create_app(predictor: RecordPredictor, model_name: str = "model", max_wait: float = 0.01) -> FastAPI:
+def create_app(predictor: RecordPredictor, model_name: str = "model", max_wait: float = 0.0) -> FastAPI:
     """The page and the API over ``predictor`` (loaded once by the caller).
 
     Args:
         predictor: a :class:`~arcrime.predict.Predictor` (or a baseline / ONNX predictor).
         model_name: shown on the page and in ``/v1/health``.
-        max_wait: seconds the batcher waits for more concurrent requests before running a batch.
+        max_wait: seconds the batcher waits for more requests after the first; 0 (default) takes only
+            those already queued, which adds no latency to a lone request and under load batches
+            whatever arrived while the engine was busy.
     """
     batcher = MicroBatcher(predictor, max_records=MAX_BATCH, max_wait=max_wait)
     meta = predictor.meta  # type: ignore[attr-defined]

@@ -36,10 +36,11 @@ class MicroBatcher:
             a baseline, an ONNX predictor).
         max_records: stop gathering requests once this many records are waiting (a single larger
             request still runs whole).
-        max_wait: seconds to wait for more requests after the first one arrives.
+        max_wait: seconds to wait for more requests after the first one arrives (0: take only the
+            requests already queued — under load, those that arrived while the engine was busy).
     """
 
-    def __init__(self, predictor: RecordPredictor, max_records: int = 64, max_wait: float = 0.01):
+    def __init__(self, predictor: RecordPredictor, max_records: int = 64, max_wait: float = 0.0):
         if max_records < 1 or max_wait < 0:
             raise ValueError(f"max_records={max_records} must be >= 1 and max_wait={max_wait} >= 0")
         self.predictor, self.max_records, self.max_wait = predictor, max_records, max_wait
