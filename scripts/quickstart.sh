@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end, offline: install, join the real-press annotations with the public corpora
 # when they are on this machine, fine-tune the quickstart model (configs/quickstart.yaml), evaluate it on
-# the held-out test splits, and predict on an example article.
+# the held-out test splits (written, and real press when present), and predict on an example article.
 #
 # The real-press layer (data/real/) is annotations by reference: the article texts come from your copy of
 # the corpora. Set ARCRIME_REAL_CORPUS to the folder holding SaudiNewsNet/, antcorpus.multisource.data/
@@ -24,10 +24,6 @@ fi
 .venv/bin/arcrime train --config configs/quickstart.yaml --overwrite
 .venv/bin/arcrime evaluate --model models/quickstart --data data/test.jsonl --out experiments/quickstart \
   --split test --overwrite
-if [ -f data/real/hydrated/real_test.jsonl ]; then
-  .venv/bin/arcrime evaluate --model models/quickstart --data data/real/hydrated/real_test.jsonl \
-    --out experiments/quickstart --split real_test --overwrite
-fi
 echo "== predict on an example article =="
 .venv/bin/arcrime predict --model models/quickstart "$(cat examples/article_fes.txt)"
 echo "quickstart finished in $(( $(date +%s) - start )) s; run record: experiments/quickstart/"

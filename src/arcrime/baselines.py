@@ -217,7 +217,8 @@ def train_baseline(cfg: Config, overwrite: bool = False, log=None) -> dict[str, 
         if Path(path).is_file():
             results[split] = evaluate_model(model_dir, path, run_dir, split=split, log=log, record=False,
                                             overwrite=True)["summary"]
-    record.finish(encoder_source=model.meta.encoder_source, baseline=bc.kind, real_layer=cfg.data.real_files() is not None,
+    real_used = cfg.data.real_files() is not None and cfg.data.real_train
+    record.finish(encoder_source=model.meta.encoder_source, baseline=bc.kind, real_layer=real_used,
                   train_files=cfg.data.train_files(), dev_files=cfg.data.dev_files(), n_train=len(train_recs),
                   n_dev=len(dev_recs), **results)
     return results

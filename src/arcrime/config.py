@@ -70,6 +70,7 @@ class DataConfig:
     # real_train joins the training files, real_dev the dev files (see select_on) and real_test is scored
     # beside test; when it does not, the run says so and uses the files above only; null = never
     real: str | None = None
+    real_train: bool = True  # whether real_train joins the training files when the real layer is used
     select_on: str = "both"  # dev files for thresholds/selection when the real layer is used: both | real | written
     labels: list[str] = field(default_factory=lambda: list(DEFAULT_LABELS))  # document label names
 
@@ -96,7 +97,7 @@ class DataConfig:
     def train_files(self) -> list[str]:
         own = [self.train] if isinstance(self.train, str) else list(self.train)
         real = self.real_files()
-        return own + ([str(real["train"])] if real else [])
+        return own + ([str(real["train"])] if real and self.real_train else [])
 
     def dev_files(self) -> list[str]:
         own = [self.dev] if isinstance(self.dev, str) else list(self.dev)
@@ -122,7 +123,8 @@ class DataConfig:
         if not self.real:
             return "real-press layer: not configured (data.real is null)"
         if self.real_files():
-            return f"real-press layer: using {self.real}/real_{{train,dev,test}}.jsonl"
+            used = "train, dev and test" if self.real_train else "dev and test (data.real_train is false)"
+            return f"real-press layer: using the {used} splits of {self.real}"
         return (f"real-press layer: not found under {self.real} — training and scoring on the written corpus only. "
                 f"To add it: arcrime data hydrate --corpus DIR (DIR holds SaudiNewsNet, antcorpus.multisource.data, "
                 f"antcorpus.data; see data/real/README.md)")

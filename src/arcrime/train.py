@@ -438,7 +438,8 @@ def train(cfg: Config, overwrite: bool = False, resume: bool = False, evaluate_t
         if errs:  # machine-readable list of the input records that were reported and skipped
             write_jsonl(trainer.run_dir / f"errors_{split}.jsonl", (e.to_dict() for e in errs))
     results["invalid_records"] = {k: len(v) for k, v in trainer.input_errors.items()}
-    record.finish(encoder_source=trainer.encoder_source, real_layer=cfg.data.real_files() is not None,
+    record.finish(encoder_source=trainer.encoder_source,
+                  real_layer=cfg.data.real_files() is not None and cfg.data.real_train,
                   train_files=cfg.data.train_files(), dev_files=cfg.data.dev_files(),
                   n_train=len(trainer.train_recs), n_dev=len(trainer.dev_recs), **{k: v for k, v in results.items()})
     return results

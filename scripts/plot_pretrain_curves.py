@@ -1,0 +1,73 @@
+"""Held-out MLM loss against training minutes for several pretraining runs, on one plot.
+
+    python scripts/plot_pretrain_curves.py NAME=PATH [NAME=PATH ...] [--out experiments/pretrain-curves]
+
+Each PATH is a ``pretrain_log.json`` (a finished encoder) or a run's work folder (``log.json`` +
+``reference.json`` of a run still going or stopped). All runs must share the tokenizer, the held-out
+articles and the masking seed for the comparison to mean anything; the script checks what the logs
+record (held-out article count, mask probability, seed). The unigram loss of the training stream on
+the same held-out targets is drawn when a run recorded it. Writes ``curves.png`` and ``curves.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def load(path: Path) -> dict:
+    if path.is_dir():
+        log = json.loads((path / "log.json").read_text(encoding="utf-8"))
+        ref_file = path / "reference.json"
+        ref = json.loads(ref_file.read_text(encoding="utf-8")) if ref_file.is_file() else {}
+        return {"curve": log["heldout_curve"], "reference": ref, "config": None}
+    log = json.loads(path.read_text(encoding="utf-8"))
+    return {"curve": log["heldout_curve"], "reference": log.get("reference") or {}, "config": log.get("config")}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("runs", nargs="+", metavar="NAME=PATH")
+    ap.add_argument("--out", default="experiments/pretrain-curves")
+    a = ap.parse_args()
+    runs = {}
+    for spec in a.runs:
+        name, _, p = spec.partition("=")
+        runs[name] = load(Path(p))
+    keys = ("heldout_articles", "mask_prob", "seed", "seq_length")
+    cfgs = {n: {k: r["config"][k] for k in keys} for n, r in runs.items() if r["config"]}
+    if len({json.dumps(c, sort_keys=True) for c in cfgs.values()}) > 1:
+        print(f"runs differ in {keys}: {cfgs}", file=sys.stderr)
+        return 1
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 4))
+    unigram = None
+    for name, r in runs.items():
+        c = r["curve"]
+        ax.plot([x["minutes"] for x in c], [x["heldout_loss"] for x in c], "o-", ms=3, label=name)
+        unigram = r["reference"].get("unigram_heldout_loss", unigram)
+    if unigram is not None:
+        ax.axhline(unigram, color="grey", ls="--", label=f"unigram of the training stream ({unigram:.2f})")
+    ax.axhline(5.94, color="green", ls=":", label="issue target (loss 5.94, perplexity 370)")
+    ax.set(xlabel="training minutes (2 CPU cores)", ylabel="held-out MLM loss (nats)",
+           title="Masked-LM pretraining: held-out loss, 15% whole-word masking")
+    ax.legend(fontsize=7)
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out / "curves.png", dpi=120, bbox_inches="tight")
+    summary = {n: {"final": r["curve"][-1], "unigram_heldout_loss": r["reference"].get("unigram_heldout_loss"),
+                   "curve": r["curve"]} for n, r in runs.items()}
+    (out / "curves.json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+    for n, s in summary.items():
+        print(f"{n}: loss {s['final']['heldout_loss']:.3f} after {s['final']['minutes']} min")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
