@@ -1,11 +1,16 @@
 """Score the rule-based legal-reference finder on corpus files (no model needed).
 
-Usage: python scripts/legal_eval.py [data/dev.jsonl data/test.jsonl] [--country-hint] [--json]
+Usage: python scripts/legal_eval.py [data/dev.jsonl data/test.jsonl] [--country-hint] [--json] [--errors]
 
 For each file: span exact and overlap P/R/F1 and document-level (instrument, article) linking
 F1 of ``legal.resolve(legal.find(text), text)`` against the gold ``legal_refs``, with the same
 ``metrics.span_metrics`` that ``arcrime evaluate`` reports for the rules. ``--country-hint``
 passes each record's ``meta.country`` to the resolver (as a caller who knows the outlet would).
+
+``--errors`` lists, per article, the gold spans the rules miss or cut differently, the spurious
+spans, and the (instrument, article) pairs linked differently, with a little context. It is for
+development files only: it refuses a real-press test file (``real_test``), which is scored once,
+at the end, and never inspected.
 """
 from __future__ import annotations
 
@@ -22,16 +27,55 @@ from arcrime.data import read_corpus  # noqa: E402
 from arcrime.metrics import span_metrics  # noqa: E402
 
 
-def score(path: Path, country_hint: bool) -> dict:
+def predict(path: Path, country_hint: bool) -> tuple[list[dict], list[list[dict]]]:
+    """The records of ``path`` and the rules' references for each."""
     records, errors = read_corpus(path)
     if errors:
         raise SystemExit(f"{path}: {len(errors)} invalid record(s), first: {errors[0]}")
-    gold = [r["legal_refs"] for r in records]
     pred = []
     for r in records:
         country = (r.get("meta") or {}).get("country") if country_hint else None
         pred.append([x.to_dict() for x in legal.resolve(legal.find(r["text"]), r["text"], country)])
-    return span_metrics(gold, pred)
+    return records, pred
+
+
+def score(path: Path, country_hint: bool) -> dict:
+    records, pred = predict(path, country_hint)
+    return span_metrics([r["legal_refs"] for r in records], pred)
+
+
+def _show(text: str, ref: dict, ctx: int = 25) -> str:
+    a, b = ref["start"], ref["end"]
+    return (f"[{a}:{b}] {ref['kind']:<7} {ref.get('instrument') or '-'} {','.join(ref.get('articles') or [])}  "
+            f"…{text[max(0, a - ctx):a]}⟦{text[a:b]}⟧{text[b:b + ctx]}…".replace("\n", " "))
+
+
+def list_errors(path: Path, country_hint: bool, out=sys.stdout) -> None:
+    """Print missed / cut / spurious spans and linking differences of every article of ``path``."""
+    if "real_test" in path.name:
+        raise SystemExit(f"{path}: --errors is for development files; the real test split is never inspected")
+    records, pred = predict(path, country_hint)
+    for r, p in zip(records, pred):
+        g = r["legal_refs"]
+        lines = []
+        gkeys = {(x["start"], x["end"]) for x in g}
+        pkeys = {(x["start"], x["end"]) for x in p}
+        for x in g:
+            if (x["start"], x["end"]) in pkeys:
+                y = next(y for y in p if (y["start"], y["end"]) == (x["start"], x["end"]))
+                if (x.get("instrument"), sorted(x.get("articles") or [])) != (y.get("instrument"), sorted(y.get("articles") or [])):
+                    lines.append("LINK  gold " + _show(r["text"], x) + f"\n      pred {y.get('instrument') or '-'} "
+                                 f"{','.join(y.get('articles') or [])}")
+                continue
+            over = [y for y in p if y["start"] < x["end"] and x["start"] < y["end"]]
+            tag = "CUT " if over else "MISS"
+            lines.append(f"{tag}  gold " + _show(r["text"], x))
+            lines += ["      pred " + _show(r["text"], y) for y in over]
+        for y in p:
+            if (y["start"], y["end"]) not in gkeys and not any(x["start"] < y["end"] and y["start"] < x["end"] for x in g):
+                lines.append("SPUR  pred " + _show(r["text"], y))
+        if lines:
+            out.write(f"## {r['id']} ({(r.get('meta') or {}).get('country')})\n" + "\n".join(lines) + "\n")
 
 
 def main() -> None:
@@ -39,7 +83,13 @@ def main() -> None:
     ap.add_argument("paths", nargs="*", default=[str(ROOT / "data/dev.jsonl"), str(ROOT / "data/test.jsonl")])
     ap.add_argument("--country-hint", action="store_true", help="pass each record's meta.country to resolve")
     ap.add_argument("--json", action="store_true", help="print the full metrics as JSON")
+    ap.add_argument("--errors", action="store_true", help="list missed, cut and spurious spans and linking "
+                    "differences (development files only; refuses real_test)")
     a = ap.parse_args()
+    if a.errors:
+        for p in a.paths:
+            list_errors(Path(p), a.country_hint)
+        return
     out = {}
     for p in a.paths:
         m = score(Path(p), a.country_hint)

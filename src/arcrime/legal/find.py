@@ -14,7 +14,7 @@ import numpy as np
 from ..normalize import Normalized, Normalizer
 from .gazetteer import MATCH_STEPS, load_gazetteer, norm
 from .models import LegalReference
-from .regexes import (ABBR_PREFIX, STEM_PREFIX, alias_automaton, alias_table, expand_articles,
+from .regexes import (ABBR_PREFIX, NATIONALITIES, STEM_PREFIX, alias_automaton, alias_table, expand_articles,
                       finder_regex, parse_number, scan_automaton)
 
 _normalizer = Normalizer(MATCH_STEPS)
@@ -93,6 +93,8 @@ def _instrument_candidates(g: dict, p: str) -> tuple[str, tuple[str, ...], str |
         return kind, tuple(cands), raw, year_i
     if g.get(p + "title"):
         head = norm(g[p + "title"]).split()[0]
+        if "لائح" in head:
+            return "decree", (), None, None
         kind = "code" if re.search(r"مجل|مدون|مجموع", head) or re.match(
             r"[وفبلك]*قانون\s+ال(?:عقوبات|جزاء)", norm(g[p + "title"])) else "law"
         return kind, (), None, None
@@ -123,10 +125,32 @@ def _instrument_candidates(g: dict, p: str) -> tuple[str, tuple[str, ...], str |
     kinds = {gaz[i].kind for i in ids}
     # a name shared by codes and laws («قانون العقوبات»: a code, though one country's was issued by decree-law)
     kind = "code" if "code" in kinds else ("decree" if kinds and kinds <= {"dahir"} else "law")
+    if g.get(p + "nat"):  # «القانون الجنائي الإيراني»: only that country's instrument (none for «XX»)
+        c = _nationality(g[p + "nat"])
+        ids = [i for i in ids if gaz[i].country == c]
     for rx, k in HEAD_KIND:
         if rx.search(surface.split()[0]):
             kind = k
     return kind, tuple(ids), raw, year_i
+
+
+def _nationality(word: str) -> str:
+    w = norm(word)
+    return NATIONALITIES.get(w[:-1] if w[-1] in "ةه" else w, "XX")
+
+
+def _penal_code_of(country: str) -> tuple[str, ...]:
+    """«المادة 534 من القانون اللبناني»: the country's penal code, when the gazetteer has exactly one."""
+    ids = [i.id for i in load_gazetteer().instruments.values() if i.country == country and "penal-code" in i.id]
+    return tuple(ids) if len(ids) == 1 else ()
+
+
+# what follows an article that belongs to an international instrument (not a span, guidelines v3), and
+# the words before an «المادة 19» that is a name («منظمة المادة 19»)
+_INTERNATIONAL_AFTER = re.compile(r"\s+(?:من|في)\s+(?:ال)?(?:معاهد[ةه]|اتفاقي[ةه]|ميثاق|العهد\s+الدولي|الاعلان\s+العالمي"
+                                  r"|البروتوكول)")
+_INTERNATIONAL_DECREE = re.compile(r"(?:الامم\s+المتحد[ةه]|الاممي|مجلس\s+الامن|الجمعي[ةه]\s+العام[ةه]\s+للامم)")
+_NAME_BEFORE = re.compile(r"(?:^|\s)[وفبلك]?(?:ال)?منظم[ةه]\s+\Z")
 
 
 _DUAL_SINGULAR = {"نظامي": "نظام", "قانوني": "قانون", "مجلتي": "مجله", "مدونتي": "مدونه"}
@@ -152,7 +176,7 @@ _FIELD_BEFORE = frozenset("""استاذ استاذه استاذة اساتذه �
 _FIELD_BEFORE_IN = frozenset("""متخصص متخصصه متخصصة المتخصص مختص مختصه مختصة المختص متخصصون متخصصين مختصون مختصين
     خبير الخبير خبيره خبيرة خبراء باحث الباحث باحثه باحثة دكتوراه ماجستير اجازه اجازة الاجازه الاجازة""".split())
 _WORD = re.compile(r"\w+")
-_ORDINAL_CHAPTER = re.compile(r"[وفبلك]{0,2}(?:ال|ل)?(?:فصل|فصول)")
+_ORDINAL_CHAPTER = re.compile(r"[وفبلك]{0,2}(?:ال|ل)?(?:فصل|فصول|بند|بنود)")
 _DIGIT = re.compile(r"\d")
 
 
@@ -234,9 +258,14 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
         surface = text[a:b]
         if g.get("art"):
             arts = tuple(expand_articles(g["artlist"]))
-            short = bool(g.get("minh") or g.get("ashort") or g.get("poss"))
+            short = bool(g.get("minh") or g.get("ashort") or g.get("poss") or (g.get("abare") and not g.get("abnat")))
+            if _NAME_BEFORE.search(norm_.text, max(0, m.start() - 12), m.start()) or (
+                    not g.get("abare") and _INTERNATIONAL_AFTER.match(norm_.text, m.end())):
+                continue  # «منظمة المادة 19»; «المادة 50 من معاهدة لشبونة»
             if g.get("anum") or g.get("anamed") or g.get("agen") or g.get("atitle"):
                 _, cands, raw, year = _instrument_candidates(g, "a")
+            elif g.get("abnat"):
+                cands, raw, year = _penal_code_of(_nationality(g["abnat"])), None, None
             elif g.get("aabbr"):
                 abbr = norm(g["aabbr"])
                 cands, raw, year = (("MA/penal-code",) if abbr.startswith("ق") else ()), None, None
@@ -253,6 +282,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             out.append(LegalReference(a, b, surface, kind, None, (), raw, year, False, (), bill=True))
         else:
             kind, cands, raw, year = _instrument_candidates(g, "i")
+            if kind == "decree" and _INTERNATIONAL_DECREE.search(norm_.text, m.start(), m.end()):
+                continue  # «قرار مجلس الأمن رقم 2254»: international instruments are not spans
             if not raw and _field_sense(norm_.text, m.start()):
                 continue
             out.append(LegalReference(a, b, surface, kind, None, (), raw, year, False, cands))
