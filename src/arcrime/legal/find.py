@@ -273,7 +273,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
                 cands, raw, year = (), None, None
                 if not short and _ORDINAL_CHAPTER.match(g["art"]) and not _DIGIT.search(g["artlist"]):
                     continue  # «الفصلين الثاني والثالث» alone: chapters or semesters, not articles
-            out.append(LegalReference(a, b, surface, "article", None, arts, raw, year, short, cands))
+            named = bool(g.get("anum") or g.get("anamed") or g.get("agen") or g.get("atitle") or g.get("abnat"))
+            out.append(LegalReference(a, b, surface, "article", None, arts, raw, year, short, cands, named=named))
         elif g.get("dual"):
             kind, cands = _dual_candidates(g)
             out.append(LegalReference(a, b, surface, kind, None, (), None, None, False, cands))

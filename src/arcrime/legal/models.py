@@ -53,6 +53,8 @@ class LegalReference:
     short_form: bool = False
     candidates: tuple[str, ...] = field(default=(), compare=False, repr=False)
     bill: bool = False
+    # an article whose instrument is named in the citation (known or not): never linked to another one
+    named: bool = field(default=False, compare=False, repr=False)
 
     def with_instrument(self, instrument: str | None) -> LegalReference:
         """A copy linked to ``instrument`` (``dataclasses.replace`` without its per-call overhead)."""
@@ -64,6 +66,7 @@ class LegalReference:
         d = asdict(self)
         d["articles"] = list(self.articles)
         d.pop("candidates")
+        d.pop("named")
         if not self.bill:
             d.pop("bill")
         return d

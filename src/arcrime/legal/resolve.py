@@ -162,7 +162,8 @@ def resolve(refs: list[LegalReference], text: str = "", country: str | None = No
         if r.short_form:
             inst = last
         elif r.kind == "article" and not r.candidates and not r.raw_number:
-            inst = _bare_article(r, ctx(), last)
+            # «المادة 16 من نظام مكافحة غسل الأموال» names an instrument the gazetteer lacks: stays null
+            inst = None if r.named else _bare_article(r, ctx(), last)
         elif r.candidates:
             cands = list(r.candidates)
             if not r.raw_number and ctx():
