@@ -14,8 +14,16 @@ bash scripts/setup.sh
 CORPUS=${ARCRIME_REAL_CORPUS:-../shared/unlabeled}
 if [ -d "$CORPUS/SaudiNewsNet" ] || [ -d "$CORPUS/antcorpus.multisource.data" ] || [ -d "$CORPUS/antcorpus.data" ]; then
   echo "== real-press layer: hydrating data/real from $CORPUS =="
-  .venv/bin/arcrime data hydrate --corpus "$CORPUS" --out data/real/hydrated \
-    || echo "some real-press records could not be hydrated (listed above); continuing with the others"
+  rc=0
+  .venv/bin/arcrime data hydrate --corpus "$CORPUS" --out data/real/hydrated || rc=$?
+  if [ "$rc" -eq 1 ]; then
+    echo "some real-press records could not be hydrated (listed above); continuing with the others"
+  elif [ "$rc" -ne 0 ]; then
+    echo "arcrime data hydrate failed (exit $rc); fix the problem above or unset ARCRIME_REAL_CORPUS" >&2
+    exit "$rc"
+  fi
+elif [ -f data/real/hydrated/real_test.jsonl ]; then
+  echo "== real-press layer: corpora not found at $CORPUS; using the layer hydrated earlier in data/real/hydrated =="
 else
   echo "== real-press layer: corpora not found at $CORPUS (set ARCRIME_REAL_CORPUS); training and scoring on the" \
        "written corpus only =="

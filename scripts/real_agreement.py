@@ -41,6 +41,15 @@ def main() -> int:
         for line in open(p, encoding="utf-8"):
             r = json.loads(line)
             first[r["id"]] = {"labels": r["labels"], "legal_refs": r["legal_refs"]}
+    # later gold re-linking (annotation/relink.jsonl: instruments added to the gazetteer after annotation)
+    # is undone here, so the figures compare the two passes as they were made
+    relink_path = real / "annotation" / "relink.jsonl"
+    if relink_path.is_file():
+        for line in open(relink_path, encoding="utf-8"):
+            d = json.loads(line)
+            for ref in first.get(d["id"], {}).get("legal_refs", []):
+                if (ref["start"], ref["end"]) == (d["start"], d["end"]) and ref.get("instrument") == d["new_instrument"]:
+                    ref["instrument"] = d["old_instrument"]
     adj_path = real / "annotation" / "adjudication.jsonl"
     if adj_path.is_file():
         for line in open(adj_path, encoding="utf-8"):

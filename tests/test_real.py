@@ -20,6 +20,8 @@ HEADER = "file\tline\tid\tsource\tcategory\tdate\turl\tchars\n"
 A1 = "القبض على شاب هدد فتاة بنشر صورها ما لم تدفع مبلغا ماليا وفق نظام مكافحة الجرائم المعلوماتية"
 A2 = "افتتاح معرض للكتاب في المدينة بمشاركة دور نشر عربية"
 A3 = "محكمة تدين مدونا بتهمة القذف في حق رئيس بلدية"
+A4 = "الشرطة تحذر من رسائل احتيالية تطلب بيانات بطاقات الدفع"
+A5 = "نقاش في البرلمان حول تعديل قانون الصحافة والنشر"
 
 
 def _write_corpus(root: Path, name: str, rows: list[tuple[str, int, str]]) -> None:
@@ -44,7 +46,8 @@ def _rec(rid, corpus, file, line, article, labels, split, refs=(), **extra):
 @pytest.fixture()
 def tiny(tmp_path):
     corpora = tmp_path / "corpora"
-    _write_corpus(corpora, "SaudiNewsNet", [("okaz.txt", 1, A1), ("okaz.txt", 2, A2)])
+    _write_corpus(corpora, "SaudiNewsNet", [("okaz.txt", 1, A1), ("okaz.txt", 2, A2), ("okaz.txt", 3, A4),
+                                            ("okaz.txt", 4, A5)])
     _write_corpus(corpora, "antcorpus.data", [("JawharaFM.txt", 1, A3)])
     start = A1.index("نظام مكافحة")
     ref = {"start": start, "end": len(A1), "kind": "law", "instrument": None, "articles": []}
@@ -60,7 +63,7 @@ def tiny(tmp_path):
 def test_iter_corpus_reads_text_and_metadata(tiny):
     corpora, _, _ = tiny
     arts = list(iter_corpus(corpora / "SaudiNewsNet"))
-    assert [a.text for a in arts] == [A1, A2]
+    assert [a.text for a in arts] == [A1, A2, A4, A5]
     assert (arts[1].file, arts[1].line, arts[1].row, arts[1].corpus_id) == ("okaz.txt", 2, 2, "id-1")
 
 
@@ -91,12 +94,12 @@ def test_real_layer_missing_says_so(tmp_path):
 def test_every_error_is_reported_per_record_and_the_rest_hydrates(tiny, tmp_path):
     corpora, real, ref = tiny
     bad = [
-        _rec("m1", "SaudiNewsNet", "okaz.txt", 1, A1 + " تغيير", [], "train"),  # changed text
+        _rec("m1", "SaudiNewsNet", "okaz.txt", 3, A4 + " تغيير", [], "train"),  # changed text
         _rec("m2", "SaudiNewsNet", "okaz.txt", 9, A1, [], "train"),  # no such line
         _rec("m3", "antcorpus.multisource.data", "BBC.txt", 1, A1, [], "train"),  # corpus folder absent
-        _rec("m4", "SaudiNewsNet", "okaz.txt", 2, A2, [], "train",
+        _rec("m4", "SaudiNewsNet", "okaz.txt", 4, A5, [], "train",
              [{"start": 0, "end": 999, "kind": "law", "instrument": None, "articles": []}]),  # span past the end
-        _rec("m5", "SaudiNewsNet", "okaz.txt", 2, A2, [], "train", text=A2),  # carries text
+        _rec("m5", "antcorpus.data", "JawharaFM.txt", 2, A2, [], "train", text=A2),  # carries text
         _rec("r1", "SaudiNewsNet", "okaz.txt", 1, A1, [], "train"),  # duplicate id
     ]
     lines = [json.dumps(r, ensure_ascii=False) for r in bad] + ["{not json"]
@@ -104,7 +107,7 @@ def test_every_error_is_reported_per_record_and_the_rest_hydrates(tiny, tmp_path
     out = tmp_path / "hyd"
     res = hydrate(real, corpora, out)
     got = {(Path(e.file).name, e.line): (e.field, e.message) for e in res["errors"]}
-    assert got[("b.jsonl", 1)][0] == "sha256" and "sha256 mismatch for SaudiNewsNet okaz.txt line 1" in got[("b.jsonl", 1)][1]
+    assert got[("b.jsonl", 1)][0] == "sha256" and "sha256 mismatch for SaudiNewsNet okaz.txt line 3" in got[("b.jsonl", 1)][1]
     assert "no article at okaz.txt line 9" in got[("b.jsonl", 2)][1]
     assert "corpus folder" in got[("b.jsonl", 3)][1] and "not found" in got[("b.jsonl", 3)][1]
     assert got[("b.jsonl", 4)][0] == "legal_refs[0]"
@@ -131,7 +134,8 @@ def test_cli_hydrate_uses_env_and_exit_codes(tiny, tmp_path, monkeypatch, capsys
 def test_stats_prints_real_layer_beside_written(tiny, tmp_path, capsys):
     corpora, real, _ = tiny
     hydrate(real, corpora, tmp_path / "h")
-    assert main(["data", "stats", "data/test.jsonl", str(tmp_path / "h" / "real_test.jsonl"),
+    written_test = Path(__file__).resolve().parents[1] / "data" / "test.jsonl"
+    assert main(["data", "stats", str(written_test), str(tmp_path / "h" / "real_test.jsonl"),
                  str(tmp_path / "h" / "real_train.jsonl")]) == 0
     out = capsys.readouterr().out
     head = out.splitlines()[0].split()
@@ -152,3 +156,72 @@ def test_real_layer_hydrates_from_the_shared_corpora(tmp_path):
     res = hydrate(real, _shared_corpus(), tmp_path)
     assert res["errors"] == []
     assert sum(res["written"].values()) == len(recs)
+
+
+def test_annotation_schema_errors_name_file_line_field(tiny, tmp_path):
+    corpora, real, _ = tiny
+    bad_kind = _rec("k1", "SaudiNewsNet", "okaz.txt", 2, A2, [], "train",
+                    [{"start": 0, "end": 4, "kind": "statute", "instrument": None, "articles": []}])
+    no_kind = _rec("k2", "antcorpus.data", "JawharaFM.txt", 1, A3, [], "train",
+                   [{"start": 0, "end": 4, "instrument": None, "articles": "12"}])
+    same_pos = _rec("k3", "SaudiNewsNet", "okaz.txt", 1, A1, [], "dev")  # r1's article again
+    bool_line = _rec("k4", "SaudiNewsNet", "okaz.txt", True, A1, [], "dev")
+    (real / "c.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False)
+                                            for r in (bad_kind, no_kind, same_pos, bool_line)) + "\n", encoding="utf-8")
+    res = hydrate(real, corpora, tmp_path / "h")
+    got = {(Path(e.file).name, e.line, e.field) for e in res["errors"]}
+    assert ("c.jsonl", 1, "legal_refs[0].kind") in got
+    assert ("c.jsonl", 2, "legal_refs[0].kind") in got and ("c.jsonl", 2, "legal_refs[0].articles") in got
+    assert ("c.jsonl", 3, "source") in got and any("same article as 'r1'" in e.message for e in res["errors"])
+    assert ("c.jsonl", 4, "source.line") in got
+    assert res["written"] == {"train": 1, "dev": 1, "test": 1}
+    assert (tmp_path / "h" / ".gitignore").read_text(encoding="utf-8").strip().endswith("*")
+
+
+def test_damaged_or_missing_metadata_is_reported_per_record(tiny, tmp_path):
+    corpora, real, _ = tiny
+    (corpora / "antcorpus.data" / "metadata.tsv.xz").unlink()
+    res = hydrate(real, corpora, tmp_path / "h1")
+    msgs = [e.message for e in res["errors"]]
+    assert len(msgs) == 1 and "metadata.tsv.xz" in msgs[0] and res["written"]["test"] == 0
+    with lzma.open(corpora / "SaudiNewsNet" / "metadata.tsv.xz", "wt", encoding="utf-8") as f:
+        f.write(HEADER + "okaz.txt\tnot-a-number\n" + "".join(f"okaz.txt\t{k}\tid\tokaz\t\td\tu\t1\n" for k in (2, 3, 4)))
+    res = hydrate(real, corpora, tmp_path / "h2")
+    assert {e.field for e in res["errors"]} == {"source"} and len(res["errors"]) == 3
+    assert any("row 2" in e.message and "damaged" in e.message for e in res["errors"])
+
+
+def test_real_outputs_carry_no_article_text(tiny, tmp_path):
+    """Scoring hydrated real press writes predictions without span text and error analysis without snippets."""
+    from arcrime.baselines import train_baseline
+
+    corpora, real, _ = tiny
+    hyd = tmp_path / "h"
+    hydrate(real, corpora, hyd)
+    cfg = Config.from_dict({
+        "data": {"train": str(hyd / "real_train.jsonl"), "dev": str(hyd / "real_dev.jsonl"),
+                 "test": str(hyd / "real_test.jsonl"), "real": str(hyd)},
+        "baseline": {"kind": "keywords"},
+        "run": {"name": "kw", "experiments_dir": str(tmp_path / "exp"), "models_dir": str(tmp_path / "models")}})
+    train_baseline(cfg)
+    run = tmp_path / "exp" / "kw"
+    dumped = "".join(p.read_text(encoding="utf-8") for p in run.glob("*_real_*"))
+    assert (run / "predictions_real_test.jsonl").is_file() and (run / "errors_real_test.md").is_file()
+    for art in (A1, A2, A3):
+        for k in range(0, len(art) - 20, 10):
+            assert art[k:k + 20] not in dumped
+    assert "نظام مكافحة الجرائم المعلوماتية" not in dumped
+    assert json.loads((run / "metrics_real_test.json").read_text(encoding="utf-8"))["by_reference"] is True
+
+
+def test_committed_annotations_validate():
+    """data/real/*.jsonl are valid annotation records with no text, whether or not the corpora are here."""
+    real = Path(__file__).resolve().parents[1] / "data" / "real"
+    recs, errs = read_annotations(sorted(real.glob("*.jsonl")))
+    assert errs == [] and len(recs) >= 1500
+    assert all("text" not in r and all("text" not in x for x in r["legal_refs"]) for _, _, r in recs)
+    splits = {r["meta"]["split"] for _, _, r in recs}
+    assert splits == {"train", "dev", "test"}
+    stories = {}
+    for _, _, r in recs:
+        assert stories.setdefault(r["meta"]["story"], r["meta"]["split"]) == r["meta"]["split"]

@@ -207,6 +207,10 @@ def cmd_data(a: argparse.Namespace) -> int:
                                         "pairs_within_split": [d for d in dups if d["split_a"] == d["split_b"]],
                                         "pairs_across_splits": [d for d in dups if d["split_a"] != d["split_b"]]}
             out[name] = stats
+        if not out:
+            print("arcrime data stats: no valid record in the given files; run `arcrime data validate` on them",
+                  file=sys.stderr)
+            return 1
         if a.json:
             print(json.dumps(out if len(out) > 1 else next(iter(out.values())), ensure_ascii=False, indent=2))
         elif len(out) > 1:

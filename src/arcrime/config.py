@@ -92,7 +92,8 @@ class DataConfig:
         if not self.real:
             return None
         files = {s: Path(self.real) / f"real_{s}.jsonl" for s in ("train", "dev", "test")}
-        return files if all(p.is_file() for p in files.values()) else None
+        # an empty split (every record of it failed to hydrate) makes the layer unusable, as if absent
+        return files if all(p.is_file() and p.stat().st_size > 0 for p in files.values()) else None
 
     def train_files(self) -> list[str]:
         own = [self.train] if isinstance(self.train, str) else list(self.train)
@@ -125,7 +126,7 @@ class DataConfig:
         if self.real_files():
             used = "train, dev and test" if self.real_train else "dev and test (data.real_train is false)"
             return f"real-press layer: using the {used} splits of {self.real}"
-        return (f"real-press layer: not found under {self.real} — training and scoring on the written corpus only. "
+        return (f"real-press layer: not found (or a split is empty) under {self.real} — training and scoring on the written corpus only. "
                 f"To add it: arcrime data hydrate --corpus DIR (DIR holds SaudiNewsNet, antcorpus.multisource.data, "
                 f"antcorpus.data; see data/real/README.md)")
 

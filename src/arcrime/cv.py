@@ -60,7 +60,12 @@ def cross_validate(cfg: Config, folds: int = 5, seeds: list[int] | None = None, 
     if (out_dir / "cv.json").exists() and not overwrite:
         raise OutputExistsError(f"{out_dir} exists; pass --overwrite or choose another run.name")
     record = RunRecord(out_dir, "cv", cfg.to_dict(), seeds[0])
-    recs = load_records(cfg.data.train_files() + cfg.data.dev_files(), cfg.data.labels, log=log)
+    # the pool: the written train and dev files, plus the real-press train and dev splits when the layer is used
+    real = cfg.data.real_files() if cfg.data.real_train else None
+    own = [cfg.data.train] if isinstance(cfg.data.train, str) else list(cfg.data.train)
+    own += [cfg.data.dev] if isinstance(cfg.data.dev, str) else list(cfg.data.dev)
+    pool = own + ([str(real["train"]), str(real["dev"])] if real else [])
+    recs = load_records(pool, cfg.data.labels, log=log)
     rows = []
     with tempfile.TemporaryDirectory(prefix="arcrime-cv-") as tmp:
         tmp = Path(tmp)
@@ -105,7 +110,8 @@ def cross_validate(cfg: Config, folds: int = 5, seeds: list[int] | None = None, 
                "per_seed_macro_f1": {s: agg([r["macro_f1"] for r in rows if r["seed"] == s]) for s in seeds}}
     out_dir.mkdir(parents=True, exist_ok=True)
     write_json(out_dir / "cv.json", {"summary": summary, "runs": rows})
-    record.finish(cv=summary, encoder_source=cfg.model.name_or_path or cfg.baseline.kind or "random-init small BERT")
+    record.finish(cv=summary, encoder_source=cfg.model.name_or_path or cfg.baseline.kind or "random-init small BERT",
+                  real_layer=real is not None, pool_files=pool)
     print(f"{cfg.run.name}: {folds}-fold CV x {len(seeds)} seed(s): macro-F1 "
           f"{summary['macro_f1']['mean']:.3f} ± {summary['macro_f1']['std']:.3f}", file=log)
     return summary

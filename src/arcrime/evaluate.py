@@ -131,9 +131,9 @@ def evaluate_model(model_dir: str | Path, data_path: str | Path, out_dir: str | 
     # real press is never stored: predictions keep offsets but no span text, error analysis no snippets
     by_reference = any(r.get("meta", {}).get("real") for r in records)
     preds = res["predictions"]
-    if by_reference:
-        preds = [dict(p, legal_refs=[{k: v for k, v in x.items() if k != "text"} for x in p["legal_refs"]])
-                 for p in preds]
+    if by_reference:  # keep offsets and ids only: every other span field may carry text of the article
+        keep = ("start", "end", "kind", "instrument", "articles", "short_form", "bill")
+        preds = [dict(p, legal_refs=[{k: x[k] for k in keep if k in x} for x in p["legal_refs"]]) for p in preds]
     m["by_reference"] = by_reference
     write_json(metrics_path, m)
     write_jsonl(out_dir / f"predictions_{split}.jsonl", preds)

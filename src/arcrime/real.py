@@ -45,6 +45,7 @@ CORPUS_ENV = "ARCRIME_REAL_CORPUS"
 
 
 def text_sha256(text: str) -> str:
+    """sha256 (hex) of the UTF-8 bytes of an article's text, as annotation records store it."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -103,6 +104,9 @@ def iter_corpus(folder: str | Path) -> Iterator[CorpusArticle]:
         if m is None:
             raise ValueError(f"{meta}: ends at row {row - 1}, but {arts} has more lines")
         f = m.split("\t")
+        if len(f) < len(header) or not f[col["line"]].isdigit():
+            raise ValueError(f"{meta}: row {row + 1} (article line {row}) has {len(f)} of {len(header)} columns "
+                             f"or a non-numeric line; the metadata file is damaged, download it again")
         yield CorpusArticle(folder.name, row, f[col["file"]], int(f[col["line"]]), f[col["id"]],
                             f[col["source"]], f[col["category"]], f[col["date"]], f[col["url"]], text)
     if next(mlines, None) is not None:
@@ -122,39 +126,32 @@ def validate_annotation(rec: Any, where: tuple[str, int]) -> list[RecordError]:
         return [RecordError(where[0], where[1], "<record>", "must be a JSON object")]
     if "text" in rec:
         err("text", "annotation records must not carry article text (it is joined from the corpus at hydration)")
-    if not isinstance(rec.get("id"), str) or not rec.get("id"):
-        err("id", "missing or not a non-empty string")
     src = rec.get("source")
     if not isinstance(src, dict):
         err("source", "missing or not an object with corpus, file, line")
     else:
         if src.get("corpus") not in CORPORA:
             err("source.corpus", f"must be one of {list(CORPORA)}, got {src.get('corpus')!r}")
-        if not isinstance(src.get("file"), str) or not isinstance(src.get("line"), int) or src.get("line", 0) < 1:
-            err("source", "needs file (str) and line (int >= 1) of the article in the corpus's outlet files")
+        if not isinstance(src.get("file"), str) or not src.get("file"):
+            err("source.file", "missing: the outlet file of the article in the corpus (e.g. okaz.txt)")
+        line = src.get("line")
+        if not isinstance(line, int) or isinstance(line, bool) or line < 1:
+            err("source.line", f"must be the article's line (an integer >= 1) in source.file, got {line!r}")
     sha = rec.get("sha256")
     if not (isinstance(sha, str) and len(sha) == 64 and all(c in "0123456789abcdef" for c in sha)):
         err("sha256", "missing or not 64 lowercase hex digits")
-    # labels, legal_refs and meta are checked with the corpus schema, on a stand-in text
-    stub = {"id": rec.get("id") or "?", "text": "x", "labels": rec.get("labels"),
-            "legal_refs": [], "meta": rec.get("meta", {})}
-    for e in validate_record(stub, DEFAULT_LABELS, where):
-        if e.field != "text":
-            errs.append(e)
     refs = rec.get("legal_refs", [])
-    if not isinstance(refs, list):
-        err("legal_refs", "must be a list")
-    else:
-        for k, ref in enumerate(refs):
-            f = f"legal_refs[{k}]"
-            if not isinstance(ref, dict):
-                err(f, "must be an object")
-                continue
-            if "text" in ref:
-                err(f"{f}.text", "annotation records must not carry span text")
-            s, e = ref.get("start"), ref.get("end")
-            if not (isinstance(s, int) and isinstance(e, int) and 0 <= s < e):
-                err(f, f"start/end must be integers with 0 <= start < end, got {s!r}, {e!r}")
+    for k, ref in enumerate(refs if isinstance(refs, list) else []):
+        if isinstance(ref, dict) and "text" in ref:
+            err(f"legal_refs[{k}].text", "annotation records must not carry span text")
+    # id, labels, legal_refs (start/end, kind, instrument, articles) and meta are checked with the corpus
+    # schema, on a stand-in text as long as the furthest span (offsets are checked again at hydration)
+    ends = [r.get("end") for r in refs if isinstance(r, dict)] if isinstance(refs, list) else []
+    longest = max([e for e in ends if isinstance(e, int) and not isinstance(e, bool)] + [1])
+    stub = {"id": rec.get("id"), "text": "x" * longest, "labels": rec.get("labels"),
+            "legal_refs": [{k: v for k, v in r.items() if k != "text"} if isinstance(r, dict) else r for r in refs]
+            if isinstance(refs, list) else refs, "meta": rec.get("meta", {})}
+    errs.extend(validate_record(stub, DEFAULT_LABELS, where))
     meta = rec.get("meta", {})
     if isinstance(meta, dict) and meta.get("split") not in SPLITS:
         err("meta.split", f"must be one of {list(SPLITS)}, got {meta.get('split')!r}")
@@ -166,6 +163,7 @@ def read_annotations(paths: list[Path]) -> tuple[list[tuple[Path, int, dict[str,
     good: list[tuple[Path, int, dict[str, Any]]] = []
     errors: list[RecordError] = []
     seen: dict[str, tuple[str, int]] = {}
+    positions: dict[tuple[str, str, int], tuple[str, str, int]] = {}
     for path in paths:
         for i, line, derr in iter_lines(path):
             if derr:
@@ -182,6 +180,14 @@ def read_annotations(paths: list[Path]) -> tuple[list[tuple[Path, int, dict[str,
             if not errs and rec["id"] in seen:
                 f, ln = seen[rec["id"]]
                 errs.append(RecordError(str(path), i, "id", f"duplicate id {rec['id']!r} (first in {f}:{ln})"))
+            if not errs:
+                pos = (rec["source"]["corpus"], rec["source"]["file"], rec["source"]["line"])
+                if pos in positions:
+                    oid, f, ln = positions[pos]
+                    errs.append(RecordError(str(path), i, "source", f"same article as {oid!r} ({f}:{ln}); one "
+                                                                    "annotation record per article"))
+                else:
+                    positions[pos] = (rec["id"], str(path), i)
             if errs:
                 errors.extend(errs)
             else:
@@ -191,6 +197,7 @@ def read_annotations(paths: list[Path]) -> tuple[list[tuple[Path, int, dict[str,
 
 
 def annotation_files(real_dir: str | Path) -> list[Path]:
+    """The annotation files (``*.jsonl``) of a real-layer folder."""
     files = sorted(Path(real_dir).glob("*.jsonl"))
     if not files:
         raise FileNotFoundError(f"{real_dir}: no annotation files (*.jsonl)")
@@ -269,6 +276,9 @@ def hydrate(real_dir: str | Path, corpus_dir: str | Path, out_dir: str | Path, l
         meta.update(source=src, real=True)
         out[meta["split"]].append({"id": rec["id"], "text": art.text, "labels": sorted(rec.get("labels", [])),
                                    "legal_refs": refs, "meta": meta})
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # the hydrated files hold article text: keep them out of any git repository wherever --out points
+    (out_dir / ".gitignore").write_text("# hydrated real-press text: never commit\n*\n", encoding="utf-8")
     written = {}
     for split, rows in out.items():
         write_jsonl(out_dir / f"real_{split}.jsonl", rows)
