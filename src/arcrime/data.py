@@ -66,6 +66,22 @@ def iter_lines(path: str | Path) -> Iterator[tuple[int, str | None, str | None]]
                 yield i, None, f"invalid UTF-8 at byte {e.start}; re-encode the file as UTF-8"
 
 
+def iter_json_lines(path: str | Path) -> Iterator[tuple[int, Any, RecordError | None]]:
+    """``(line_no, parsed JSON, None)`` for each non-blank line of a JSONL file, or ``(line_no, None,
+    error)`` for a line that is not UTF-8 or not JSON."""
+    for i, line, decode_err in iter_lines(path):
+        if decode_err:
+            yield i, None, RecordError(str(path), i, "<line>", decode_err)
+            continue
+        assert line is not None
+        if not line.strip():
+            continue
+        try:
+            yield i, json.loads(line), None
+        except json.JSONDecodeError as e:
+            yield i, None, RecordError(str(path), i, "<json>", f"bad JSON: {e.msg} at column {e.colno}")
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -161,17 +177,9 @@ def read_corpus(path: str | Path, labels: list[str] | None = None, require_label
     good: list[dict[str, Any]] = []
     errors: list[RecordError] = []
     seen: dict[str, int] = {}
-    for i, line, decode_err in iter_lines(path):
-        if decode_err:
-            errors.append(RecordError(str(path), i, "<line>", decode_err))
-            continue
-        assert line is not None
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as e:
-            errors.append(RecordError(str(path), i, "<json>", f"bad JSON: {e.msg} at column {e.colno}"))
+    for i, rec, bad in iter_json_lines(path):
+        if bad:
+            errors.append(bad)
             continue
         errs = validate_record(rec, labels, (str(path), i), require_labels)
         if not errs:

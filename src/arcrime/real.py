@@ -25,7 +25,6 @@ its UTF-8 bytes.
 from __future__ import annotations
 
 import hashlib
-import json
 import lzma
 import sys
 from collections import defaultdict
@@ -35,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import DEFAULT_LABELS
-from .data import RecordError, iter_lines, validate_record
+from .data import RecordError, iter_json_lines, validate_record
 from .fileio import write_jsonl
 
 CORPORA = ("SaudiNewsNet", "antcorpus.multisource.data", "antcorpus.data")
@@ -165,16 +164,9 @@ def read_annotations(paths: list[Path]) -> tuple[list[tuple[Path, int, dict[str,
     seen: dict[str, tuple[str, int]] = {}
     positions: dict[tuple[str, str, int], tuple[str, str, int]] = {}
     for path in paths:
-        for i, line, derr in iter_lines(path):
-            if derr:
-                errors.append(RecordError(str(path), i, "<line>", derr))
-                continue
-            if not line or not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as e:
-                errors.append(RecordError(str(path), i, "<json>", f"bad JSON: {e.msg} at column {e.colno}"))
+        for i, rec, bad in iter_json_lines(path):
+            if bad:
+                errors.append(bad)
                 continue
             errs = validate_annotation(rec, (str(path), i))
             if not errs and rec["id"] in seen:
