@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Re-create every run behind experiments/RESULTS.md from a clean checkout (about an hour on 2 CPU cores),
+# Re-create every run behind experiments/RESULTS.md from a clean checkout (about an hour and a half on 2 CPU cores),
 # then rebuild the table. Each run records its config, commit, package versions, seed and metrics.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 bash scripts/setup.sh
 A=.venv/bin/arcrime
-for c in baseline-keywords baseline-tfidf baseline-tfidf-svm quickstart quickstart-random-init scratch-small; do
+# the real-press layer (data/real/README.md): set ARCRIME_REAL_CORPUS to your copy of the corpora
+CORPUS=${ARCRIME_REAL_CORPUS:-../shared/unlabeled}
+if [ -d "$CORPUS" ]; then $A data hydrate --corpus "$CORPUS"; else echo "no corpora at $CORPUS: real-press rows are skipped"; fi
+for c in baseline-keywords baseline-tfidf baseline-tfidf-svm quickstart bert-small-real quickstart-random-init scratch-small; do
   $A train --config configs/$c.yaml --overwrite
 done
 $A cv --config configs/baseline-tfidf-svm.yaml --folds 5 --seeds 13 14 15 --overwrite
@@ -15,4 +18,8 @@ $A cv --config configs/quickstart-random-init.yaml --folds 3 --overwrite
 $A export --model models/quickstart --out models/quickstart-onnx --onnx --int8 --overwrite
 $A evaluate --model models/quickstart-onnx --data data/test.jsonl --split test --out experiments/quickstart-onnx-int8 --overwrite
 $A evaluate --model models/quickstart-onnx --data data/test.jsonl --split test --out experiments/quickstart-onnx-fp32 --fp32 --overwrite
+if [ -f data/real/hydrated/real_test.jsonl ]; then
+  $A evaluate --model models/quickstart-onnx --data data/real/hydrated/real_test.jsonl --split real_test --out experiments/quickstart-onnx-int8 --overwrite
+  $A evaluate --model models/quickstart-onnx --data data/real/hydrated/real_test.jsonl --split real_test --out experiments/quickstart-onnx-fp32 --fp32 --overwrite
+fi
 $A report
