@@ -258,7 +258,8 @@ def main() -> int:
                 "confidence": ann.get("confidence", "high")}
         if not labels_of[k]:
             meta["neg_type"] = ann.get("neg_type") or "unrelated"
-        per_corpus[b["source"]["corpus"]].append({"id": rid, "source": b["source"], "sha256": b["sha256"],
+        source = {k: v for k, v in b["source"].items() if k != "url"}  # addresses carry headlines: joined at hydration
+        per_corpus[b["source"]["corpus"]].append({"id": rid, "source": source, "sha256": b["sha256"],
                                                   "labels": labels_of[k], "legal_refs": refs, "meta": meta})
     out.mkdir(parents=True, exist_ok=True)
     for corpus in CORPORA:

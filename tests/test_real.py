@@ -74,6 +74,7 @@ def test_hydrate_writes_corpus_files_that_every_command_reads(tiny, tmp_path):
     assert res["errors"] == [] and res["written"] == {"train": 1, "dev": 1, "test": 1}
     recs, errs = read_corpus(out / "real_train.jsonl")
     assert errs == [] and recs[0]["text"] == A1 and recs[0]["meta"]["real"] is True
+    assert recs[0]["meta"]["source"]["url"] == "http://example.org/0"  # from the user's metadata
     span = recs[0]["legal_refs"][0]
     assert span["text"] == A1[ref["start"]:ref["end"]] == "نظام مكافحة الجرائم المعلوماتية"
     # a config names several train files: written + real
@@ -220,6 +221,7 @@ def test_committed_annotations_validate():
     recs, errs = read_annotations(sorted(real.glob("*.jsonl")))
     assert errs == [] and len(recs) >= 1500
     assert all("text" not in r and all("text" not in x for x in r["legal_refs"]) for _, _, r in recs)
+    assert all("url" not in r["source"] for _, _, r in recs)  # addresses carry headlines: joined at hydration
     splits = {r["meta"]["split"] for _, _, r in recs}
     assert splits == {"train", "dev", "test"}
     stories = {}

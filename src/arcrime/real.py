@@ -265,7 +265,9 @@ def hydrate(real_dir: str | Path, corpus_dir: str | Path, out_dir: str | Path, l
         if bad:
             continue
         meta = dict(rec.get("meta", {}))
-        meta.update(source=src, real=True)
+        # the outlet's address comes from the user's copy (many addresses carry the headline, which the
+        # project never stores)
+        meta.update(source=dict(src, url=art.url) if art.url else src, real=True)
         out[meta["split"]].append({"id": rec["id"], "text": art.text, "labels": sorted(rec.get("labels", [])),
                                    "legal_refs": refs, "meta": meta})
     out_dir.mkdir(parents=True, exist_ok=True)
