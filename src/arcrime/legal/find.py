@@ -14,8 +14,8 @@ import numpy as np
 from ..normalize import Normalized, Normalizer
 from .gazetteer import MATCH_STEPS, load_gazetteer, norm
 from .models import LegalReference
-from .regexes import (ABBR_PREFIX, NATIONALITIES, STEM_PREFIX, alias_automaton, alias_table, expand_articles,
-                      finder_regex, parse_number, scan_automaton)
+from .regexes import (ABBR_PREFIX, NATIONALITIES, PREP_TAIL as _PREP_TAIL, STEM_PREFIX, alias_automaton, alias_table, elided_regex,
+                      expand_articles, finder_regex, parse_number, scan_automaton)
 
 _normalizer = Normalizer(MATCH_STEPS)
 
@@ -69,8 +69,25 @@ HEAD_KIND = [
 ]
 
 
-def _instrument_candidates(g: dict, p: str) -> tuple[str, tuple[str, ...], str | None, int | None]:
-    """(kind, candidate ids, raw number, year) of an instrument sub-match with prefix ``p``."""
+def year_matches(inst, year: int) -> bool:
+    """Whether ``inst`` was issued in ``year`` (Gregorian, or Hijri for 1300-1500: «لسنة 1428هـ»)."""
+    if inst.year is None:
+        return True
+    if 1300 <= year <= 1500:
+        if inst.date_hijri and inst.date_hijri.endswith(str(year)):
+            return True
+        return abs(inst.year - round(year * 0.970229 + 621.5643)) <= 1
+    return inst.year == year
+
+
+# «نظام ... الصادر عام 1428هـ»: the date clause stays outside the span (v3) but picks among instruments
+# that share the name
+_ISSUED = re.compile(r"[ \t]*[,،]?\s+(?:وال|ال)?صادر[ةه]?\s+(?:في\s+)?(?:عام\s+|سن[ةه]\s+|في\s+)?(\d{4})(?!\d)")
+
+
+def _instrument_candidates(g: dict, p: str, issued: int | None = None) -> tuple[str, tuple[str, ...], str | None, int | None]:
+    """(kind, candidate ids, raw number, year) of an instrument sub-match with prefix ``p``; ``issued``: the
+    year of a date clause after it."""
     gaz = load_gazetteer()
     _, aliases = alias_table()
     if g.get(p + "num"):
@@ -92,12 +109,27 @@ def _instrument_candidates(g: dict, p: str) -> tuple[str, tuple[str, ...], str |
             kind = "code"
         return kind, tuple(cands), raw, year_i
     if g.get(p + "title"):
-        head = norm(g[p + "title"]).split()[0]
-        if "لائح" in head:
-            return "decree", (), None, None
+        title = norm(g[p + "title"])
+        head = title.split()[0]
+        raw = g.get(p + "tn")
+        year = g.get(p + "ty") or g.get(p + "ty2") or g.get(p + "tny") or g.get(p + "tnyd")
+        year_i = int(year) if year else None
+        cands: tuple[str, ...] = ()
+        if raw:
+            parts, y2 = parse_number(raw)
+            year_i = year_i or y2
+            cands = tuple(gaz.by_number(parts, year_i))
+        else:  # «قانون "مكافحة جرائم الإنترنت"»: a gazetteer name in quotes
+            key = " ".join(_QUOTES.sub(" ", re.sub(r"^[وف]?(?:ب|ل|ك)?", "", title)).split())
+            ids = aliases.get(key, [])
+            cands = tuple(i for i in ids if year_i is None or gaz[i].year in (None, year_i))
+        if "لائح" in head or re.search(r"مرسوم|قرار", head):
+            return "decree", cands, raw, year_i
         kind = "code" if re.search(r"مجل|مدون|مجموع", head) or re.match(
-            r"[وفبلك]*قانون\s+ال(?:عقوبات|جزاء)", norm(g[p + "title"])) else "law"
-        return kind, (), None, None
+            r"[وفبلك]*قانون\s+ال(?:عقوبات|جزاء)", title) else "law"
+        return kind, cands, raw, year_i
+    if g.get(p + "dec"):
+        return "decree", (), None, None
     if g.get(p + "gen"):
         raw = g[p + "gn"]
         year = g.get(p + "gy") or g.get(p + "gyd")
@@ -110,7 +142,7 @@ def _instrument_candidates(g: dict, p: str) -> tuple[str, tuple[str, ...], str |
     surface = re.sub(r"^([وف]?)لل", r"\1ال", norm(g[p + "named"]))
     raw = g.get(p + "nn")
     # the longest gazetteer name inside the matched text (first in table order among equals)
-    best = min((v for _, v in alias_automaton().iter(surface)), default=None)
+    best = min((v for _, v in alias_automaton().iter(surface.replace("ة", "ه"))), default=None)
     ids = aliases[best[2]] if best else []
     year = g.get(p + "ny") or g.get(p + "nyd") or g.get(p + "ny2")
     year_i = int(year) if year else None
@@ -120,8 +152,9 @@ def _instrument_candidates(g: dict, p: str) -> tuple[str, tuple[str, ...], str |
         by_num = gaz.by_number(parts, year_i)
         # the number decides; the name only breaks ties (a name with another number is another law)
         ids = [i for i in by_num if i in ids] or by_num
-    elif year_i:
-        ids = [i for i in ids if gaz[i].year in (None, year_i)]
+    elif year_i or issued:
+        # a name several instruments share: the one of the year given («لسنة 2023», «الصادر عام 2023»)
+        ids = [i for i in ids if year_matches(gaz[i], year_i or issued)] or (ids if not year_i else [])
     kinds = {gaz[i].kind for i in ids}
     # a name shared by codes and laws («قانون العقوبات»: a code, though one country's was issued by decree-law)
     kind = "code" if "code" in kinds else ("decree" if kinds and kinds <= {"dahir"} else "law")
@@ -132,6 +165,30 @@ def _instrument_candidates(g: dict, p: str) -> tuple[str, tuple[str, ...], str |
         if rx.search(surface.split()[0]):
             kind = k
     return kind, tuple(ids), raw, year_i
+
+
+_QUOTES = re.compile(r"[«»\"“”()]")
+
+
+_ELIDED_HINT = re.compile(r"\s*[,،]?\s+وال")
+
+
+class _Shifted:
+    """A match of :func:`elided_regex` that starts at its article word (after the separating space)."""
+
+    __slots__ = ("m", "a")
+
+    def __init__(self, m, a: int):
+        self.m, self.a = m, a
+
+    def start(self) -> int:
+        return self.a
+
+    def end(self) -> int:
+        return self.m.end()
+
+    def groupdict(self) -> dict:
+        return self.m.groupdict()
 
 
 def _nationality(word: str) -> str:
@@ -188,8 +245,10 @@ def _field_sense(s: str, start: int) -> bool:
     prev = words[-1].lstrip("وفبل") if words[-1] not in _FIELD_BEFORE else words[-1]
     if words[-1] in _FIELD_BEFORE or prev in _FIELD_BEFORE:
         return True
-    return words[-1] == "في" and len(words) > 1 and (words[-2] in _FIELD_BEFORE_IN
-                                                   or words[-2].lstrip("و") in _FIELD_BEFORE_IN)
+    if words[-1] != "في" or len(words) < 2:
+        return False
+    w = words[-2].lstrip("و")
+    return w in _FIELD_BEFORE_IN or (w.startswith("ال") and w[2:] in _FIELD_BEFORE_IN)  # «الخبيرة في»
 
 
 def scan(s: str) -> tuple[list[int], list]:
@@ -248,11 +307,21 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
     norm_ = normalized if normalized is not None else normalize_for_find(text)
     out: list[LegalReference] = []
     anchors, cues = scan(norm_.text)
-    for m in _matches(norm_.text, anchors):
+    pending = list(_matches(norm_.text, anchors))
+    pending.reverse()
+    while pending:
+        m = pending.pop()
+        while pending and pending[-1].start() < m.end():  # inside an elided article taken below
+            pending.pop()
         g = m.groupdict()
         if g.get("short"):
             continue
-        a, b = norm_.to_original(m.start(), m.end())
+        end = m.end()
+        if g.get("ititle") and not g.get("itn") and not (g.get("bill") and g.get("bfield")):
+            t = _PREP_TAIL.match(norm_.text, end)
+            if t and norm(re.sub(r"^[وف]?(?:ب|ل|ك)?", "", g["ititle"])) not in alias_table()[1]:
+                end = t.end()
+        a, b = norm_.to_original(m.start(), end)
         while b < len(text) and _STRIPPED.match(text[b]):  # keep trailing tatweel/tashkeel inside
             b += 1
         surface = text[a:b]
@@ -262,10 +331,13 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             if _NAME_BEFORE.search(norm_.text, max(0, m.start() - 12), m.start()) or (
                     not g.get("abare") and _INTERNATIONAL_AFTER.match(norm_.text, m.end())):
                 continue  # «منظمة المادة 19»; «المادة 50 من معاهدة لشبونة»
-            if g.get("anum") or g.get("anamed") or g.get("agen") or g.get("atitle"):
-                _, cands, raw, year = _instrument_candidates(g, "a")
+            if g.get("anum") or g.get("anamed") or g.get("agen") or g.get("atitle") or g.get("adec"):
+                iss = _ISSUED.match(norm_.text, end) if g.get("anamed") else None
+                _, cands, raw, year = _instrument_candidates(g, "a", int(iss.group(1)) if iss else None)
             elif g.get("abnat"):
                 cands, raw, year = _penal_code_of(_nationality(g["abnat"])), None, None
+            elif g.get("aunk"):  # «من الدستور», «من المجلة العسكرية»: named, unknown
+                cands, raw, year = (), None, None
             elif g.get("aabbr"):
                 abbr = norm(g["aabbr"])
                 cands, raw, year = (("MA/penal-code",) if abbr.startswith("ق") else ()), None, None
@@ -273,16 +345,23 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
                 cands, raw, year = (), None, None
                 if not short and _ORDINAL_CHAPTER.match(g["art"]) and not _DIGIT.search(g["artlist"]):
                     continue  # «الفصلين الثاني والثالث» alone: chapters or semesters, not articles
-            named = bool(g.get("anum") or g.get("anamed") or g.get("agen") or g.get("atitle") or g.get("abnat"))
+            named = bool(g.get("anum") or g.get("anamed") or g.get("agen") or g.get("atitle") or g.get("abnat")
+                         or g.get("aunk") or g.get("adec"))
             out.append(LegalReference(a, b, surface, "article", None, arts, raw, year, short, cands, named=named))
+            if not _ELIDED_HINT.match(norm_.text, m.end()):
+                continue
+            e = elided_regex().match(norm_.text, m.end())
+            if e:  # «... والسادسة من نظام ...»: handled as an article match of its own
+                pending.append(_Shifted(e, e.start("art")))
         elif g.get("dual"):
             kind, cands = _dual_candidates(g)
             out.append(LegalReference(a, b, surface, kind, None, (), None, None, False, cands))
         elif g.get("bill"):
-            kind, _, raw, year = _instrument_candidates(g, "b")
+            kind, _, raw, year = _instrument_candidates(g, "b") if not g.get("bfield") else ("law", (), None, None)
             out.append(LegalReference(a, b, surface, kind, None, (), raw, year, False, (), bill=True))
         else:
-            kind, cands, raw, year = _instrument_candidates(g, "i")
+            iss = _ISSUED.match(norm_.text, end) if g.get("inamed") else None
+            kind, cands, raw, year = _instrument_candidates(g, "i", int(iss.group(1)) if iss else None)
             if kind == "decree" and _INTERNATIONAL_DECREE.search(norm_.text, m.start(), m.end()):
                 continue  # «قرار مجلس الأمن رقم 2254»: international instruments are not spans
             if not raw and _field_sense(norm_.text, m.start()):

@@ -71,7 +71,7 @@ def _word_trie(phrases) -> str:
 
 _ORD = _word_trie(ORDINALS) + r"(?![\w])"
 SEP = r"(?:[ ]?[-/][ ]?|\.)"
-NUM = (r"(?:\(\s?\d+(?:" + SEP + r"\d+)*\s?\)|(?:ال)?\d+(?:" + SEP + r"\d+)*|" + _ORD + ")"
+NUM = (r"(?:\(\s?\d+(?:" + SEP + r"\d+)*\s?\)|(?:ال)?\d+(?:" + SEP + r"\d+)*|" + _ORD + r"|\(\s?" + _ORD + r"\s?\))"
        r"(?:\s+مكرر(?:\s+\d+|\s?\(\s?[ابجد]\s?\))?)?")
 ART_HEAD = P + r"(?:فصول|فصلين|فصلان|فصل|مواد|مادتين|مادتان|ماد[ةه]|بنود|بند)"
 PARA = (P + r"(?:فقر[ةه]|فقرتين|فقرتان|فقرات)\s+(?:\(?\d+\)?|" + _ORD + r")(?:\s*(?:,|،|و)\s*(?:\(?\d+\)?|"
@@ -118,18 +118,18 @@ _ORD_WORDS = "|".join(sorted({w for w in ORDINALS if " " not in w}, key=len, rev
 _STOP = (r"(?:[وف]?(?:" + _ORD_WORDS + r")|[وف]?(?:في|من|علي|عن|الي|او|ثم|حتي|رقم|عدد|لسن[ةه]|لعام|سن[ةه]|بتاريخ|وتاريخ|تاريخ|الذي|التي|الذين|"
          r"الصادر[ةه]?|المتعلق[ةه]?|المؤرخ[ةه]?|الخاص[ةه]?|المعدل[ةه]?|المعمول|الساري[ةه]?|النافذ[ةه]?|"
          r"الجديد[ةه]?|الحالي[ةه]?|القديم[ةه]?|الملغي|الملغا[ةه]|المذكور[ةه]?|نفسه|ذاته|السالف|المشار|"
-         r"الاخير[ةه]?|المقترح[ةه]?|هذا|هذه|ذلك|تلك|بعد|قبل|حيث|كما|ان|انه|لكن|بل|قد|لم|لن|ما|لا|كل|بين|عبر|"
+         r"الاخير[ةه]?|المقترح[ةه]?|الموجود[ةه]?|المطبق[ةه]?|المنظم[ةه]?|الراغب\w*|المسمي|البديل[ةه]?|المعني[ةه]?|هذا|هذه|ذلك|تلك|بعد|قبل|حيث|كما|ان|انه|لكن|بل|قد|لم|لن|ما|لا|كل|بين|عبر|"
          r"خلال|منذ|وفق|وفقا|طبقا|بموجب|بسبب|عند|لدي|امام|الا|ايضا)|و|ف|[وف]?لائحت\w*|[وف]?ولائحت\w*|"
          r"و(?:مكافح[ةه]|حماي[ةه]|مناهض[ةه]|محارب[ةه]|تنظيم|مزاول[ةه]|منع|قمع))(?![\w])")
 _HEAD_AHEAD = (r"[وفبلك]{0,2}(?:ال)?(?:قانون|قوانين|نظام|انظم[ةه]|مرسوم|ظهير|امر|قرار|مجل[ةه]|مدون[ةه]|لائح[ةه]|لوائح|"
-               r"ماد[ةه]|مواد|فصل|فصول|دستور|مشروع)(?![\w])")
+               r"ماد[ةه]|مواد|فصل|فصول|دستور)(?![\w])|[وفبلك]{0,2}مشروع(?![\w])")  # «غير المشروع» is an adjective
 _IND = r"(?!" + _STOP + "|" + _HEAD_AHEAD + r"|ي)" + _NB + "+"
 _DEF = r"(?=[وفبلك]{0,2}ال|[وف]?لل)(?!" + _STOP + "|" + _HEAD_AHEAD + ")" + _NB + "+"
 # a construct chain first (at most two indefinite words: «حماية حقوق المؤلف», «مكافحة إساءة استخدام السلطة»),
 # then definite words only: «نظام مكافحة الغش التجاري إغلاق المحل» ends at «التجاري»; «... الإرهاب وتمويله»
 # (a definite word may come with a coordinated construct noun before it: «... المالي وخيانة الأمانة»)
 _NEW_TITLE = r"(?:مكافح[ةه]|حماي[ةه]|مناهض[ةه]|محارب[ةه]|تنظيم|مزاول[ةه]|منع|قمع)(?![\w])"
-_TAIL = (r"(?:\s+" + _IND + r"){0,%d}(?:(?:\s+و(?!" + _NEW_TITLE + ")" + _IND + r")?\s+" + _DEF + r"){%d,5}"
+_TAIL = (r"(?:\s+" + _IND + r"){0,%d}(?:(?:\s+و(?!" + _NEW_TITLE + ")" + _IND + r"|\s+غير)?\s+" + _DEF + r"){%d,%d}"
          r"(?:\s+وتمويل(?:ه|ها))?")
 _FIELDS_LAW = ("مكافح[ةه] حماي[ةه] مناهض[ةه] محارب[ةه] تنظيم مزاول[ةه] منع قمع اصول جرائم غسل حقوق "
                "اجراءات مرافعات عقوبات جزاء جرائم جريم[ةه] محاما[ةه] تستر صحاف[ةه] مطبوعات اعلام اتصالات معاملات "
@@ -149,26 +149,72 @@ _INDEF_FIELDS = {"مكافح[ةه]", "حماي[ةه]", "مناهض[ةه]", "مح
 _NOT_LAW_AFTER = r"(?!\s+(?:ال)?(?:حري[قه]|حرائق|فيروسات|افات|حشرات|عدوي|اغراق)(?![\w]))"
 
 
-def _fields(spec: str) -> str:
-    """First words of a title: construct nouns need a tail, definite nouns may stand alone."""
+def _fields(spec: str, longest: int = 5) -> str:
+    """First words of a title: construct nouns need a tail, definite nouns may stand alone; at most
+    ``longest`` definite words follow."""
     indef = [w for w in spec.split() if w in _INDEF_FIELDS]
     defin = [w for w in spec.split() if w not in _INDEF_FIELDS]
     alts = []
     if indef:
         # «قانون لمكافحة الإرهاب»: «مكافحة» may take «ل» («قانون لحماية ...» is rather "a law to protect")
-        alts.append("(?:لمكافح[ةه]|(?:" + "|".join(indef) + r"))(?![\w])" + _NOT_LAW_AFTER + _TAIL % (2, 1))
+        alts.append("(?:لمكافح[ةه]|(?:" + "|".join(indef) + r"))(?![\w])" + _NOT_LAW_AFTER + _TAIL % (2, 1, longest))
     if defin:
-        alts.append("ال(?:" + "|".join(defin) + r")(?![\w])" + _TAIL % (0, 0))
+        alts.append("ال(?:" + "|".join(defin) + r")(?![\w])" + _TAIL % (0, 0, longest))
     return "(?:" + "|".join(alts) + ")"
+
+
+# -- «قانون» with a title that does not start with a field word («قانون المالية», «قانون الحرس الوطني»,
+# «قانون النفاذ إلى المعلومة», «قانون حيازة الأراضي»). «قانون» + a definite noun is a title unless the
+# noun makes it a metaphor, a natural or international law or a country's law in general («قانون الغاب»,
+# «قانون البحار», «قانون البلاد»; rule 8). The first word is definite, or a construct noun in ة before a
+# definite one; then up to four definite words, each may follow «على/إلى/عن/من» (the preposition of
+# a verbal noun: «الضرائب على الخدمات») or «غير» («الكسب غير المشروع»). «نظام» is left out: «نظام
+# الحكم» and «نظام الأسد» are regimes and systems far more often than statutes.
+_GENERIC_COMPLEMENT = (r"(?:[وف]?(?:ب|ل|ك)?ال|[وف]?لل)(?:دولي|انساني|غاب|طبيع[ةه]|حرب|زمن|بحار|بحر|بلاد|دول[ةه]|هيئ[ةه]|"
+                       r"جذب|جاذبي[ةه]|سوق|قو[ةه]|حيا[ةه]|لعب[ةه]|ارض|كون|شارع|عرف|الهي|وضعي|سماء|اقوي|نسبي[ةه]|"
+                       r"فيزياء|رياضيات|عرض|طلب|صمت|ميدان|اقوياء|مملك[ةه]|جمهوري[ةه]|امارات|سعودي[ةه]|مغرب|جزائر|"
+                       r"عراق|اردن|كويت|بحرين|سودان|يمن|ولايات|احتلال|تونس|مصر|انسان|نفس|"
+                       r"واحد|اول|ثاني|ثالث|اخر|اخير|جديد|حالي|سابق|قديم|نافذ|مذكور|ساري|معمول|ذي|ذ[يا]ت|ان|مقترح)"
+                       r"[ةه]?(?![\w])")
+_GEN_FIRST_DEF = (r"(?=ال)(?!" + _STOP + "|" + _GENERIC_COMPLEMENT +
+                  r"|(?:ال)?(?:قانون|قوانين|مرسوم|ظهير|امر|قرار|مجل[ةه]|مدون[ةه]|لائح[ةه]|ماد[ةه]|مواد|فصل|"
+                  r"فصول|دستور|مشروع)(?![\w]))" + _NB + "+")
+# «قانون لحماية ...», «قانون للجرائم ...»: "a law to/for ...", a law wished for, not one cited
+_GEN_FIRST_IND = r"(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتنل])" + _NB + r"+[ةه](?![\w])\s+" + _DEF
+_CONJ = r"و(?![بلك]|" + _NEW_TITLE + ")" + _IND  # «وحماية المبلغين»; not «وبتجميد ...» (a new clause)
+_GEN_TAIL = r"(?:\s+(?:(?:علي|الي|عن|من)\s+|غير\s+|" + _CONJ + r"\s+)?" + _DEF + r"){0,4}"
+GENERAL_TITLE = r"قانون\s+(?:" + _GEN_FIRST_DEF + "|" + _GEN_FIRST_IND + ")" + _GEN_TAIL
+# the object of a title's verbal noun («قانون النفاذ إلى المعلومة», «قانون الضرائب على السلع والخدمات»),
+# tried by the finder only after a title the gazetteer does not know («قانون العقوبات على القذف» stops)
+PREP_TAIL = re.compile(r"\s+(?:علي|الي|عن)\s+" + _DEF + r"(?:\s+(?:غير\s+|" + _CONJ + r"\s+)?" + _DEF + r"){0,2}" + E)
+# a law or decree named by what it is about: «القانون المتعلق بحرية الاتصال السمعي البصري», «قانون حول
+# اللجوء والهجرة», «مرسوما بشأن مكافحة التمييز والكراهية», «قرار بقانون بشأن ...» (the subject is its
+# name; a numbered one ends at its number, rule 3, and is matched before this). «قانون خاص بـ...» (indefinite)
+# is "a special law on ...", a law wished for.
+ABOUT_TITLE = (r"(?:(?:ال|ل)(?:قانون|مرسوم)\s+المتعلق\s+(?=ب)|(?:(?:قانون|مرسوما?)(?:\s+بقانون)?|قرار\s+بقانون)\s+"
+               r"(?:حول|بشان|في\s+شان)\s+)"
+               r"(?:(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتن])" + _NB + "+)" +
+               r"(?:\s+(?:غير\s+)?" + _DEF + r"){0,4}")
+# a statute of a body or its staff: «النظام الأساسي لأعوان الهيئة», «النظام العام للبيئة» («النظام العام»
+# alone is public order)
+STATUTE_TITLE = (r"(?:ال)?نظام\s+(?:ال)?(?:اساسي|عام)(?:\s+الجديد)?\s+(?=ل)(?!" + _STOP + ")" + _NB + "+" +
+                 r"(?:\s+" + _DEF + r"){0,3}")
+# a title in quotes or brackets: «قانون "حماية المعطيات"», «نظام (المنافسات والمشتريات الحكومية)»
+# («نظام» only before a title of two words or more starting with «ال»: «بنظام «أندرويد»» is a system); then
+# a complement («قانون "..." لحقوق الإنسان»)
+_Q_IN = r"[^«»\"“”()\n\d.،,:؛!?؟]"
+QUOTED_TITLE = (r"(?:(?:قانون|مرسوم|لائح[ةه])\s*[«\"“(]\s*(?=[^\d\s])" + _Q_IN + r"{2,60}?|نظام\s*[«\"“(]\s*ال" + _NB +
+                r"+\s" + _Q_IN + r"{1,60}?)\s*[»\"”)](?:\s+ل(?!ل)" + _NB + r"+\s+" + _DEF + ")?")
 
 
 def title_pat(g: str) -> str:
     """An instrument cited by its title only; the head (indefinite) and title in group ``g``."""
-    return ("(?P<" + g + ">" + r"[وف]?(?:ب|ل|ك)?(?:قانون\s+" + _fields(_FIELDS_LAW) + r"|نظام\s+" + _fields(_FIELDS_NIZAM) +
+    return ("(?P<" + g + ">" + r"[وف]?(?:ب|ل|ك)?(?:" + QUOTED_TITLE + "|" + ABOUT_TITLE + "|" + STATUTE_TITLE + r"|قانون\s+" +
+            _fields(_FIELDS_LAW) + r"|نظام\s+" + _fields(_FIELDS_NIZAM) +
             r"|(?:ال)?مجل[ةه]\s+" + _fields(_FIELDS_MAJALLA) + r"|مدون[ةه]\s+" + _fields(_FIELDS_MUDAWWANA) +
             # regulations (kind decree): «اللائحة التنفيذية لنظام ...», «لائحة الوظائف الصحية»
             r"|(?:ال)?لائح[ةه]\s+التنفيذي[ةه]\s+ل(?:نظام\s+" + _fields(_FIELDS_NIZAM) + r"|قانون\s+" +
-            _fields(_FIELDS_LAW) + r")|لائح[ةه]\s+" + _fields(_FIELDS_LAIHA) + "))" + E)
+            _fields(_FIELDS_LAW) + r")|لائح[ةه]\s+" + _fields(_FIELDS_LAIHA, 1) + "|" + GENERAL_TITLE + "))" + E)
 
 
 # nationality adjectives after a name, with their country (``XX``: a country the gazetteer does not cover;
@@ -185,6 +231,15 @@ NATIONALITIES = {
 NATIONALITY = "(?:" + "|".join(sorted(NATIONALITIES, key=len, reverse=True)) + r")[ةه]?(?![\w])"
 
 # «نظامي الإجراءات الجزائية ومكافحة الجرائم المعلوماتية»: two titles under one dual head
+# decrees and orders with no number, named by their issuer: a citation when their subject or date follows
+# («الأمر السامي الصادر بشأن ...», «بمرسوم ملكي عام 1427هـ», «لقرار مجلس الوزراء في 27 أوت 2014»); the clause
+# stays outside (rule 6). Without it («صدر أمر ملكي بتعيين ...», «بعد صدور الأمر السامي بذلك») it is an act
+# reported, not an instrument cited.
+UNNUMBERED_DECREE = (P + r"(?:(?:امر|مرسوم|قرار)\s+(?:ال)?(?:سامي|ملكي|اميري|سلطاني|رئاسي)|قرار\s+(?:مجلس\s+الوزراء|"
+                     r"النائب\s+العام))" + E + r"(?=\s+(?:الصادر[ةه]?\s+)?(?:بشان|في\s+شان|بتاريخ|المؤرخ|(?:عام|لعام|سن[ةه]|"
+                     r"لسن[ةه])\s+\d{4}|في\s+\d{1,2}\s+\S+\s+\d{4}|في\s+\d{4}))")
+# a bill named by its subject with no «قانون» («مشروع مكافحة التحرش»)
+BILL_FIELDS = r"(?:مكافح[ةه]|مناهض[ةه]|تجريم)(?![\w])" + _NOT_LAW_AFTER + _TAIL % (2, 1, 5)
 DUAL_HEAD = r"[وف]?(?:ب|ل|ك)?(?P<dualhead>نظامي|قانوني|مجلتي|مدونتي)"
 BILL = r"[وف]?(?:ب|ل|ك)?(?:ال)?(?:مشروع|مشاريع|مقترح|مسود[ةه])\s+"
 
@@ -201,11 +256,16 @@ def alias_table() -> tuple[str, dict[str, list[str]]]:
     return _alias_trie_pattern(aliases), aliases
 
 
+def _esc(word: str) -> str:
+    """A name's word as a pattern; a final ة may be written ه («المعلوماتيه»)."""
+    return re.escape(word[:-1]) + "[ةه]" if word.endswith("ة") else re.escape(word)
+
+
 def _first_word_pattern(first: str) -> str:
     """The first word of a name with the proclitics the press attaches to it."""
     if first.startswith("ال"):
-        return r"(?:[وف]?(?:ب|ك)?" + re.escape(first) + r"|[وف]?لل" + re.escape(first[2:]) + ")"
-    return P + re.escape(first)
+        return r"(?:[وف]?(?:ب|ك)?" + _esc(first) + r"|[وف]?لل" + _esc(first[2:]) + ")"
+    return P + _esc(first)
 
 
 def _alias_trie_pattern(aliases: dict[str, list[str]]) -> str:
@@ -226,36 +286,52 @@ def _alias_trie_pattern(aliases: dict[str, list[str]]) -> str:
 
     def body(node: dict) -> str:
         kids = sorted((k for k in node if k), key=lambda k: -longest(node[k]))
-        alts = [r"\s+" + re.escape(k) + body(node[k]) for k in kids] + ([""] if "" in node else [])
+        alts = [r"\s+" + _esc(k) + body(node[k]) for k in kids] + ([""] if "" in node else [])
         return "(?:" + "|".join(alts) + ")" if alts != [""] else ""
 
     firsts = sorted(trie, key=lambda f: -longest(trie[f]))
     return "(?:" + "|".join(_first_word_pattern(f) + body(trie[f]) for f in firsts) + ")"
 
 
+def instrument_pat(p: str) -> str:
+    """An instrument (numbered, named, by number and title, by title, an unnumbered decree); groups prefixed ``p``."""
+    named, _ = alias_table()
+    named_tail = (r"(?:\s+(?:رقم|عدد)\s+(?P<" + p + "nn>" + INST_NUMBER + r")" + E + year_pat(p + "ny") +
+                  r"|\s+(?:لسن[ةه]|لعام)\s+(?P<" + p + r"ny2>\d{4})(?:\s?[هم])?" + E + ")?")
+    # an unknown law named by title and number; title words may not start a new clause (و...) or
+    # another instrument, so «القانون الجنائي وبمقتضيات القانون رقم 07.03» is not one title
+    generic = (P + r"(?:قانون|نظام|مرسوم|قرار)(?:\s+(?![وف]|(?:ال)?(?:رقم|عدد|من|في|الذي|التي|المتعلق)(?![\w])|[بلك]?(?:ال)?(?:قانون|مرسوم|ظهير|نظام|امر|قرار)(?![\w]))"
+               r"[^\s\d,،.:؛()]+){1,7}?\s+(?:رقم|عدد)\s+(?P<" + p + "gn>" + INST_NUMBER + r")" + E + year_pat(p + "gy"))
+    return (r"(?:(?P<" + p + "num>" + numbered_pat(p + "n") + year_pat(p + "y") + r")"
+            r"|(?P<" + p + "named>" + named + E + r"(?:\s+(?P<" + p + "nat>" + NATIONALITY + r"))?" + named_tail + r")"
+            r"|(?P<" + p + "gen>" + generic + r")|" + title_pat(p + "title") +
+            # its number or year, inside (rule 3): «قانون المالية لسنة 2017», «قانون المالية 2017»
+            r"(?:\s+(?:رقم|عدد)\s+(?P<" + p + "tn>" + INST_NUMBER + r")" + E + year_pat(p + "tny") +
+            r"|\s+(?:لسن[ةه]|لعام|للعام)\s+(?P<" + p + r"ty>\d{4})(?:\s?[هم])?" + E + r"|\s+(?P<" + p + r"ty2>(?:19|20)\d\d)" + E +
+            ")?|(?P<" + p + "dec>" + UNNUMBERED_DECREE + "))")
+
+
+@lru_cache(maxsize=1)
+def elided_regex() -> re.Pattern[str]:
+    """A second article of another instrument with its head word left out, after an article span:
+    «المادة الخامسة من نظام ... والسادسة من نظام ...» (the groups of the article branch)."""
+    return re.compile(r"\s*[,،]?\s+(?P<art>و)(?P<artlist>" + _ORD + r")\s+(?:من|في)\s+(?:" + instrument_pat("a") + ")" + E)
+
+
 @lru_cache(maxsize=1)
 def finder_regex() -> re.Pattern[str]:
-    named, _ = alias_table()
-    def instrument(p: str) -> str:
-        named_tail = (r"(?:\s+(?:رقم|عدد)\s+(?P<" + p + "nn>" + INST_NUMBER + r")" + E + year_pat(p + "ny") +
-                      r"|\s+(?:لسن[ةه]|لعام)\s+(?P<" + p + r"ny2>\d{4})" + E + ")?")
-        # an unknown law named by title and number; title words may not start a new clause (و...) or
-        # another instrument, so «القانون الجنائي وبمقتضيات القانون رقم 07.03» is not one title
-        generic = (P + r"(?:قانون|نظام|مرسوم|قرار)(?:\s+(?![وف]|(?:ال)?(?:رقم|عدد|من|في|الذي|التي|المتعلق)(?![\w])|[بلك]?(?:ال)?(?:قانون|مرسوم|ظهير|نظام|امر|قرار)(?![\w]))"
-                   r"[^\s\d,،.:؛()]+){1,7}?\s+(?:رقم|عدد)\s+(?P<" + p + "gn>" + INST_NUMBER + r")" + E + year_pat(p + "gy"))
-        return (r"(?:(?P<" + p + "num>" + numbered_pat(p + "n") + year_pat(p + "y") + r")"
-                r"|(?P<" + p + "named>" + named + E + r"(?:\s+(?P<" + p + "nat>" + NATIONALITY + r"))?" + named_tail + r")"
-                r"|(?P<" + p + "gen>" + generic + r")|" + title_pat(p + "title") + ")")
-
+    instrument = instrument_pat
     dual = (r"(?P<dual>" + DUAL_HEAD + r"\s+(?P<dual1>" + _fields(_FIELDS_LAW) + r")\s+و(?P<dual2>" + _fields(_FIELDS_LAW) +
             "))" + E)
-    bill = r"(?P<bill>" + BILL + r")(?:" + instrument("b") + ")"
+    bill = r"(?P<bill>" + BILL + r")(?:" + instrument("b") + "|(?P<bfield>" + BILL_FIELDS + "))"
     article = (W + r"(?P<art>(?:" + PARA + r")?(?:" + ART_HEAD + r"|(?P<poss>[وف]?(?:ب|ل)?(?:مادت(?:ه|ها)|مادتي(?:ه|ها)|"
                r"فصل(?:ه|ها)|فصلي(?:ه|ها)|مواد(?:ه|ها)|فصول(?:ه|ها)))))\s+(?:رقم\s+)?(?P<artlist>(?:من\s+)?" + ART_LIST + r")" + E +
                r"(?:\s+(?P<minh>منه|منها)" + E +
                r"|\s+(?:من|في|ب)\s+(?:(?P<ashort>" + SHORT + r")|" + instrument("a") +
                # «من النظام», «من اللائحة التنفيذية» (the statute of the story), «من القانون اللبناني»
-               r"|(?P<abare>ال(?:نظام|قانون)(?:\s+(?P<abnat>" + NATIONALITY + r"))?|اللائح[ةه]\s+التنفيذي[ةه])" + E + ")"
+               r"|(?P<abare>ال(?:نظام|قانون)(?:\s+(?P<abnat>" + NATIONALITY + r"))?|اللائح[ةه]\s+التنفيذي[ةه])" + E +
+               # «من الدستور», «من المجلة العسكرية»: named, not in the gazetteer
+               r"|(?P<aunk>(?:ال)?دستور(?:\s+" + NATIONALITY + r")?|المجل[ةه]\s+ال" + _NB + r"+ي[ةه])" + E + ")"
                r"|\s+(?P<aabbr>ق\.?\s?ج|عقوبات)" + E + r")?")
     standalone = W + r"(?:(?P<short>" + SHORT + r")|" + dual + "|" + bill + "|" + instrument("i") + r")"
     # a standalone short form is only used as context, never reported (guidelines rule 5)
@@ -285,6 +361,7 @@ def anchor_stems() -> dict[str, tuple[str, ...]]:
     # standalone short forms («نفس القانون») are never reported, so they need no anchor;
     # one-letter abbreviations («ق.ج») are listed with their separators instead of firing on every ق
     stems = {f: ("",) for f in firsts if len(f) >= 3 and "." not in f}
+    stems.update({f[:-1] + "ه": ("",) for f in list(stems) if f.endswith("ة")})
     for head, endings in ANCHOR_HEADS.items():
         stems[head] = tuple(sorted(set(stems.get(head, ())) | set(endings)))
     return dict(sorted(stems.items()))
@@ -321,8 +398,10 @@ def alias_automaton():
 
     _, aliases = alias_table()
     auto = ahocorasick.Automaton()
-    for k, alias in enumerate(aliases):
-        auto.add_word(alias, (-len(alias), k, alias))
+    for k, alias in enumerate(aliases):  # keyed with ة as ه: the finder looks names up the same way
+        key = alias.replace("ة", "ه")
+        if not auto.exists(key):
+            auto.add_word(key, (-len(alias), k, alias))
     auto.make_automaton()
     return auto
 
@@ -348,6 +427,8 @@ def canonical_article(raw: str) -> str:
     if raw.startswith("ال") and raw[2:3].isdigit():  # «المادة الـ18»
         raw = raw[2:]
     parts = [p for p in re.split(r"\s?[-./]\s?", raw) if p]
+    if "/" in raw and len(parts) == 2 and all(p.isdigit() for p in parts) and len(parts[0]) < len(parts[1]):
+        parts = parts[::-1]  # «المادة 3/49»: paragraph 3 of article 49
     if len(parts) >= 2 and len(parts[-1]) >= 3 and all(len(p) <= 2 for p in parts[:-1]):
         parts = [parts[-1]] + parts[:-1][::-1]  # Moroccan «الفصل 1-447» = 447-1, «1-1-503» = 503-1-1
     return "-".join(str(int(p)) if p.isdigit() else p for p in parts) + bis

@@ -142,6 +142,15 @@ def _bare_article(r: LegalReference, country: str | None, last: str | None) -> s
     return last
 
 
+_GENERIC_CODE_NAME = re.compile(r"[وفبلك]{0,2}(?:ال|ل)قانون\s+الجنائي")
+
+
+def _field_of_law(r: LegalReference) -> bool:
+    """«القانون الجنائي» alone: Morocco's penal code by name, elsewhere the field of criminal law."""
+    return (r.kind == "code" and r.candidates == ("MA/penal-code",) and not r.raw_number
+            and _GENERIC_CODE_NAME.fullmatch(norm(r.text)) is not None)
+
+
 def resolve(refs: list[LegalReference], text: str = "", country: str | None = None,
             normalized: str | None = None, cue_hits: list | None = None) -> list[LegalReference]:
     """Link each reference to an instrument id (or None); see module docstring."""
@@ -158,6 +167,9 @@ def resolve(refs: list[LegalReference], text: str = "", country: str | None = No
     out: list[LegalReference] = []
     last: str | None = None
     for r in refs:
+        if _field_of_law(r) and (country or infer_country(text, [x for x in refs if not _field_of_law(x)], normalized,
+                                                          cue_hits)) != "MA":
+            continue  # «القانون الجنائي» in a story from elsewhere: criminal law as a field (rule 13)
         inst = None
         if r.short_form:
             inst = last
