@@ -52,10 +52,11 @@ def main() -> None:
         model_dir = make_base_shape(Path(tempfile.mkdtemp(prefix="arcrime-ceiling-")) / "base")
     else:
         model_dir = a.model
-    model, tok, m = load_model(model_dir, "cpu")
+    model, tok = load_model(model_dir, "cpu")
+    m = model.config
     model.eval()
     vocab = tok.vocab_size
-    lengths = sorted({m.max_length // 4, m.max_length // 2, m.max_length})
+    lengths = sorted({m.window_length // 4, m.window_length // 2, m.window_length})
     g = torch.Generator().manual_seed(0)
     rows = []
     with torch.inference_mode():

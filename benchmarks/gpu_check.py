@@ -4,7 +4,7 @@
    CPU inference, MLM pretraining on CUDA);
 2. a randomly initialised BERT-base-shaped model (12 layers, hidden 768, 64k vocabulary, 512-token
    windows) trained with bf16 autocast for ``--steps`` optimizer steps through the real training
-   loop (``arcrime.train.Trainer``) on the corpus; the loss must fall;
+   recipe (``arcrime.training.FineTuneRecipe`` on ``transformers.Trainer``) on the corpus; the loss must fall;
 3. the inference benchmark (naive pipeline vs engine) on the GPU for the quickstart model.
 
 Writes ``benchmarks/results/gpu_check.json``; exit status 1 when a check fails.
@@ -13,7 +13,6 @@ Writes ``benchmarks/results/gpu_check.json``; exit status 1 when a check fails.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import subprocess
 import sys
@@ -39,7 +38,7 @@ def base_shape_training(steps: int, device: str = "cuda", batch_size: int = 16) 
     import torch
 
     from arcrime.config import load_config
-    from arcrime.train import Trainer
+    from arcrime.training import FineTuneRecipe
 
     tmp = tempfile.mkdtemp(prefix="arcrime-gpucheck-")
     cfg = load_config(ROOT / "configs/quickstart.yaml", {
@@ -47,7 +46,7 @@ def base_shape_training(steps: int, device: str = "cuda", batch_size: int = 16) 
         "train.learning_rate": 1e-4, "train.warmup_ratio": 0.06, "run.experiments_dir": tmp, "run.models_dir": tmp,
         "run.name": "gpu-base"})
     set_base_shape(cfg)
-    t = Trainer(cfg, overwrite=True, log=io.StringIO())
+    t = FineTuneRecipe(cfg, overwrite=True)
     t.setup()
     widen_embeddings(t)
     t.model.to(t.device)

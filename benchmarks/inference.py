@@ -8,7 +8,7 @@ Methods, each run in its own process so peak RSS is per method:
 * ``naive``: a 🤗 ``pipeline("text-classification")`` over the same encoder + label head, called
   once per article with truncation at the model's max length (what most scripts do). It scores
   only the first window and tags nothing.
-* ``engine``: ``arcrime.predict.Predictor`` — length-sorted batches, dynamic padding,
+* ``engine``: ``arcrime.inference.Predictor`` — length-sorted batches, dynamic padding,
   ``torch.inference_mode``, every window of long articles, legal-reference tagging in the same pass.
 * ``engine-bs1``: the engine with batch size 1 — every window, one at a time: the same coverage
   as ``engine`` without batching, i.e. what covering whole articles the naive way costs.
@@ -60,19 +60,19 @@ def make_base_shape(out: Path) -> Path:
     from transformers import AutoTokenizer, BertConfig, BertModel
 
     from arcrime.config import DEFAULT_LABELS
-    from arcrime.model import ArcrimeModel, ModelMeta, save_model
+    from arcrime.model import ArcrimeConfig, ArcrimeForCrimeNews, save_model
     from arcrime.normalize import DEFAULT_STEPS
 
     tok = AutoTokenizer.from_pretrained(ROOT / "encoders/arcrime-bert-small")
     torch.manual_seed(0)
     enc = BertModel(BertConfig(vocab_size=BASE_VOCAB, max_position_embeddings=BASE_MAX_LENGTH, **BASE_SHAPE),
                     add_pooling_layer=False)
-    model = ArcrimeModel(enc, 3)
     labels = list(DEFAULT_LABELS)
-    meta = ModelMeta(labels=labels, thresholds={lab: 0.5 for lab in labels}, normalize_steps=list(DEFAULT_STEPS),
-                     max_length=BASE_MAX_LENGTH, stride=BASE_STRIDE, window_aggregation="max",
-                     encoder_source="random BERT-base shape")
-    save_model(out, model, tok, meta, overwrite=True)
+    cfg = ArcrimeConfig(id2label=dict(enumerate(labels)), normalize_steps=list(DEFAULT_STEPS),
+                        window_length=BASE_MAX_LENGTH, stride=BASE_STRIDE, window_aggregation="max",
+                        encoder_source="random BERT-base shape")
+    model = ArcrimeForCrimeNews.from_encoder(enc, cfg)
+    save_model(out, model, tok, overwrite=True)
     return out
 
 
@@ -80,7 +80,7 @@ def run_method(method: str, model_dir: str, n: int, batch_size: int, device: str
                max_tokens: int | None = None) -> dict:
     import torch
 
-    from arcrime.predict import Predictor
+    from arcrime.inference import load
 
     torch.set_num_threads(int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1)))
     docs = articles(n)
@@ -91,7 +91,8 @@ def run_method(method: str, model_dir: str, n: int, batch_size: int, device: str
         from arcrime.model import load_model
         from arcrime.normalize import Normalizer
 
-        model, tok, meta = load_model(model_dir, device)
+        model, tok = load_model(model_dir, device)
+        meta = model.config
 
         class View(PreTrainedModel):
             config_class = BertConfig
@@ -101,7 +102,7 @@ def run_method(method: str, model_dir: str, n: int, batch_size: int, device: str
                 self.m = m
 
             def forward(self, input_ids=None, attention_mask=None, **kw):
-                return SequenceClassifierOutput(logits=self.m(input_ids, attention_mask)[0])
+                return SequenceClassifierOutput(logits=self.m(input_ids=input_ids, attention_mask=attention_mask).logits)
 
         cfg = BertConfig(**model.encoder.config.to_dict())
         cfg.id2label = dict(enumerate(meta.labels))
@@ -109,20 +110,20 @@ def run_method(method: str, model_dir: str, n: int, batch_size: int, device: str
         pipe = pipeline("text-classification", model=View(cfg, model).eval(), tokenizer=tok, top_k=None,
                         function_to_apply="sigmoid", device=0 if device.startswith("cuda") else -1)
         norm = Normalizer(meta.normalize_steps)
-        tok.model_max_length = meta.max_length
+        tok.model_max_length = meta.window_length
         t0 = time.perf_counter()
         out = []
         for d in docs:
-            res = pipe(norm(d["text"]).text, truncation=True, max_length=meta.max_length)[0]
+            res = pipe(norm(d["text"]).text, truncation=True, max_length=meta.window_length)[0]
             sc = {r["label"]: r["score"] for r in res}
             out.append([lab for lab in meta.labels if sc[lab] >= meta.thresholds[lab]])
         secs = time.perf_counter() - t0
     else:
-        p = Predictor.from_pretrained(model_dir, device="cpu" if method.startswith("onnx") else device,
-                                      batch_size=1 if method == "engine-bs1" else batch_size,
-                                      max_tokens=max_tokens, prefer_int8=method == "onnx-int8")
+        p = load(model_dir, device="cpu" if method.startswith("onnx") else device,
+                 batch_size=1 if method == "engine-bs1" else batch_size,
+                 max_tokens=max_tokens, prefer_int8=method == "onnx-int8")
         t0 = time.perf_counter()
-        out = [r["labels"] for r in p.predict_records(iter(docs))]
+        out = [list(r.labels) for r in p.predict_records(iter(docs))]
         secs = time.perf_counter() - t0
     return {"method": method, "docs": n, "seconds": round(secs, 2), "docs_per_s": round(n / secs, 2),
             "peak_rss_mb": peak_rss_mb(), "labels": out, **({} if method == "naive" else {"max_tokens": p.max_tokens})}
@@ -174,13 +175,13 @@ def main() -> None:
                       "docs_per_s_min": rates[0], "docs_per_s_max": rates[-1],
                       "peak_rss_mb": max(r["peak_rss_mb"] for r in rs), "labels": rs[0]["labels"],
                       **({"max_tokens": rs[0]["max_tokens"]} if "max_tokens" in rs[0] else {})}
-    from arcrime.predict import Predictor
+    from arcrime.inference import load
 
-    p = Predictor.from_pretrained(model_dir, device="cpu")
+    p = load(model_dir, device="cpu")
     encoded = [p.encoder.encode(d["text"]) for d in articles(a.n)]
     single = [i for i, doc in enumerate(encoded) if len(doc.windows) == 1]
     # tokens through the model per article, special tokens included
-    tokens = {"naive": sum(min(doc.n_tokens + 2, p.meta.max_length) for doc in encoded) / a.n,
+    tokens = {"naive": sum(min(doc.n_tokens + 2, p.config.window_length) for doc in encoded) / a.n,
               "engine": sum(b - a_ + 2 for doc in encoded for a_, b in doc.windows) / a.n}
     summary = {"recorded": meta(), "benchmark": "inference", "name": a.name, "model": "random BERT-base shape" if a.base_shape else a.model,
                "articles": a.n, "single_window_articles": len(single), "batch_size": a.batch_size,

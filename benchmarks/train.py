@@ -3,7 +3,7 @@
     python benchmarks/train.py --config configs/quickstart.yaml --steps 40 --name quickstart
     python benchmarks/train.py --base-shape --steps 6 --name bert-base-shape
 
-Runs the real training loop (``arcrime.train.Trainer.fit``) for a fixed number of optimizer steps on
+Runs the real training (``arcrime.training.FineTuneRecipe.fit``, i.e. ``transformers.Trainer``) for a fixed number of optimizer steps on
 the training split, once with ``group_by_length`` and once without, and reports real (non-padding)
 tokens per second and the padding share. ``--base-shape`` swaps in a randomly initialised encoder of
 BERT-base shape (12 layers, hidden 768, 64k vocabulary). Prints JSON and writes
@@ -26,17 +26,16 @@ from _meta import meta, set_base_shape, widen_embeddings  # noqa: E402
 
 
 def run(cfg_path: str, base_shape: bool, steps: int, grouped: bool) -> dict:
-    import io
 
     from arcrime.config import load_config
-    from arcrime.train import Trainer, collate, make_batches
+    from arcrime.training import FineTuneRecipe, collate, make_batches
 
     tmp = tempfile.mkdtemp(prefix="arcrime-trainbench-")
     cfg = load_config(cfg_path, {"train.max_steps": steps, "train.group_by_length": grouped,
                                  "run.experiments_dir": tmp, "run.models_dir": tmp, "run.name": "bench"})
     if base_shape:
         set_base_shape(cfg)
-    t = Trainer(cfg, overwrite=True, log=io.StringIO())
+    t = FineTuneRecipe(cfg, overwrite=True)
     t.setup()
     if base_shape:
         widen_embeddings(t)

@@ -16,7 +16,8 @@ from pathlib import Path
 from sklearn.metrics import cohen_kappa_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from arcrime.data import DEFAULT_LABELS, read_corpus  # noqa: E402
+from arcrime.config import DEFAULT_LABELS  # noqa: E402
+from arcrime.corpus import read_corpus  # noqa: E402
 from arcrime.markup import parse_marked  # noqa: E402
 from arcrime.metrics import span_metrics  # noqa: E402
 

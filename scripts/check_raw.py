@@ -15,7 +15,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-from arcrime.data import RecordError, corpus_stats, parse_raw_file  # noqa: E402
+from arcrime.build import parse_raw_file  # noqa: E402
+from arcrime.corpus import RecordError  # noqa: E402
+from arcrime.stats import corpus_stats  # noqa: E402
 
 
 def main(paths: list[str]) -> int:

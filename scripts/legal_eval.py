@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from arcrime import legal  # noqa: E402
-from arcrime.data import read_corpus  # noqa: E402
+from arcrime.corpus import read_corpus  # noqa: E402
 from arcrime.metrics import span_metrics  # noqa: E402
 
 

@@ -26,8 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from arcrime.data import near_duplicates  # noqa: E402
 from arcrime.real import CORPORA  # noqa: E402
+from arcrime.stats import near_duplicates  # noqa: E402
 
 ABBR = {"SaudiNewsNet": "snn", "antcorpus.multisource.data": "ant2", "antcorpus.data": "ant1"}
 COUNTRY = {"SaudiNewsNet": "SA", "antcorpus.data": "TN", "antcorpus.multisource.data": "intl"}

@@ -3,9 +3,10 @@ import json
 import numpy as np
 import pytest
 
-from arcrime.baselines import load_baseline, train_baseline
+from arcrime.baselines import load_baseline
+from arcrime.training import train_baseline
 from arcrime.config import Config
-from arcrime.predict import Predictor
+from arcrime.inference import load
 
 
 def _cfg(tmp_path, split, kind, **extra):
@@ -24,12 +25,13 @@ def test_baseline_train_save_load_predict(tmp_path, tiny_split, kind, extra):
     model_dir = tmp_path / "models" / f"b-{kind}"
     assert not list(model_dir.glob("*.pkl")) and not list(model_dir.glob("*.joblib"))  # no pickle
     texts = [json.loads(x)["text"] for x in tiny_split["test"].read_text(encoding="utf-8").splitlines()]
-    b1 = Predictor.from_pretrained(model_dir)
+    b1 = load(model_dir)
     b2 = load_baseline(model_dir)
     o1 = [b1.predict_text(t) for t in texts]
     o2 = list(b2.predict_records({"id": "text-1", "text": t} for t in texts))
     assert o1 == o2
-    assert set(o1[0]) == {"id", "labels", "scores", "legal_refs"}
+    assert set(o1[0].to_dict()) == {"id", "labels", "scores", "legal_refs"}
+    assert b1.labels == cfg.data.labels and set(b1.thresholds) == set(cfg.data.labels)
     m = json.loads((tmp_path / "exp" / f"b-{kind}" / "metrics_test.json").read_text())
     assert {"model", "rules", "model+rules"} <= set(m["legal_refs"])
 

@@ -4,7 +4,9 @@ import random
 
 import pytest
 
-from arcrime.data import (DataError, build_corpus, corpus_stats, load_records, read_corpus, read_predict_input)
+from arcrime.build import build_corpus
+from arcrime.corpus import DataError, load_records, read_corpus, read_predict_input
+from arcrime.stats import corpus_stats
 
 GOOD = {"id": "a1", "text": "وتوبع طبقا للفصل 538 من القانون الجنائي", "labels": ["extortion"],
         "legal_refs": [{"start": 11, "end": 39, "text": "للفصل 538 من القانون الجنائي", "kind": "article",
@@ -156,10 +158,47 @@ def test_build_rejects_bad_markup(tmp_path):
 
 
 def test_dataset_split_roundtrip(tmp_path):
-    from arcrime.data import dataset_records, load_dataset_split
+    from arcrime.corpus import dataset_records, load_dataset_split
 
     p = _lines(tmp_path, [json.dumps(GOOD, ensure_ascii=False), "{bad"])
     ds = load_dataset_split(p, log=io.StringIO())
     assert ds.num_rows == 1 and ds[0]["legal_refs"][0]["start"] == 11
     (rec,) = dataset_records(ds)
     assert rec["legal_refs"][0]["articles"] == ["538"] and rec["meta"] == {"country": "MA"}
+
+
+def test_predict_input_folder_bom_and_empty(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "2.txt").write_text("مقال ثان", encoding="utf-8")
+    (d / "1.txt").write_bytes("\ufeffمقال أول\n".encode("utf-8"))
+    (d / "x.csv").write_text("a,b", encoding="utf-8")
+    (d / "3.txt").write_bytes(b"\xff\xfe")
+    out = list(read_predict_input(d))
+    assert [r["id"] for r, e in out if r] == ["1", "2"] and out[0][0]["text"] == "مقال أول\n"
+    assert [(e.field, e.file.endswith("3.txt")) for r, e in out if e] == [("<file>", True)]
+    for empty in (b"", b"\n\n  \n"):
+        p = tmp_path / "e.jsonl"
+        p.write_bytes(empty)
+        with pytest.raises(DataError, match="is empty: no article to predict"):
+            list(read_predict_input(p))
+    (d2 := tmp_path / "none").mkdir()
+    with pytest.raises(DataError, match="no .txt file"):
+        list(read_predict_input(d2))
+    # a byte-order mark (Windows editors) does not hide the JSONL format, nor break the corpus reader
+    j = tmp_path / "bom.jsonl"
+    j.write_bytes("\ufeff".encode("utf-8") + json.dumps(GOOD, ensure_ascii=False).encode("utf-8") + b"\n")
+    assert list(read_predict_input(j))[0][0]["id"] == "a1"
+    assert len(read_corpus(j)[0]) == 1
+
+
+def test_layer_stats_splits_written_and_real():
+    from arcrime.stats import format_layers, format_stats, layer_stats
+
+    recs = [dict(GOOD, id=f"w{i}", meta={"split": "train" if i else "test"}) for i in range(2)]
+    recs.append(dict(GOOD, id="r1", meta={"split": "test", "real": True}))
+    out = layer_stats(recs, 0.5)
+    assert set(out) == {"written", "real"} and out["written"]["articles"] == 2
+    assert out["written"]["near_duplicates"]["pairs_across_splits"][0]["jaccard"] == 1.0
+    assert format_layers(out).split("\n")[0].split() == ["written", "real"]
+    assert "1 pair(s) across splits" in format_stats(out["written"])

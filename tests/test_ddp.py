@@ -23,5 +23,5 @@ def test_torchrun_two_processes(tmp_path, tiny_split, tiny_tokenizer):
     r = subprocess.run([str(torchrun if torchrun.exists() else "torchrun"), "--nproc_per_node", "2", "-m",
                         "arcrime.cli", "train", "--config", str(path)], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
-    assert (tmp_path / "models" / "ddp" / "heads.safetensors").is_file()
+    assert (tmp_path / "models" / "ddp" / "model.safetensors").is_file()
     assert (tmp_path / "experiments" / "ddp" / "metrics_test.json").is_file()

@@ -5,8 +5,8 @@ import pytest
 pytest.importorskip("onnxruntime")
 
 from arcrime.export import export_onnx  # noqa: E402
-from arcrime.predict import Predictor  # noqa: E402
-from arcrime.train import train  # noqa: E402
+from arcrime.inference import load  # noqa: E402
+from arcrime.training import train  # noqa: E402
 from conftest import tiny_config  # noqa: E402
 
 
@@ -16,19 +16,20 @@ def test_onnx_export_matches_pytorch(tmp_path, tiny_split, tiny_tokenizer):
     info = export_onnx(model_dir, tmp_path / "onnx", int8=True)
     assert set(info["files"]) == {"model.onnx", "model.int8.onnx"}
     texts = [json.loads(x)["text"] for x in tiny_split["test"].read_text(encoding="utf-8").splitlines()]
-    torch_p = Predictor.from_pretrained(model_dir, device="cpu")
-    fp32 = Predictor.from_pretrained(tmp_path / "onnx", prefer_int8=False)
-    int8 = Predictor.from_pretrained(tmp_path / "onnx")
+    torch_p = load(model_dir, device="cpu")
+    fp32 = load(tmp_path / "onnx", prefer_int8=False)
+    assert (tmp_path / "onnx" / "config.json").is_file()  # the model folder's convention
+    int8 = load(tmp_path / "onnx")
     for t in texts:
         a, b, c = torch_p.predict_text(t), fp32.predict_text(t), int8.predict_text(t)
-        for lab in a["scores"]:
-            assert b["scores"][lab] == pytest.approx(a["scores"][lab], abs=1e-4)
-            assert c["scores"][lab] == pytest.approx(a["scores"][lab], abs=0.1)
-        assert a["legal_refs"] == b["legal_refs"]
+        for lab in a.scores:
+            assert b.scores[lab] == pytest.approx(a.scores[lab], abs=1e-4)
+            assert c.scores[lab] == pytest.approx(a.scores[lab], abs=0.1)
+        assert a.legal_refs == b.legal_refs
     # padded batches of windows of different lengths (the fused attention must honour the mask)
     recs = [{"id": str(i), "text": t} for i, t in enumerate(texts)]
     for a, b in zip(torch_p.predict_records(recs), fp32.predict_records(recs)):
-        for lab in a["scores"]:
-            assert b["scores"][lab] == pytest.approx(a["scores"][lab], abs=1e-4)
-    layers = json.loads((model_dir / "encoder" / "config.json").read_text())["num_hidden_layers"]
+        for lab in a.scores:
+            assert b.scores[lab] == pytest.approx(a.scores[lab], abs=1e-4)
+    layers = json.loads((model_dir / "config.json").read_text())["encoder"]["num_hidden_layers"]
     assert info["fused_operators"].get("Attention") == layers  # one fused attention node per layer

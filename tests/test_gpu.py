@@ -17,8 +17,8 @@ pytestmark = [pytest.mark.gpu,
 
 @pytest.mark.parametrize("precision", ["bf16", "fp16", "fp32"])
 def test_train_on_cuda_with_autocast(tmp_path, dev_records, tiny_tokenizer, precision):
-    from arcrime.predict import Predictor
-    from arcrime.train import train
+    from arcrime.inference import load
+    from arcrime.training import train
 
     split = split_files(tmp_path, dev_records, 40, 8, 8)
     cfg = tiny_config(tmp_path, split, name=f"gpu-{precision}", tokenizer=tiny_tokenizer, epochs=6.0,
@@ -29,11 +29,11 @@ def test_train_on_cuda_with_autocast(tmp_path, dev_records, tiny_tokenizer, prec
     assert res["fit"]["final_loss"] < curve[0], f"loss did not fall with {precision}: {curve}"
     model_dir = tmp_path / "models" / f"gpu-{precision}"
     texts = [r["text"] for r in dev_records[:12]]
-    gpu = Predictor.from_pretrained(model_dir, device="cuda", precision=precision)
-    cpu = Predictor.from_pretrained(model_dir, device="cpu")
+    gpu = load(model_dir, device="cuda", precision=precision)
+    cpu = load(model_dir, device="cpu")
     assert gpu.max_tokens > cpu.max_tokens  # large batches on the GPU by default
-    a = [gpu.predict_text(t)["scores"] for t in texts]
-    b = [cpu.predict_text(t)["scores"] for t in texts]
+    a = [gpu.predict_text(t).scores for t in texts]
+    b = [cpu.predict_text(t).scores for t in texts]
     tol = 1e-4 if precision == "fp32" else 5e-2  # half-precision autocast changes scores slightly
     for x, y in zip(a, b):
         assert all(abs(x[k] - y[k]) <= tol for k in x), (x, y)

@@ -13,7 +13,7 @@ import pytest
 
 from arcrime.cli import main
 from arcrime.config import Config
-from arcrime.data import load_records, read_corpus
+from arcrime.corpus import load_records, read_corpus
 from arcrime.real import CORPUS_ENV, hydrate, iter_corpus, read_annotations, text_sha256
 
 HEADER = "file\tline\tid\tsource\tcategory\tdate\turl\tchars\n"
@@ -194,7 +194,7 @@ def test_damaged_or_missing_metadata_is_reported_per_record(tiny, tmp_path):
 
 def test_real_outputs_carry_no_article_text(tiny, tmp_path):
     """Scoring hydrated real press writes predictions without span text and error analysis without snippets."""
-    from arcrime.baselines import train_baseline
+    from arcrime.training import train_baseline
 
     corpora, real, _ = tiny
     hyd = tmp_path / "h"

@@ -40,7 +40,7 @@ def _main(args, capsys):
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory, dev_records, tiny_tokenizer):
     from conftest import split_files
-    from arcrime.train import train
+    from arcrime.training import train
 
     tmp = tmp_path_factory.mktemp("rob")
     split = split_files(tmp, dev_records, 20, 5, 5)
@@ -60,16 +60,18 @@ def test_kill9_then_resume_matches_uninterrupted(tmp_path, tiny_split, tiny_toke
     assert r.returncode == 0, r.stderr
     proc = subprocess.Popen(PY + ["train", "--config", str(_write_cfg(tmp_path / "part.yaml", part))],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    ckpt = tmp_path / "models" / "part.checkpoint.pt"
+    ckpts = tmp_path / "models" / "part.checkpoints"
     t0 = time.time()
-    while not ckpt.exists() and time.time() - t0 < 300 and proc.poll() is None:
+    # a checkpoint is complete once Trainer has written its trainer_state.json (the last file it saves)
+    while (not list(ckpts.glob("checkpoint-*/trainer_state.json")) and time.time() - t0 < 300
+           and proc.poll() is None):
         time.sleep(0.02)
     time.sleep(0.3)
     if proc.poll() is not None:
         pytest.skip("training finished before it could be killed (machine too fast for this setup)")
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert not (tmp_path / "models" / "part" / "arcrime_model.json").exists()
+    assert not (tmp_path / "models" / "part" / "config.json").exists()
     r = _run(["train", "--config", str(tmp_path / "part.yaml"), "--resume"])
     assert r.returncode == 0, r.stderr
     assert "resumed from" in r.stderr
@@ -123,16 +125,16 @@ def test_predict_bad_input(tmp_path, model_dir, payload, expect_ok, expect_error
 
 
 def test_predict_long_article_not_truncated(model_dir):
-    from arcrime.predict import Predictor
+    from arcrime.inference import load
 
-    p = Predictor.from_pretrained(model_dir, device="cpu")
+    p = load(model_dir, device="cpu")
     ref = "الفصل 538 من القانون الجنائي"
     text = ("وقالت مصادر مطلعة إن التحقيق مستمر. " * 6000) + "وتوبع طبقا ل" + ref + "."  # ~220 kB
     out = p.predict_text(text)
-    assert set(out["scores"]) == {"extortion", "defamation", "impersonation"}
+    assert set(out.scores) == {"extortion", "defamation", "impersonation"}
     doc = p.encoder.encode(text)
     assert doc.windows[-1][1] == doc.n_tokens and len(doc.windows) > 100
-    for r in out["legal_refs"]:
+    for r in out.legal_refs:
         assert text[r["start"]:r["end"]] == r["text"]
 
 
@@ -142,12 +144,22 @@ def test_cli_errors_are_clear(tmp_path, model_dir, capsys):
     r = _main(["train", "--config", str(bad)], capsys)
     assert r.returncode == 2
     assert "train.epochs: expected float" in r.stderr and "train.lr: unknown key" in r.stderr and "learning_rate" in r.stderr
-    r = _main(["evaluate", "--model", str(tmp_path / "nope"), "--data", str(tmp_path / "x.jsonl")], capsys)
+    data = tmp_path / "x.jsonl"
+    data.write_text('{"id": "a", "text": "نص", "labels": []}\n', encoding="utf-8")
+    r = _main(["evaluate", "--model", str(tmp_path / "nope"), "--data", str(data), "--out", str(tmp_path / "ev")],
+              capsys)
     assert r.returncode == 2 and "model folder not found" in r.stderr
+    r = _main(["evaluate", "--model", str(model_dir), "--data", str(tmp_path / "missing.jsonl")], capsys)
+    assert r.returncode == 2 and "missing.jsonl: no such file" in r.stderr
     broken = tmp_path / "broken"
     broken.mkdir()
-    (broken / "arcrime_model.json").write_text("{}", encoding="utf-8")
+    (broken / "config.json").write_text('{"model_type": "arcrime"}', encoding="utf-8")
     r = _main(["predict", "--model", str(broken), "نص"], capsys)
+    assert r.returncode == 2 and "missing model.safetensors" in r.stderr
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "arcrime_model.json").write_text("{}", encoding="utf-8")  # a pre-0.2 folder, incomplete
+    r = _main(["predict", "--model", str(old), "نص"], capsys)
     assert r.returncode == 2 and "missing heads.safetensors" in r.stderr
     v = tmp_path / "v.jsonl"
     v.write_text('{"id": "a", "text": "نص", "labels": ["theft"]}\n', encoding="utf-8")
@@ -156,19 +168,19 @@ def test_cli_errors_are_clear(tmp_path, model_dir, capsys):
 
 
 def test_library_api_rejects_bad_text_clearly(model_dir):
-    from arcrime.data import DataError
-    from arcrime.predict import Predictor
+    from arcrime.corpus import DataError
+    from arcrime.inference import load
 
-    p = Predictor.from_pretrained(model_dir, device="cpu")
+    p = load(model_dir, device="cpu")
     for bad, needle in [("", "empty"), ("  \n", "empty"), ("\x00\x01\x02", "binary"), (None, "missing")]:
         with pytest.raises(DataError) as e:
             list(p.predict_records([{"id": "x1", "text": bad}]))
         assert "'x1'" in str(e.value) and "field text" in str(e.value) and needle in str(e.value)
-    assert p.predict_text("No Arabic here at all.")["labels"] is not None
+    assert p.predict_text("No Arabic here at all.").labels is not None
 
 
 def test_train_and_evaluate_keep_going_over_bad_records(tmp_path, tiny_split, tiny_tokenizer, model_dir, capsys):
-    from arcrime.train import train
+    from arcrime.training import train
 
     bad_train = tmp_path / "train_bad.jsonl"
     bad_train.write_bytes(tiny_split["train"].read_bytes() + b'{"id": "zz", "text": "x", "labels": ["theft"]}\n{oops\n')
@@ -179,7 +191,7 @@ def test_train_and_evaluate_keep_going_over_bad_records(tmp_path, tiny_split, ti
     assert "train_bad.jsonl: 2 problem(s)" in err and ":25: labels" in err and ":26: <json>" in err
     listed = (tmp_path / "experiments" / "badtrain" / "errors_train.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(x)["line"] for x in listed] == [25, 26]
-    from arcrime.data import DataError
+    from arcrime.corpus import DataError
 
     with pytest.raises(DataError):
         train(tiny_config(tmp_path, split, name="strict", tokenizer=tiny_tokenizer, epochs=1.0), strict=True)
@@ -196,13 +208,13 @@ def test_train_and_evaluate_keep_going_over_bad_records(tmp_path, tiny_split, ti
 def test_five_megabyte_article(model_dir):
     """A 5 MB article goes through normalization, windowing, the model and the legal finder."""
     from arcrime import legal
-    from arcrime.predict import Predictor
+    from arcrime.inference import load
 
     unit = "وتابعت النيابة العامة المتهم طبقا للفصل 538 من القانون الجنائي بعد شكاية الضحية. "
     text = unit * (5_000_000 // len(unit.encode("utf-8")) + 1)
     assert len(text.encode("utf-8")) >= 5_000_000
     refs = legal.extract(text)
     assert len(refs) == text.count("للفصل 538") and all(text[r.start:r.end] == r.text for r in refs[:50])
-    p = Predictor.from_pretrained(model_dir, device="cpu", batch_size=256)
+    p = load(model_dir, device="cpu", batch_size=256)
     out = p.predict_text(text)
-    assert set(out["scores"]) == {"extortion", "defamation", "impersonation"}
+    assert set(out.scores) == {"extortion", "defamation", "impersonation"}

@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from arcrime import legal  # noqa: E402
 from arcrime.baselines import KeywordBaseline  # noqa: E402
-from arcrime.predict import Predictor  # noqa: E402
+from arcrime.inference import load  # noqa: E402
 from arcrime.serve.app import MAX_ARTICLE_CHARS, MAX_BATCH, MAX_BODY_BYTES, create_app  # noqa: E402
 from arcrime.serve.batcher import MicroBatcher  # noqa: E402
 from arcrime.serve.evidence import MIN_DROP, occlusion_units, split_sentences  # noqa: E402
@@ -34,7 +34,7 @@ EXAMPLE = (ROOT / "examples" / "article_fes.txt").read_text(encoding="utf-8")
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory, dev_records, tiny_tokenizer) -> Path:
-    from arcrime.train import train
+    from arcrime.training import train
     from conftest import split_files
 
     tmp = tmp_path_factory.mktemp("serve")
@@ -45,7 +45,7 @@ def model_dir(tmp_path_factory, dev_records, tiny_tokenizer) -> Path:
 
 @pytest.fixture(scope="module")
 def client(model_dir):
-    app = create_app(Predictor.from_pretrained(model_dir, device="cpu"), model_name="tiny")
+    app = create_app(load(model_dir, device="cpu"), model_name="tiny")
     with TestClient(app) as c:
         yield c
 
@@ -66,10 +66,11 @@ def _same(a: dict, b: dict) -> bool:
 
 def test_health(client, model_dir):
     h = client.get("/v1/health").json()
-    meta = json.loads((model_dir / "arcrime_model.json").read_text(encoding="utf-8"))
+    cfg = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    labels = [cfg["id2label"][str(i)] for i in range(len(cfg["id2label"]))]
     assert h["status"] == "ok" and h["model"] == "tiny"
-    assert h["labels"] == meta["labels"] == ["extortion", "defamation", "impersonation"]
-    assert h["thresholds"] == {lab: meta["thresholds"][lab] for lab in meta["labels"]}
+    assert h["labels"] == labels == ["extortion", "defamation", "impersonation"]
+    assert h["thresholds"] == {lab: cfg["thresholds"][lab] for lab in labels}
     assert h["limits"] == {"article_chars": MAX_ARTICLE_CHARS, "batch_articles": MAX_BATCH,
                            "body_bytes": MAX_BODY_BYTES, "file_types": [".txt", ".jsonl", ".csv"]}
     assert h["evidence"]["min_drop"] == MIN_DROP and "occlusion" in h["evidence"]["method"]
@@ -339,6 +340,16 @@ def test_sentence_splitting():
 # ---------------------------------------------------------------- micro-batching
 
 
+class _Echo:
+    """A stand-in for a Prediction: the batcher hands ``to_dict()`` to the callers."""
+
+    def __init__(self, d):
+        self.d = d
+
+    def to_dict(self):
+        return self.d
+
+
 class _Recording:
     """A predictor that records the size of each engine call and fails on a poisoned record."""
 
@@ -353,7 +364,7 @@ class _Recording:
         if any(r["text"] == "poison" for r in records):
             raise ValueError("poisoned")
         for r in records:
-            yield {"id": r["id"], "echo": r["text"]}
+            yield _Echo({"id": r["id"], "echo": r["text"]})
 
 
 def test_batcher_shares_calls_and_keeps_order():

@@ -41,7 +41,7 @@ from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from arcrime import legal  # noqa: E402
-from arcrime.predict import Predictor  # noqa: E402
+from arcrime.inference import load  # noqa: E402
 from arcrime.serve.app import create_app  # noqa: E402
 from conftest import ROOT  # noqa: E402
 from test_serve import _free_port, model_dir  # noqa: E402,F401  (the tiny model fixture)
@@ -53,7 +53,7 @@ EXAMPLE = (ROOT / "examples" / "article_fes.txt").read_text(encoding="utf-8")
 def server(request):
     path = os.environ.get("ARCRIME_SERVE_MODEL")
     folder = Path(path) if path else request.getfixturevalue("model_dir")
-    app = create_app(Predictor.from_pretrained(folder, device="cpu"), model_name=folder.resolve().name)
+    app = create_app(load(folder, device="cpu"), model_name=folder.resolve().name)
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     t = threading.Thread(target=srv.run, daemon=True)

@@ -8,9 +8,9 @@ import sys
 import pytest
 
 from arcrime.config import DEFAULT_MAX_TOKENS
+from arcrime.inference import BertPredictor, load
 from arcrime.model import ModelLoadError, load_model
-from arcrime.predict import Predictor
-from arcrime.train import train
+from arcrime.training import train
 from conftest import tiny_config
 
 
@@ -28,24 +28,25 @@ def trained(tmp_path_factory, dev_records, tiny_tokenizer):
 def test_saves_reloads_and_predicts_identically(trained):
     tmp, cfg, res, split = trained
     model_dir = tmp / "models" / "tiny"
-    for f in ("arcrime_model.json", "heads.safetensors", "encoder/model.safetensors", "tokenizer.json"):
+    for f in ("config.json", "model.safetensors", "tokenizer.json", "README.md"):
         assert (model_dir / f).is_file()
     texts = [json.loads(x)["text"] for x in split["test"].read_text(encoding="utf-8").splitlines()]
-    p1 = Predictor.from_pretrained(model_dir, device="cpu", legal_refs="model")
-    p2 = Predictor.from_pretrained(model_dir, device="cpu", batch_size=1, legal_refs="model")
+    p1 = load(model_dir, device="cpu", legal_refs="model")
+    assert isinstance(p1, BertPredictor)
+    p2 = load(model_dir, device="cpu", batch_size=1, legal_refs="model")
     assert p1.max_tokens == DEFAULT_MAX_TOKENS  # the CPU default token budget
     out1 = [p1.predict_text(t) for t in texts]
     out2 = list(p2.predict_records({"id": "text-1", "text": t} for t in texts))
     # large batches under a small token budget: many short windows together, long ones alone
-    p3 = Predictor.from_pretrained(model_dir, device="cpu", batch_size=64, max_tokens=300, legal_refs="model")
+    p3 = load(model_dir, device="cpu", batch_size=64, max_tokens=300, legal_refs="model")
     out3 = list(p3.predict_records({"id": "text-1", "text": t} for t in texts))
     for a, b, c in zip(out1, out2, out3):
-        assert a["labels"] == b["labels"] == c["labels"] and a["legal_refs"] == b["legal_refs"] == c["legal_refs"]
-        for lab in a["scores"]:
-            assert a["scores"][lab] == pytest.approx(b["scores"][lab], abs=1e-5)
-            assert a["scores"][lab] == pytest.approx(c["scores"][lab], abs=1e-5)
+        assert a.labels == b.labels == c.labels and a.legal_refs == b.legal_refs == c.legal_refs
+        for lab in a.scores:
+            assert a.scores[lab] == pytest.approx(b.scores[lab], abs=1e-5)
+            assert a.scores[lab] == pytest.approx(c.scores[lab], abs=1e-5)
     for o, t in zip(out1, texts):
-        for ref in o["legal_refs"]:
+        for ref in o.legal_refs:
             assert t[ref["start"]:ref["end"]] == ref["text"]
     run = json.loads((tmp / "experiments" / "tiny" / "run.json").read_text())
     assert run["seed"] == 7 and run["packages"]["torch"] and "commit" in run["git"]
@@ -76,7 +77,62 @@ def test_existing_run_not_overwritten(trained):
 def test_missing_model_files_clear_error(trained, tmp_path):
     with pytest.raises(ModelLoadError) as e:
         load_model(tmp_path)
-    assert "missing arcrime_model.json" in str(e.value)
+    assert "missing config.json" in str(e.value)
+    tmp, cfg, res, split = trained
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for f in (tmp / "models" / "tiny").iterdir():
+        (broken / f.name).write_bytes(f.read_bytes())
+    w = broken / "model.safetensors"
+    w.write_bytes(w.read_bytes()[: w.stat().st_size // 2])  # a truncated copy
+    with pytest.raises(ModelLoadError, match="damaged or truncated"):
+        load_model(broken)
+
+
+def test_training_logs_dev_macro_f1_and_keeps_the_best_checkpoint(trained):
+    tmp, cfg, res, split = trained
+    fit = res["fit"]
+    assert fit["stack"].startswith("transformers.Trainer")
+    evals = fit["dev_during_training"]
+    assert len(evals) == 2 and [e["epoch"] for e in evals] == [1.0, 2.0]  # one dev evaluation per epoch
+    best = max(evals, key=lambda e: e["macro_f1"])
+    assert fit["best_checkpoint"]["dev_macro_f1"] == best["macro_f1"]
+    assert not (tmp / "models" / "tiny.checkpoints").exists()  # checkpoints are removed once the model is saved
+
+
+def test_hf_native_model_and_pipeline_match_predict(trained):
+    """AutoModel / pipeline load the folder without trust_remote_code and agree with arcrime's predictor."""
+    import torch
+    from transformers import AutoConfig, AutoModel, pipeline
+
+    import arcrime
+
+    tmp, cfg, res, split = trained
+    model_dir = tmp / "models" / "tiny"
+    assert AutoConfig.from_pretrained(model_dir).model_type == "arcrime"
+    hf = AutoModel.from_pretrained(model_dir)
+    assert type(hf).__name__ == "ArcrimeForCrimeNews" and hf.config.problem_type == "multi_label_classification"
+    texts = [json.loads(x)["text"] for x in split["test"].read_text(encoding="utf-8").splitlines()]
+    ours = [p.to_dict() for p in arcrime.load(model_dir, device="cpu").predict_records(
+        {"id": f"text-{k + 1}", "text": t} for k, t in enumerate(texts))]
+    clf = pipeline("arabic-crime-news", model=str(model_dir), device="cpu")
+    theirs = clf(texts)
+    assert [{k: v for k, v in d.items() if k != "id"} for d in ours] == theirs
+    # the raw model agrees with the engine on a one-window article
+    tok = clf.tokenizer
+    p = arcrime.load(model_dir, device="cpu")
+    short = texts[0][:120]
+    enc = p.encoder.encode(short)
+    ids, _ = p.encoder.window_inputs(enc, 0)
+    with torch.no_grad():
+        logits = hf(input_ids=torch.tensor([ids])).logits[0]
+    probs = torch.sigmoid(logits).tolist()
+    pred = p.predict_text(short)
+    assert [round(x, 5) for x in probs] == [round(pred.scores[lab], 5) for lab in p.labels]
+    assert tok is not None
+    card = (model_dir / "README.md").read_text(encoding="utf-8")
+    assert card.startswith("---\nlanguage:") and "pipeline_tag: text-classification" in card
+    assert f"{res['test']['macro_f1']:.3f}" in card  # the card carries the run's own metrics
 
 
 def test_cli_round_trip(trained, tmp_path):
@@ -119,7 +175,7 @@ def test_cli_round_trip(trained, tmp_path):
 def test_plan_batches_limits(batch_size, max_tokens):
     import random
 
-    from arcrime.predict import plan_batches
+    from arcrime.inference import plan_batches
 
     rng = random.Random(batch_size)
     lengths = [rng.randint(3, 130) for _ in range(200)]
@@ -131,3 +187,36 @@ def test_plan_batches_limits(batch_size, max_tokens):
         assert len(b) == 1 or max_tokens is None or len(b) * longest <= max_tokens
     flat = [lengths[i] for b in batches for i in b]
     assert flat == sorted(flat)  # length-sorted, so padding inside a batch is small
+
+
+def test_old_layout_folder_loads_and_converts(trained, tmp_path):
+    """A folder in the pre-0.2 layout (encoder/, heads.safetensors, arcrime_model.json) loads with
+    arcrime.load and converts to the standard layout with the same predictions."""
+    from safetensors.torch import save_file
+
+    import arcrime
+    from arcrime.model import convert_legacy, is_legacy
+
+    tmp, cfg, res, split = trained
+    model, tok = load_model(tmp / "models" / "tiny")
+    old = tmp_path / "old"
+    (old / "encoder").mkdir(parents=True)
+    model.encoder.save_pretrained(old / "encoder")
+    heads = {f"{n}.{k}": v.contiguous() for n in ("classifier", "tagger")
+             for k, v in getattr(model, n).state_dict().items()}
+    save_file(heads, str(old / "heads.safetensors"))
+    tok.save_pretrained(old)
+    c = model.config
+    (old / "arcrime_model.json").write_text(json.dumps({
+        "labels": c.labels, "thresholds": c.thresholds, "normalize_steps": c.normalize_steps,
+        "max_length": c.window_length, "stride": c.stride, "window_aggregation": c.window_aggregation,
+        "encoder_source": c.encoder_source, "trust_remote_code": False, "tags": c.tags, "train_config": {},
+        "temperatures": {}, "format_version": 1}), encoding="utf-8")
+    (old / "config.json").unlink(missing_ok=True)  # tokenizer.save_pretrained writes no config.json
+    assert is_legacy(old)
+    texts = [json.loads(x)["text"] for x in split["test"].read_text(encoding="utf-8").splitlines()]
+    want = [p.to_dict() for p in arcrime.predict(arcrime.load(tmp / "models" / "tiny", device="cpu"), texts)]
+    assert [p.to_dict() for p in arcrime.predict(arcrime.load(old, device="cpu"), texts)] == want
+    new = convert_legacy(old, tmp_path / "new")
+    assert (new / "config.json").is_file() and (new / "README.md").is_file() and not is_legacy(new)
+    assert [p.to_dict() for p in arcrime.predict(arcrime.load(new, device="cpu"), texts)] == want

@@ -13,61 +13,103 @@ safe format only: JSON (parameters, vocabularies) + safetensors (idf, weights); 
 from __future__ import annotations
 
 import json
-import sys
-import time
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
-from .config import Config
-from .data import KEYWORDS, load_records
+from . import legal
 from .fileio import atomic_dir, write_json
-from .metrics import label_matrix, tune_thresholds
-from .model import ModelMeta
+from .keywords import KEYWORDS
 from .normalize import Normalizer
+from .prediction import LEGAL_MODES, ModelLoadError, Prediction, check_record
 
 BASELINE_FILE = "baseline.json"
 
 
 class _Base:
-    meta: ModelMeta
+    """What both baselines share: the :class:`~arcrime.prediction.Predictor` interface (legal
+    references always come from the rule-based finder: a baseline has no tagger)."""
 
-    def _finish(self, rec: dict[str, Any], scores: np.ndarray) -> dict[str, Any]:
-        from . import legal
+    kind = ""
+    name: str
+    labels: list[str]
+    thresholds: dict[str, float]
+    normalize_steps: list[str]
 
-        labels = [lab for lab, s in zip(self.meta.labels, scores) if s >= self.meta.thresholds.get(lab, 0.5)]
-        return {"id": rec["id"], "labels": labels,
-                "scores": {lab: round(float(s), 6) for lab, s in zip(self.meta.labels, scores)},
-                "legal_refs": [r.to_dict() for r in legal.extract(rec["text"])]}
+    def scores(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
 
-    def predict_text(self, text: str, rid: str = "text-1") -> dict[str, Any]:
+    def predict_records(self, records: Iterable[Mapping[str, Any]], legal_refs: str | None = None,
+                        chunk: int = 256) -> Iterator[Prediction]:
+        if legal_refs is not None and legal_refs not in LEGAL_MODES:
+            raise ValueError(f"legal_refs={legal_refs!r}; choose one of {', '.join(LEGAL_MODES)}")
+        buf: list[tuple[str, str]] = []
+        for k, rec in enumerate(records):
+            buf.append(check_record(rec, k))
+            if len(buf) >= chunk:
+                yield from self._chunk(buf)
+                buf = []
+        if buf:
+            yield from self._chunk(buf)
+
+    def _chunk(self, recs: list[tuple[str, str]]) -> Iterator[Prediction]:
+        for (rid, text), s in zip(recs, self.scores([t for _, t in recs])):
+            yield Prediction.from_scores(rid, self.labels, s, self.thresholds,
+                                         [r.to_dict() for r in legal.extract(text)])
+
+    def predict_text(self, text: str, rid: str = "text-1") -> Prediction:
         return next(self.predict_records([{"id": rid, "text": text}]))
+
+    def _spec(self) -> dict[str, Any]:
+        return {"kind": self.kind, "name": self.name, "labels": self.labels, "thresholds": self.thresholds,
+                "normalize_steps": self.normalize_steps}
+
+    def save_pretrained(self, folder: str | Path, overwrite: bool = False) -> None:
+        """Write the model folder atomically: ``baseline.json`` (+ safetensors weights for TF-IDF)."""
+        with atomic_dir(folder, overwrite=overwrite) as tmp:
+            write_json(tmp / BASELINE_FILE, self._spec())
+            self._save_weights(tmp)
+
+    def _save_weights(self, folder: Path) -> None:
+        pass
+
+    @classmethod
+    def from_pretrained(cls, folder: str | Path) -> "_Base":
+        return load_baseline(folder)
 
 
 class KeywordBaseline(_Base):
+    """A label is predicted when its keyword family (data/GUIDELINES.md) occurs; scores are 0/1."""
+
+    kind = "keywords"
+
     def __init__(self, labels: list[str], steps: list[str]):
-        self.normalizer = Normalizer(steps)
-        self.meta = ModelMeta(labels=labels, thresholds={lab: 0.5 for lab in labels}, normalize_steps=steps,
-                              max_length=0, stride=0, window_aggregation="none", encoder_source="keyword rules")
+        unknown = [lab for lab in labels if lab not in KEYWORDS]
+        if unknown:
+            raise ValueError(f"keyword rules exist for {', '.join(KEYWORDS)} only, not {', '.join(unknown)}")
+        self.name = "keyword rules"
+        self.labels, self.normalize_steps = list(labels), list(steps)
+        self.thresholds = {lab: 0.5 for lab in labels}
 
     def scores(self, texts: list[str]) -> np.ndarray:
         # keyword families are written for un-normalized spelling variants; match on the raw text
-        return np.array([[1.0 if KEYWORDS[lab].search(t) else 0.0 for lab in self.meta.labels] for t in texts])
-
-    def predict_records(self, records):
-        for rec in records:
-            yield self._finish(rec, self.scores([rec["text"]])[0])
+        return np.array([[1.0 if KEYWORDS[lab].search(t) else 0.0 for lab in self.labels] for t in texts])
 
 
 class TfidfBaseline(_Base):
+    """Character + word n-gram TF-IDF, one-vs-rest logistic regression or linear SVM."""
+
+    kind = "tfidf"
+
     def __init__(self, labels: list[str], steps: list[str], params: dict[str, Any]):
         self.normalizer = Normalizer(steps)
         self.params = params
-        self.meta = ModelMeta(labels=labels, thresholds={lab: 0.5 for lab in labels}, normalize_steps=steps,
-                              max_length=0, stride=0, window_aggregation="none",
-                              encoder_source=f"TF-IDF char+word n-grams + {params['classifier']}")
+        self.name = f"TF-IDF char+word n-grams + {params['classifier']}"
+        self.labels, self.normalize_steps = list(labels), list(steps)
+        self.thresholds = {lab: 0.5 for lab in labels}
         self.vectorizers: list[Any] = []
         self.coef: np.ndarray | None = None
         self.intercept: np.ndarray | None = None
@@ -114,18 +156,11 @@ class TfidfBaseline(_Base):
         z = self._features(texts) @ self.coef.T + self.intercept
         return 1.0 / (1.0 + np.exp(-np.asarray(z)))
 
-    def predict_records(self, records, chunk: int = 256):
-        buf = []
-        for rec in records:
-            buf.append(rec)
-            if len(buf) >= chunk:
-                yield from (self._finish(r, s) for r, s in zip(buf, self.scores([r["text"] for r in buf])))
-                buf = []
-        if buf:
-            yield from (self._finish(r, s) for r, s in zip(buf, self.scores([r["text"] for r in buf])))
+    def _spec(self) -> dict[str, Any]:
+        return super()._spec() | {"params": self.params}
 
     # safe persistence: JSON + safetensors
-    def save(self, folder: Path) -> None:
+    def _save_weights(self, folder: Path) -> None:
         vecs = []
         arrays = {"coef": self.coef, "intercept": self.intercept}
         for k, v in enumerate(self.vectorizers):
@@ -138,11 +173,11 @@ class TfidfBaseline(_Base):
         (folder / "vectorizers.json").write_text(json.dumps(vecs, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, folder: Path, meta: ModelMeta, params: dict[str, Any]) -> "TfidfBaseline":
+    def _load(cls, folder: Path, spec: dict[str, Any]) -> "TfidfBaseline":
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        self = cls(meta.labels, meta.normalize_steps, params)
-        self.meta = meta
+        self = cls(spec["labels"], spec["normalize_steps"], spec["params"])
+        self.thresholds = dict(spec["thresholds"])
         arrays = load_file(str(folder / "weights.safetensors"))
         self.coef, self.intercept = arrays["coef"], arrays["intercept"]
         for k, spec in enumerate(json.loads((folder / "vectorizers.json").read_text(encoding="utf-8"))):
@@ -157,68 +192,30 @@ class TfidfBaseline(_Base):
 
 
 def load_baseline(path: str | Path) -> _Base:
-    from .model import ModelLoadError
-
+    """Read a baseline folder (``baseline.json``, and safetensors weights for TF-IDF)."""
     path = Path(path)
     try:
         spec = json.loads((path / BASELINE_FILE).read_text(encoding="utf-8"))
-        meta = ModelMeta(**spec["meta"])
+        if "meta" in spec:  # the pre-0.2 layout kept labels/thresholds under "meta"
+            spec |= {k: spec["meta"][k] for k in ("labels", "thresholds", "normalize_steps")}
+        kind, labels, steps = spec["kind"], spec["labels"], spec["normalize_steps"]
     except (OSError, json.JSONDecodeError, TypeError, KeyError) as e:
         raise ModelLoadError(f"{path}: unreadable baseline ({e}); retrain it with `arcrime train`") from e
-    if spec["kind"] == "keywords":
-        b = KeywordBaseline(meta.labels, meta.normalize_steps)
-        b.meta = meta
+    if kind == "keywords":
+        b: _Base = KeywordBaseline(labels, steps)
+        b.thresholds = dict(spec["thresholds"])
         return b
     for need in ("weights.safetensors", "vectorizers.json"):
         if not (path / need).is_file():
             raise ModelLoadError(f"{path}: missing {need}; the baseline folder is incomplete")
-    return TfidfBaseline.load(path, meta, spec["params"])
+    return TfidfBaseline._load(path, spec)
 
 
-def train_baseline(cfg: Config, overwrite: bool = False, log=None) -> dict[str, Any]:
-    """Fit a baseline per ``cfg.baseline``, tune thresholds on dev, save, evaluate dev and test."""
-    log = log if log is not None else sys.stderr
-    from .evaluate import evaluate_model
-    from .runs import RunRecord
-
-    bc = cfg.baseline
-    labels = cfg.data.labels
-    model_dir = Path(cfg.run.models_dir) / cfg.run.name
-    run_dir = Path(cfg.run.experiments_dir) / cfg.run.name
-    if not overwrite and run_dir.exists() and any(run_dir.iterdir()):
-        from .fileio import OutputExistsError
-
-        raise OutputExistsError(f"{run_dir} already exists; pass --overwrite or set run.name")
-    record = RunRecord(run_dir, "train", cfg.to_dict(), cfg.train.seed)
-    print(cfg.data.real_status(), file=log)
-    train_recs = load_records(cfg.data.train_files(), labels, log=log)
-    dev_recs = load_records(cfg.data.dev_files(), labels, log=log)
-    t0 = time.time()
-    params = {"classifier": bc.classifier, "C": bc.C, "char_ngram_min": bc.char_ngram_min,
-              "char_ngram_max": bc.char_ngram_max, "word_ngram_max": bc.word_ngram_max, "min_df": bc.min_df,
-              "max_features": bc.max_features}
-    if bc.kind == "keywords":
-        model: _Base = KeywordBaseline(labels, cfg.normalize.steps)
-    else:
-        model = TfidfBaseline(labels, cfg.normalize.steps, params)
-        model.fit([r["text"] for r in train_recs], label_matrix([r["labels"] for r in train_recs], labels),
-                  cfg.train.seed)
-        if cfg.train.tune_thresholds:
-            y = label_matrix([r["labels"] for r in dev_recs], labels)
-            model.meta.thresholds = tune_thresholds(y, model.scores([r["text"] for r in dev_recs]), labels)
-    train_s = time.time() - t0
-    with atomic_dir(model_dir, overwrite=True) as tmp:
-        write_json(tmp / BASELINE_FILE, {"kind": bc.kind, "params": params, "meta": model.meta.__dict__})
-        if isinstance(model, TfidfBaseline):
-            model.save(tmp)
-    results: dict[str, Any] = {"fit": {"train_seconds": round(train_s, 2)}, "thresholds": model.meta.thresholds,
-                               "model_dir": str(model_dir)}
-    for split, path in cfg.data.eval_files().items():
-        if Path(path).is_file():
-            results[split] = evaluate_model(model_dir, path, run_dir, split=split, log=log, record=False,
-                                            overwrite=True)["summary"]
-    real_used = cfg.data.real_files() is not None and cfg.data.real_train
-    record.finish(encoder_source=model.meta.encoder_source, baseline=bc.kind, real_layer=real_used,
-                  train_files=cfg.data.train_files(), dev_files=cfg.data.dev_files(), n_train=len(train_recs),
-                  n_dev=len(dev_recs), **results)
-    return results
+def fit_baseline(kind: str, labels: list[str], steps: list[str], params: dict[str, Any],
+                 texts: list[str], y: np.ndarray, seed: int) -> _Base:
+    """A keyword or TF-IDF baseline; the TF-IDF one is fitted on ``texts``/``y``."""
+    if kind == "keywords":
+        return KeywordBaseline(labels, steps)
+    model = TfidfBaseline(labels, steps, params)
+    model.fit(texts, y, seed)
+    return model

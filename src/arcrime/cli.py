@@ -3,15 +3,19 @@
     arcrime train --config configs/quickstart.yaml
     arcrime evaluate --model models/quickstart --data data/test.jsonl
     arcrime predict --model models/quickstart "نص المقال ..."
+    arcrime predict --model models/quickstart --input articles/ --format csv --output out.csv
     arcrime data validate data/*.jsonl | data build | data hydrate | data stats
     arcrime legal find "..." [--html]
     arcrime serve --model models/quickstart [--host 127.0.0.1] [--port 8000]
+
+Messages go to stderr (-q: warnings and errors only; -v: debug too); results go to stdout.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -23,137 +27,165 @@ from .config import DEFAULT_MAX_TOKENS, DEFAULT_MAX_TOKENS_CUDA
 
 EXIT_BAD_INPUT = 2
 
+logger = logging.getLogger("arcrime.cli")
+
+
+class UsageError(ValueError):
+    """A bad combination of command-line arguments (reported in one line, exit code 2)."""
+
+
+# ---------------------------------------------------------------- logging
+
+class _StderrHandler(logging.StreamHandler):
+    """A handler that writes to whatever ``sys.stderr`` is when a message is logged."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        msg = record.getMessage()
+        if record.levelno >= logging.ERROR:
+            msg = f"arcrime: error: {msg}"
+        elif record.levelno <= logging.DEBUG:
+            msg = f"[{record.name}] {msg}"
+        if record.exc_info and record.levelno <= logging.DEBUG:
+            msg += "\n" + self.formatException(record.exc_info)
+        return msg
+
+
+def setup_logging(verbosity: int = 0) -> None:
+    """Send the ``arcrime`` loggers to stderr: ``verbosity`` -1 shows warnings and errors, 0 info
+    too, 1 debug too."""
+    root = logging.getLogger("arcrime")
+    if not any(isinstance(h, _StderrHandler) for h in root.handlers):
+        h = _StderrHandler()
+        h.setFormatter(_Formatter())
+        root.addHandler(h)
+    root.setLevel(logging.WARNING if verbosity < 0 else logging.INFO if verbosity == 0 else logging.DEBUG)
+
+
+# ---------------------------------------------------------------- helpers
 
 def _overrides(pairs: list[str]) -> dict[str, Any]:
     out = {}
     for p in pairs or []:
         if "=" not in p:
-            raise SystemExit(f"--set expects key=value (e.g. train.epochs=1), got {p!r}")
+            raise UsageError(f"--set expects key=value (e.g. train.epochs=1), got {p!r}")
         k, v = p.split("=", 1)
         out[k] = yaml.safe_load(v)
     return out
 
 
+def _check_device(device: str) -> None:
+    """Fail before loading anything when the device is not on this machine (:class:`DeviceError`)."""
+    from .inference import resolve_device
+
+    resolve_device(device)
+
+
+def _is_path(text: str) -> bool:
+    """True when an article TEXT is the name of an existing file or folder (a forgotten --input)."""
+    try:
+        return "\n" not in text and len(text.encode("utf-8")) < 4096 and Path(text).exists()
+    except (OSError, ValueError):
+        return False
+
+
+def _read_stdin() -> str:
+    raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise UsageError(f"stdin: invalid UTF-8 at byte {e.start}; pipe in UTF-8 text") from None
+
+
+def _read_text_file(path: str) -> str:
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    try:
+        return p.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise UsageError(f"{path}: invalid UTF-8 at byte {e.start}; re-encode the file as UTF-8") from None
+
+
+# ---------------------------------------------------------------- commands
+
 def cmd_train(a: argparse.Namespace) -> int:
     from .config import load_config
-    from .train import train
+    from .training import train
 
     cfg = load_config(a.config, _overrides(a.set))
-    if cfg.baseline.kind:
-        from .baselines import train_baseline
-
-        res = train_baseline(cfg, overwrite=a.overwrite)
-    else:
-        res = train(cfg, overwrite=a.overwrite, resume=a.resume, strict=a.strict)
+    res = train(cfg, overwrite=a.overwrite, resume=a.resume, strict=a.strict)  # the BERT model or a baseline
     print(json.dumps({k: res[k] for k in ("model_dir", "thresholds") if k in res}, ensure_ascii=False))
     return 0
 
 
 def cmd_evaluate(a: argparse.Namespace) -> int:
-    from .evaluate import evaluate_model
+    from .evaluation import evaluate_model
 
+    if not Path(a.data).is_file():
+        raise FileNotFoundError(f"{a.data}: no such file; give a corpus-format JSONL file (e.g. data/test.jsonl)")
+    _check_device(a.device)
     out = a.out or str(Path("experiments") / f"eval-{Path(a.model).name}-{Path(a.data).stem}")
     evaluate_model(a.model, a.data, out, split=a.split or Path(a.data).stem, device=a.device,
                    batch_size=a.batch_size, overwrite=a.overwrite, strict=a.strict, prefer_int8=not a.fp32)
-    print(f"results written to {out}", file=sys.stderr)
+    logger.info("results written to %s", out)
     return 0
 
 
 def cmd_predict(a: argparse.Namespace) -> int:
-    from .data import read_predict_input
-    from .fileio import atomic_write
-    from .predict import Predictor
+    from .corpus import read_predict_input
+    from .inference import load
+    from .output import write_predictions
 
-    if (a.text is None) == (a.input is None):
-        raise SystemExit("give exactly one of: an article TEXT, --input FILE, or --input - (stdin)")
+    if a.text is not None and a.input is not None:
+        raise UsageError("give an article TEXT or --input, not both")
+    if a.text is None and a.input is None:
+        raise UsageError("give an article TEXT, --input FILE, --input DIR (of .txt files) or - for stdin")
     if a.text == "-":
         a.input, a.text = "-", None
-    kw = {} if (Path(a.model) / "baseline.json").is_file() else {"legal_refs": a.legal_refs}
-    if a.batch_size < 1 or (a.max_tokens is not None and a.max_tokens < 1):
-        raise SystemExit("--batch-size and --max-tokens must be >= 1")
-    predictor = Predictor.from_pretrained(a.model, device=a.device, batch_size=a.batch_size, prefer_int8=not a.fp32,
-                                          max_tokens=a.max_tokens, **kw)
-    errors: list[Any] = []
-    counts = {"read": 0, "ok": 0}
-    skip = 0
-    partial = Path(f"{a.output}.partial") if a.output else None
-    if a.resume:
-        if not partial:
-            raise SystemExit("--resume needs --output")
-        if partial.is_file():
-            skip = _complete_lines(partial)
-            print(f"resuming: {skip} article(s) already in {partial}", file=sys.stderr)
-
-    def good():
-        done = 0
-        for rec, err in read_predict_input(a.input, a.text):
-            counts["read"] += 1
-            if err is not None:
-                errors.append(err)
-                print(f"skipped: {err}", file=sys.stderr)
-                continue
-            if done < skip:
-                done += 1
-                continue
-            yield rec
-
-    def emit(f) -> None:
-        from tqdm.auto import tqdm
-
-        for res in tqdm(predictor.predict_records(good()), desc="predict", unit="doc", disable=a.output is None,
-                        file=sys.stderr, mininterval=2):
-            if not a.verbose:
-                for ref in res["legal_refs"]:
-                    for k in ("raw_number", "year", "short_form"):
-                        ref.pop(k, None)
-            f.write(json.dumps(res, ensure_ascii=False) + "\n")
-            f.flush()
-            counts["ok"] += 1
-
-    if a.output:
-        # results stream into <output>.partial (resumable with --resume); renamed when complete
-        with open(partial, "a" if skip else "w", encoding="utf-8") as f:
-            emit(f)
-            os.fsync(f.fileno())
-        os.replace(partial, a.output)
-        counts["ok"] += skip
-    else:
-        emit(sys.stdout)
-    if errors:
-        err_path = a.errors or (f"{a.output}.errors.jsonl" if a.output else None)
-        if err_path:
-            with atomic_write(err_path) as f:
-                for e in errors:
-                    f.write(json.dumps(e.to_dict(), ensure_ascii=False) + "\n")
-        print(f"{len(errors)} bad record(s) skipped" + (f", listed in {err_path}" if err_path else ""),
-              file=sys.stderr)
-    print(f"predicted {counts['ok']} article(s); {len(errors)} reported error(s)", file=sys.stderr)
-    if counts["ok"] == 0 or (a.strict and errors):
+    elif a.text is not None and _is_path(a.text):
+        logger.warning("predicting the text %r itself; to read that file or folder, use --input %s", a.text, a.text)
+    if (a.batch_size is not None and a.batch_size < 1) or (a.max_tokens is not None and a.max_tokens < 1):
+        raise UsageError("--batch-size and --max-tokens must be >= 1")
+    if a.resume and not a.output:
+        raise UsageError("--resume needs --output: only a file output can be resumed")
+    if a.input not in (None, "-") and not Path(a.input).exists():
+        raise FileNotFoundError(f"{a.input}: no such file or folder")
+    fmt = a.format or ("csv" if a.output and Path(a.output).suffix.lower() == ".csv" else "jsonl")
+    _check_device(a.device)
+    # engine settings only when given: a baseline model has none and rejects them
+    engine = {k: v for k, v in (("batch_size", a.batch_size), ("max_tokens", a.max_tokens)) if v is not None}
+    predictor = load(a.model, device=a.device, prefer_int8=not a.fp32, **engine)
+    res = write_predictions(predictor, read_predict_input(a.input, a.text), output=a.output, fmt=fmt,
+                            resume=a.resume, verbose=a.verbose, legal_refs=a.legal_refs, errors_path=a.errors)
+    if res.errors:
+        logger.warning("%d bad record(s) skipped%s", len(res.errors),
+                       f", listed in {res.errors_path}" if res.errors_path else "")
+    logger.info("predicted %d article(s); %d reported error(s)", res.predicted, len(res.errors))
+    if res.predicted == 0:
+        logger.error("no article predicted: every input record was bad (see the problems above)")
+        return EXIT_BAD_INPUT
+    if a.strict and res.errors:
+        logger.error("--strict: %d bad input record(s)", len(res.errors))
         return EXIT_BAD_INPUT
     return 0
 
 
-def _complete_lines(path: Path) -> int:
-    """Count complete JSON lines of a partial output; cut off a torn last line."""
-    data = path.read_bytes()
-    keep = data[: data.rfind(b"\n") + 1]
-    n = 0
-    good_end = 0
-    for line in keep.splitlines(keepends=True):
-        try:
-            json.loads(line)
-        except ValueError:
-            break
-        n += 1
-        good_end += len(line)
-    if good_end != len(data):
-        with open(path, "r+b") as f:
-            f.truncate(good_end)
-    return n
-
-
 def cmd_data(a: argparse.Namespace) -> int:
-    from .data import DEFAULT_LABELS, build_corpus, corpus_stats, read_corpus
+    from .config import DEFAULT_LABELS
+    from .corpus import read_corpus
 
     if a.data_cmd == "validate":
         total_bad = 0
@@ -161,55 +193,44 @@ def cmd_data(a: argparse.Namespace) -> int:
             good, errors = read_corpus(p, DEFAULT_LABELS)
             for e in errors:
                 print(e)
-            print(f"{p}: {len(good)} valid, {len(errors)} problem(s)", file=sys.stderr)
+            logger.info("%s: %d valid, %d problem(s)", p, len(good), len(errors))
             total_bad += len(errors)
         return 1 if total_bad else 0
     if a.data_cmd == "build":
+        from .build import build_corpus
+
         counts = build_corpus(a.raw, a.out, seed=a.seed)
         print(json.dumps(counts))
         return 0
     if a.data_cmd == "hydrate":
-        import os
-
         from .real import CORPUS_ENV, hydrate
 
         corpus = a.corpus or os.environ.get(CORPUS_ENV)
         if not corpus:
-            print(f"arcrime data hydrate: give --corpus DIR (the folder holding SaudiNewsNet, antcorpus.multisource.data "
-                  f"and antcorpus.data) or set {CORPUS_ENV}; data/real/README.md says how to get them", file=sys.stderr)
-            return 2
+            logger.error("data hydrate: give --corpus DIR (the folder holding SaudiNewsNet, "
+                         "antcorpus.multisource.data and antcorpus.data) or set %s; data/real/README.md says how "
+                         "to get them", CORPUS_ENV)
+            return EXIT_BAD_INPUT
         res = hydrate(a.real, corpus, a.out)
         n_err = len(res["errors"])
         print(json.dumps({"written": res["written"], "errors": n_err, "out": a.out}))
         if n_err:
-            print(f"{n_err} record(s) not hydrated (listed above and in {a.out}/hydrate_errors.jsonl); "
-                  f"the others were written", file=sys.stderr)
+            logger.warning("%d record(s) not hydrated (listed above and in %s/hydrate_errors.jsonl); the others "
+                           "were written", n_err, a.out)
         return 1 if n_err else 0
     if a.data_cmd == "stats":
+        from .stats import format_layers, format_stats, layer_stats
+
         recs = []
         for p in a.paths:
             good, errors = read_corpus(p, DEFAULT_LABELS)
             if errors:
-                print(f"{p}: {len(errors)} invalid record(s) not counted; run `arcrime data validate {p}`",
-                      file=sys.stderr)
+                logger.warning("%s: %d invalid record(s) not counted; run `arcrime data validate %s`",
+                               p, len(errors), p)
             recs.extend(good)
-        from .data import near_duplicates
-
-        layers = {"written": [r for r in recs if not r["meta"].get("real")],
-                  "real": [r for r in recs if r["meta"].get("real")]}
-        out = {}
-        for name, rr in layers.items():
-            if not rr:
-                continue
-            stats = corpus_stats(rr)
-            dups = near_duplicates(rr, a.dup_threshold)
-            stats["near_duplicates"] = {"threshold": a.dup_threshold, "method": "character 5-gram Jaccard",
-                                        "pairs_within_split": [d for d in dups if d["split_a"] == d["split_b"]],
-                                        "pairs_across_splits": [d for d in dups if d["split_a"] != d["split_b"]]}
-            out[name] = stats
+        out = layer_stats(recs, a.dup_threshold)
         if not out:
-            print("arcrime data stats: no valid record in the given files; run `arcrime data validate` on them",
-                  file=sys.stderr)
+            logger.error("data stats: no valid record in the given files; run `arcrime data validate` on them")
             return 1
         if a.json:
             print(json.dumps(out if len(out) > 1 else next(iter(out.values())), ensure_ascii=False, indent=2))
@@ -223,63 +244,19 @@ def cmd_data(a: argparse.Namespace) -> int:
     return 1
 
 
-def format_layers(layers: dict[str, dict[str, Any]]) -> str:
-    """The written corpus and the real-press layer side by side."""
-    names = list(layers)
-    rows: list[tuple[str, list[Any]]] = [("articles", [s["articles"] for s in layers.values()])]
-    for split in ("train", "dev", "test"):
-        rows.append((f"  {split}", [s["splits"].get(split, 0) for s in layers.values()]))
-    labels = sorted({k for s in layers.values() for k in s["labels"]})
-    rows += [(f"{lab}", [s["labels"].get(lab, 0) for s in layers.values()]) for lab in labels]
-    for split in ("train", "dev", "test"):
-        for lab in labels:
-            rows.append((f"  {lab} in {split}", [s.get("labels_per_split", {}).get(split, {}).get(lab, 0)
-                                                  for s in layers.values()]))
-    rows += [("no label", [s["no_label"] for s in layers.values()]),
-             ("hard negatives", [s["hard_negatives"] for s in layers.values()]),
-             ("keyword-free share of label instances", [f"{s['keyword_free_share']:.1%}" for s in layers.values()]),
-             ("median words", [s["words"]["median"] for s in layers.values()]),
-             ("legal spans", [s["legal_spans"] for s in layers.values()]),
-             ("spans with unknown instrument", [s.get("spans_unknown_instrument", "–") for s in layers.values()]),
-             ("distinct instruments", [s["distinct_instruments"] for s in layers.values()])]
-    w = max(len(r[0]) for r in rows) + 2
-    lines = [f"{'':<{w}}" + "".join(f"{n:>12}" for n in names)]
-    lines += [f"{k:<{w}}" + "".join(f"{str(v):>12}" for v in vals) for k, vals in rows]
-    return "\n".join(lines)
-
-
-def format_stats(s: dict[str, Any]) -> str:
-    lines = [f"articles: {s['articles']}   splits: {s['splits']}", "", "label combination      articles"]
-    for k, v in s["label_combinations"].items():
-        lines.append(f"  {k:<32}{v:>6}")
-    lines += ["", "per label: " + ", ".join(f"{k} {v}" for k, v in s["labels"].items()),
-              f"no label: {s['no_label']} (hard negatives: {s['hard_negatives']}; "
-              f"containing a label keyword: {s['negatives_with_keywords']})",
-              f"keyword-free label instances: {s['keyword_free_label_instances']}/{s['label_instances']} "
-              f"({s['keyword_free_share']:.1%})",
-              f"words per article: min {s['words']['min']}, median {s['words']['median']}, max {s['words']['max']}, "
-              f"over 400: {s['words']['over_400']}",
-              "countries: " + ", ".join(f"{k} {v}" for k, v in s["countries"].items()),
-              "styles: " + ", ".join(f"{k} {v}" for k, v in s["styles"].items()),
-              f"legal spans: {s['legal_spans']} {s['span_kinds']}; distinct instruments: {s['distinct_instruments']} "
-              f"from {len(s['instrument_countries'])} countries",
-              "instrument countries: " + ", ".join(f"{k} {v}" for k, v in s["instrument_countries"].items()),
-              "span forms: " + ", ".join(f"{k} {v}" for k, v in s["span_forms"].items()),
-              f"articles with a Hijri date: {s['articles_with_hijri_date']}"]
-    nd = s.get("near_duplicates")
-    if nd:
-        lines.append(f"near-duplicates ({nd['method']} >= {nd['threshold']}): "
-                     f"{len(nd['pairs_across_splits'])} pair(s) across splits, "
-                     f"{len(nd['pairs_within_split'])} within a split")
-        for d in nd["pairs_across_splits"][:20]:
-            lines.append(f"  ACROSS {d['a']} ({d['split_a']}) ~ {d['b']} ({d['split_b']}): {d['jaccard']}")
-    return "\n".join(lines)
-
-
 def cmd_legal(a: argparse.Namespace) -> int:
     from . import legal
 
-    text = a.text if a.text is not None else Path(a.input).read_text(encoding="utf-8")
+    if a.text is not None and a.input is not None:
+        raise UsageError("legal find: give a TEXT or --input FILE, not both")
+    if a.text is None and a.input is None:
+        raise UsageError("legal find: give a TEXT, --input FILE or - for stdin")
+    if a.text == "-" or a.input == "-":
+        text = _read_stdin()
+    elif a.text is not None:
+        text = a.text
+    else:
+        text = _read_text_file(a.input)
     refs = legal.extract(text, country=a.country)
     if a.html:
         print(legal.annotate(text, refs))
@@ -294,127 +271,20 @@ def cmd_legal(a: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="arcrime", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = ap.add_subparsers(dest="cmd", required=True)
-
-    t = sub.add_parser("train", help="fine-tune a model from a YAML config")
-    t.add_argument("--config", required=True)
-    t.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key (repeatable)")
-    t.add_argument("--overwrite", action="store_true", help="replace an existing run/model of the same name")
-    t.add_argument("--resume", action="store_true", help="continue from the run's last checkpoint")
-    t.add_argument("--strict", action="store_true", help="fail on any invalid training/dev record "
-                                                         "(default: report them, write errors_<split>.jsonl, go on)")
-    t.set_defaults(func=cmd_train)
-
-    e = sub.add_parser("evaluate", help="score a model on a corpus-format file")
-    e.add_argument("--model", required=True)
-    e.add_argument("--data", required=True)
-    e.add_argument("--out", help="run folder (default experiments/eval-<model>-<data>)")
-    e.add_argument("--split", help="name used in output file names (default: data file stem)")
-    e.add_argument("--device", default="auto")
-    e.add_argument("--batch-size", type=int, default=32)
-    e.add_argument("--overwrite", action="store_true")
-    e.add_argument("--strict", action="store_true", help="fail on any invalid record")
-    e.add_argument("--fp32", action="store_true", help="for an ONNX export folder: use model.onnx, not the int8 one")
-    e.set_defaults(func=cmd_evaluate)
-
-    p = sub.add_parser("predict", help="label articles and tag their legal references")
-    p.add_argument("--model", required=True)
-    p.add_argument("text", nargs="?", help="an article text, or - for stdin")
-    p.add_argument("--input", help="JSONL (id, text) or plain text (blank-line separated), or - for stdin")
-    p.add_argument("--output", help="write JSONL here (atomically) instead of stdout")
-    p.add_argument("--errors", help="where to list bad input records (default <output>.errors.jsonl)")
-    p.add_argument("--device", default="auto")
-    p.add_argument("--batch-size", type=int, default=32, help="at most this many windows per forward pass")
-    p.add_argument("--max-tokens", type=int,
-                   help="at most this many padded tokens (windows x longest window) per forward pass (default "
-                        f"{DEFAULT_MAX_TOKENS} on CPU, where long windows are faster in small batches; "
-                        f"{DEFAULT_MAX_TOKENS_CUDA} on CUDA)")
-    p.add_argument("--legal-refs", choices=["rules", "model", "model+rules"], default="rules",
-                   help="where legal references come from: the rule-based finder (default; the most accurate "
-                        "on the test split, see experiments/RESULTS.md), the model's token tagger, or both")
-    p.add_argument("--strict", action="store_true", help="exit non-zero if any input record is bad")
-    p.add_argument("--verbose", action="store_true", help="include raw instrument numbers in legal_refs")
-    p.add_argument("--fp32", action="store_true", help="for an ONNX export folder: use model.onnx, not the int8 one")
-    p.add_argument("--resume", action="store_true",
-                   help="continue an interrupted run from <output>.partial (same input, same order)")
-    p.set_defaults(func=cmd_predict)
-
-    d = sub.add_parser("data", help="corpus tools")
-    dsub = d.add_subparsers(dest="data_cmd", required=True)
-    v = dsub.add_parser("validate", help="check corpus JSONL files; one line per problem")
-    v.add_argument("paths", nargs="+")
-    b = dsub.add_parser("build", help="build train/dev/test from data/raw (frozen splits)")
-    b.add_argument("--raw", default="data/raw")
-    b.add_argument("--out", default="data")
-    b.add_argument("--seed", type=int, default=13)
-    h = dsub.add_parser("hydrate", help="join data/real annotations with your copy of the public news corpora")
-    h.add_argument("--corpus", help="folder holding SaudiNewsNet/, antcorpus.multisource.data/, antcorpus.data/ "
-                                    "(default: $ARCRIME_REAL_CORPUS)")
-    h.add_argument("--real", default="data/real", help="folder of annotation records (*.jsonl)")
-    h.add_argument("--out", default="data/real/hydrated", help="output folder (git-ignored)")
-    s = dsub.add_parser("stats", help="corpus statistics")
-    s.add_argument("paths", nargs="+")
-    s.add_argument("--json", action="store_true")
-    s.add_argument("--dup-threshold", type=float, default=0.5,
-                   help="report cross-split pairs with character 5-gram Jaccard >= this")
-    d.set_defaults(func=cmd_data)
-
-    lg = sub.add_parser("legal", help="rule-based legal-reference finder")
-    lsub = lg.add_subparsers(dest="legal_cmd", required=True)
-    f = lsub.add_parser("find", help="find and resolve legal references")
-    f.add_argument("text", nargs="?")
-    f.add_argument("--input")
-    f.add_argument("--country", help="ISO code to disambiguate names like قانون العقوبات")
-    f.add_argument("--html", action="store_true", help="print annotated HTML")
-    lg.set_defaults(func=cmd_legal)
-
-    pt = sub.add_parser("pretrain", help="pretrain a small Arabic BERT with masked-LM on unlabeled news")
-    pt.add_argument("--config", required=True)
-    pt.add_argument("--corpus", required=True, help="folder of .txt/.txt.xz files, one article per line")
-    pt.add_argument("--set", action="append", metavar="KEY=VALUE")
-    pt.add_argument("--resume", action="store_true")
-    pt.add_argument("--overwrite", action="store_true")
-    pt.set_defaults(func=cmd_pretrain)
-
-    x = sub.add_parser("export", help="export a trained model to ONNX (optionally int8) for ONNX Runtime")
-    x.add_argument("--model", required=True)
-    x.add_argument("--out", required=True)
-    x.add_argument("--onnx", action="store_true", required=True, help="export format (ONNX is the only one)")
-    x.add_argument("--int8", action="store_true", help="also write a dynamically quantized int8 model")
-    x.add_argument("--overwrite", action="store_true")
-    x.set_defaults(func=cmd_export)
-
-    c = sub.add_parser("cv", help="stratified k-fold cross-validation on train+dev")
-    c.add_argument("--config", required=True)
-    c.add_argument("--folds", type=int, default=5)
-    c.add_argument("--seeds", type=int, nargs="+", help="seeds to repeat the CV with (default: the config's)")
-    c.add_argument("--set", action="append", metavar="KEY=VALUE")
-    c.add_argument("--overwrite", action="store_true")
-    c.set_defaults(func=cmd_cv)
-
-    r = sub.add_parser("report", help="rebuild experiments/RESULTS.md from recorded runs")
-    r.add_argument("--experiments", default="experiments")
-    r.set_defaults(func=cmd_report)
-
-    sv = sub.add_parser("serve", help="the analyst's web page and the REST API (needs the [serve] extra)")
-    sv.add_argument("--model", required=True)
-    sv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
-    sv.add_argument("--port", type=int, default=8000)
-    sv.add_argument("--device", default="auto")
-    sv.add_argument("--legal-refs", choices=["rules", "model", "model+rules"], default="rules",
-                    help="where legal references come from (as for predict)")
-    sv.set_defaults(func=cmd_serve)
-    return ap
-
-
 def cmd_pretrain(a: argparse.Namespace) -> int:
     from .pretrain import load_pretrain_config, pretrain
 
     cfg = load_pretrain_config(a.config, _overrides(a.set))
     info = pretrain(cfg, a.corpus, resume=a.resume, overwrite=a.overwrite)
     print(json.dumps({k: info[k] for k in ("steps", "tokens_seen", "tokens_per_second", "final_heldout_perplexity")}))
+    return 0
+
+
+def cmd_convert(a: argparse.Namespace) -> int:
+    from .model import convert_legacy
+
+    out = convert_legacy(a.old, a.new, overwrite=a.overwrite)
+    logger.info("wrote %s (config.json, model.safetensors, tokenizer, README.md)", out)
     return 0
 
 
@@ -429,9 +299,9 @@ def cmd_cv(a: argparse.Namespace) -> int:
     from .config import load_config
     from .cv import cross_validate
 
-    cfg = load_config(a.config, _overrides(a.set))
     if a.folds < 2:
-        raise SystemExit("--folds must be at least 2")
+        raise UsageError("--folds must be at least 2")
+    cfg = load_config(a.config, _overrides(a.set))
     summary = cross_validate(cfg, a.folds, a.seeds, overwrite=a.overwrite)
     print(json.dumps({"macro_f1": summary["macro_f1"], "per_label_f1": summary["per_label_f1"]}))
     return 0
@@ -441,14 +311,15 @@ def cmd_serve(a: argparse.Namespace) -> int:
     try:
         from .serve.app import serve
     except ImportError as e:
-        raise SystemExit(f"arcrime serve needs FastAPI and uvicorn ({e}); install them with: pip install -e \".[serve]\"")
+        raise UsageError(f"arcrime serve needs FastAPI and uvicorn ({e}); install them with: "
+                         "pip install -e \".[serve]\"") from None
     if not Path(a.model).is_dir():
         raise FileNotFoundError(f"{a.model}: no such model folder; train one first (scripts/quickstart.sh writes "
                                 "models/quickstart)")
+    _check_device(a.device)
     if a.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"arcrime serve: listening on {a.host}: other machines on the network can use this server",
-              file=sys.stderr)
-    print(f"arcrime serve: loading {a.model} ...", file=sys.stderr)
+        logger.warning("serve: listening on %s: other machines on the network can use this server", a.host)
+    logger.info("serve: loading %s ...", a.model)
     serve(a.model, host=a.host, port=a.port, device=a.device, legal_refs=a.legal_refs)
     return 0
 
@@ -457,25 +328,176 @@ def cmd_report(a: argparse.Namespace) -> int:
     from .report import write_report
 
     path = write_report(a.experiments)
-    print(f"wrote {path}")
+    logger.info("wrote %s", path)
     return 0
+
+
+# ---------------------------------------------------------------- arguments
+
+def _log_flags(parser: argparse.ArgumentParser, sub: bool = False) -> None:
+    """-q/-v, before the command (``arcrime -q predict``) or after it (``arcrime predict -q``)."""
+    d = {"default": argparse.SUPPRESS} if sub else {"default": False}
+    g = parser.add_mutually_exclusive_group()
+    g.add_argument("-q", "--quiet", action="store_true", help="show warnings and errors only (no progress bars)", **d)
+    # after `predict`, --verbose means verbose legal references, so a command takes only the short -v
+    g.add_argument(*(("-v",) if sub else ("-v", "--verbose")), dest="log_verbose", action="store_true",
+                   help="show debug messages too", **d)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="arcrime", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _log_flags(ap)
+    common = argparse.ArgumentParser(add_help=False)
+    _log_flags(common, sub=True)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+
+    def command(name: str, **kw: Any) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], **kw)
+
+    t = command("train", help="fine-tune a model from a YAML config")
+    t.add_argument("--config", required=True)
+    t.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key (repeatable)")
+    t.add_argument("--overwrite", action="store_true", help="replace an existing run/model of the same name")
+    t.add_argument("--resume", action="store_true", help="continue from the run's last checkpoint")
+    t.add_argument("--strict", action="store_true", help="fail on any invalid training/dev record "
+                                                         "(default: report them, write errors_<split>.jsonl, go on)")
+    t.set_defaults(func=cmd_train)
+
+    e = command("evaluate", help="score a model on a corpus-format file")
+    e.add_argument("--model", required=True)
+    e.add_argument("--data", required=True)
+    e.add_argument("--out", help="run folder (default experiments/eval-<model>-<data>)")
+    e.add_argument("--split", help="name used in output file names (default: data file stem)")
+    e.add_argument("--device", default="auto", help="auto (default: CUDA when available), cpu, cuda or cuda:N")
+    e.add_argument("--batch-size", type=int, default=32)
+    e.add_argument("--overwrite", action="store_true")
+    e.add_argument("--strict", action="store_true", help="fail on any invalid record")
+    e.add_argument("--fp32", action="store_true", help="for an ONNX export folder: use model.onnx, not the int8 one")
+    e.set_defaults(func=cmd_evaluate)
+
+    p = command("predict", help="label articles and tag their legal references")
+    p.add_argument("--model", required=True)
+    p.add_argument("text", nargs="?", help="an article text, or - for stdin")
+    p.add_argument("--input", help="JSONL (id, text), plain text (articles separated by blank lines), a folder of "
+                                    ".txt files (one article per file, id = file name without .txt, in name "
+                                    "order; other files are reported and skipped), or - for stdin")
+    p.add_argument("--output", help="write here instead of stdout (through <output>.partial, renamed when complete)")
+    p.add_argument("--format", choices=["jsonl", "csv"],
+                   help="jsonl (default; one JSON object per article) or csv: one row per article with id, "
+                        "labels (joined with ;), a score_<label> column per label and the legal references as "
+                        "text (start-end kind instrument articles, joined with '; '), in UTF-8 with a BOM so "
+                        "that Excel shows the Arabic correctly (default: csv when --output ends in .csv)")
+    p.add_argument("--errors", help="where to list bad input records (default <output>.errors.jsonl)")
+    p.add_argument("--device", default="auto", help="auto (default: CUDA when available), cpu, cuda or cuda:N")
+    p.add_argument("--batch-size", type=int, help="at most this many windows per forward pass (default 32; "
+                                                  "BERT models only)")
+    p.add_argument("--max-tokens", type=int,
+                   help="at most this many padded tokens (windows x longest window) per forward pass (default "
+                        f"{DEFAULT_MAX_TOKENS} on CPU, where long windows are faster in small batches; "
+                        f"{DEFAULT_MAX_TOKENS_CUDA} on CUDA; BERT models only)")
+    p.add_argument("--legal-refs", choices=["rules", "model", "model+rules"], default="rules",
+                   help="where legal references come from: the rule-based finder (default; the most accurate "
+                        "on the test split, see experiments/RESULTS.md), the model's token tagger, or both")
+    p.add_argument("--strict", action="store_true", help="exit non-zero if any input record is bad")
+    p.add_argument("--verbose", action="store_true", help="JSONL: include raw instrument numbers in legal_refs")
+    p.add_argument("--fp32", action="store_true", help="for an ONNX export folder: use model.onnx, not the int8 one")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run from <output>.partial (same input, same order)")
+    p.set_defaults(func=cmd_predict)
+
+    d = command("data", help="corpus tools")
+    dsub = d.add_subparsers(dest="data_cmd", required=True)
+    v = dsub.add_parser("validate", parents=[common], help="check corpus JSONL files; one line per problem")
+    v.add_argument("paths", nargs="+")
+    b = dsub.add_parser("build", parents=[common], help="build train/dev/test from data/raw (frozen splits)")
+    b.add_argument("--raw", default="data/raw")
+    b.add_argument("--out", default="data")
+    b.add_argument("--seed", type=int, default=13)
+    h = dsub.add_parser("hydrate", parents=[common],
+                        help="join data/real annotations with your copy of the public news corpora")
+    h.add_argument("--corpus", help="folder holding SaudiNewsNet/, antcorpus.multisource.data/, antcorpus.data/ "
+                                    "(default: $ARCRIME_REAL_CORPUS)")
+    h.add_argument("--real", default="data/real", help="folder of annotation records (*.jsonl)")
+    h.add_argument("--out", default="data/real/hydrated", help="output folder (git-ignored)")
+    s = dsub.add_parser("stats", parents=[common], help="corpus statistics")
+    s.add_argument("paths", nargs="+")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--dup-threshold", type=float, default=0.5,
+                   help="report cross-split pairs with character 5-gram Jaccard >= this")
+    d.set_defaults(func=cmd_data)
+
+    lg = command("legal", help="rule-based legal-reference finder")
+    lsub = lg.add_subparsers(dest="legal_cmd", required=True)
+    f = lsub.add_parser("find", parents=[common], help="find and resolve legal references")
+    f.add_argument("text", nargs="?", help="the text, or - for stdin")
+    f.add_argument("--input", help="a UTF-8 text file, or - for stdin")
+    f.add_argument("--country", help="ISO code to disambiguate names like قانون العقوبات")
+    f.add_argument("--html", action="store_true", help="print annotated HTML")
+    lg.set_defaults(func=cmd_legal)
+
+    pt = command("pretrain", help="pretrain a small Arabic BERT with masked-LM on unlabeled news")
+    pt.add_argument("--config", required=True)
+    pt.add_argument("--corpus", required=True, help="folder of .txt/.txt.xz files, one article per line")
+    pt.add_argument("--set", action="append", metavar="KEY=VALUE")
+    pt.add_argument("--resume", action="store_true")
+    pt.add_argument("--overwrite", action="store_true")
+    pt.set_defaults(func=cmd_pretrain)
+
+    x = command("export", help="export a trained model to ONNX (optionally int8) for ONNX Runtime")
+    x.add_argument("--model", required=True)
+    x.add_argument("--out", required=True)
+    x.add_argument("--onnx", action="store_true", required=True, help="export format (ONNX is the only one)")
+    x.add_argument("--int8", action="store_true", help="also write a dynamically quantized int8 model")
+    x.add_argument("--overwrite", action="store_true")
+    x.set_defaults(func=cmd_export)
+
+    cv_ = command("convert", help="rewrite a model folder of the pre-0.2 layout (encoder/, heads.safetensors, "
+                                  "arcrime_model.json) as a standard transformers folder")
+    cv_.add_argument("old")
+    cv_.add_argument("new")
+    cv_.add_argument("--overwrite", action="store_true")
+    cv_.set_defaults(func=cmd_convert)
+
+    c = command("cv", help="stratified k-fold cross-validation on train+dev")
+    c.add_argument("--config", required=True)
+    c.add_argument("--folds", type=int, default=5)
+    c.add_argument("--seeds", type=int, nargs="+", help="seeds to repeat the CV with (default: the config's)")
+    c.add_argument("--set", action="append", metavar="KEY=VALUE")
+    c.add_argument("--overwrite", action="store_true")
+    c.set_defaults(func=cmd_cv)
+
+    r = command("report", help="rebuild experiments/RESULTS.md from recorded runs")
+    r.add_argument("--experiments", default="experiments")
+    r.set_defaults(func=cmd_report)
+
+    sv = command("serve", help="the analyst's web page and the REST API (needs the [serve] extra)")
+    sv.add_argument("--model", required=True)
+    sv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--device", default="auto", help="auto (default: CUDA when available), cpu, cuda or cuda:N")
+    sv.add_argument("--legal-refs", choices=["rules", "model", "model+rules"], default="rules",
+                    help="where legal references come from (as for predict)")
+    sv.set_defaults(func=cmd_serve)
+    return ap
 
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     args = build_parser().parse_args(argv)
+    setup_logging(-1 if args.quiet else 1 if args.log_verbose else 0)
     from .config import ConfigError
-    from .data import DataError
+    from .corpus import DataError
     from .fileio import OutputExistsError
-    from .model import ModelLoadError
+    from .prediction import ModelLoadError
 
     try:
         return args.func(args)
-    except (ConfigError, DataError, ModelLoadError, OutputExistsError, FileNotFoundError, ValueError) as e:
-        print(f"arcrime: error: {e}", file=sys.stderr)
+    except (ConfigError, DataError, ModelLoadError, OutputExistsError, OSError, ValueError) as e:
+        logger.error("%s", e)
+        logger.debug("where it happened:", exc_info=True)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("arcrime: interrupted", file=sys.stderr)
+        logger.error("interrupted")
         return 130
 
 

@@ -21,7 +21,7 @@ from .normalize import DEFAULT_STEPS, STEPS
 
 DEFAULT_LABELS = ["extortion", "defamation", "impersonation"]
 SPAN_KINDS = ["code", "law", "decree", "article"]
-# inference: padded tokens per forward pass (see arcrime.predict.plan_batches); on CPU, large
+# inference: padded tokens per forward pass (see arcrime.inference.plan_batches); on CPU, large
 # batches of long windows are slower than small ones, a GPU wants large batches
 DEFAULT_MAX_TOKENS = 2048
 DEFAULT_MAX_TOKENS_CUDA = 65536
@@ -157,8 +157,14 @@ class TrainConfig:
     compile: bool = False  # torch.compile the model (CUDA only is sensible)
     tune_thresholds: bool = True  # tune per-label thresholds on dev (maximize F1); else 0.5
     temperature_scaling: bool = False  # fit a per-label temperature on dev (calibration) before thresholds
-    checkpoint_every: int = 0  # save a resumable checkpoint every N optimizer steps (0 = never)
+    # evaluate on dev and save a resumable checkpoint every N optimizer steps (0 = at the end of every epoch)
+    checkpoint_every: int = 0
+    early_stopping_patience: int = 0  # stop after this many dev evaluations without a better macro-F1 (0 = never)
+    report_to: str = "none"  # Trainer loggers: none | tensorboard | wandb | all ...
     num_threads: int = 0  # torch CPU threads (0 = torch default)
+    # any other transformers.TrainingArguments field (e.g. lr_scheduler_type, logging_steps); unknown keys
+    # written directly in the train: section that are TrainingArguments fields land here
+    trainer_args: dict[str, Any] = field(default_factory=dict)
 
     def validate(self) -> list[str]:
         errs = []
@@ -170,7 +176,28 @@ class TrainConfig:
             errs.append("train.epochs or train.max_steps: one must be positive")
         if not (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:")):
             errs.append(f"train.device: {self.device!r} is not auto, cpu, cuda or cuda:N")
+        if self.early_stopping_patience < 0:
+            errs.append("train.early_stopping_patience: must be >= 0")
+        if self.trainer_args:
+            from dataclasses import fields as dc_fields
+
+            from transformers import TrainingArguments
+
+            known = {f.name for f in dc_fields(TrainingArguments)}
+            for k in self.trainer_args:
+                if k in TRAINER_NAMES:
+                    errs.append(f"train.{k}: set train.{TRAINER_NAMES[k]} instead (arcrime's name for it)")
+                elif k not in known:
+                    errs.append(f"train.trainer_args.{k}: not a transformers.TrainingArguments field")
         return errs
+
+
+# TrainingArguments fields that the train: section sets under its own name
+TRAINER_NAMES = {"num_train_epochs": "epochs", "per_device_train_batch_size": "batch_size",
+                 "per_device_eval_batch_size": "batch_size", "gradient_accumulation_steps": "grad_accum",
+                 "warmup_steps": "warmup_ratio", "save_steps": "checkpoint_every", "eval_steps": "checkpoint_every",
+                 "torch_compile": "compile", "bf16": "precision", "fp16": "precision", "use_cpu": "device",
+                 "output_dir": "run.models_dir", "data_seed": "seed", "train_sampling_strategy": "group_by_length"}
 
 
 @dataclass
@@ -249,6 +276,10 @@ def _type_ok(value: Any, tp: Any) -> tuple[bool, Any]:
         return False, value
     if tp is str:
         return isinstance(value, str), value
+    if tp is Any:
+        return True, value
+    if origin is dict:
+        return isinstance(value, dict), value
     if origin is list:
         (inner,) = typing.get_args(tp)
         if not isinstance(value, list):
@@ -276,8 +307,20 @@ def _build(cls: type, data: Any, prefix: str, errors: list[str]) -> Any:
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = [k for k in data if k not in fields]
+    also = ""
+    if cls is TrainConfig and unknown:  # other TrainingArguments fields, written directly under train:
+        from transformers import TrainingArguments
+
+        trainer_fields = {f.name for f in dataclasses.fields(TrainingArguments)}
+        data = dict(data)
+        extra = dict(data.get("trainer_args") or {})
+        for k in [k for k in unknown if k in trainer_fields]:
+            extra[k] = data.pop(k)
+        data["trainer_args"] = extra
+        unknown = [k for k in unknown if k not in trainer_fields]
+        also = ", or any transformers.TrainingArguments field"
     for k in unknown:
-        errors.append(f"{prefix}{k}: unknown key; valid keys here: {', '.join(fields)}")
+        errors.append(f"{prefix}{k}: unknown key; valid keys here: {', '.join(fields)}{also}")
     kwargs = {}
     for name, value in data.items():
         if name not in fields:

@@ -15,17 +15,20 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
+import logging
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 
 from .config import Config
-from .data import load_records
+from .corpus import load_records
 from .fileio import OutputExistsError, write_json, write_jsonl
+from .training import train
 
+
+logger = logging.getLogger(__name__)
 
 DEV_SPLITS = 5  # the dev part is one of this many stratified group splits of the non-test folds
 
@@ -51,8 +54,16 @@ def split_fold(records: list[dict[str, Any]], parts: list[np.ndarray], i: int, s
 
 
 def cross_validate(cfg: Config, folds: int = 5, seeds: list[int] | None = None, overwrite: bool = False,
-                   log=None) -> dict[str, Any]:
-    log = log if log is not None else sys.stderr
+                   log: TextIO | None = None) -> dict[str, Any]:
+    """Run the cross-validation; progress goes to the ``arcrime.cv`` logger (or to ``log``, a stream,
+    when given, which the training runs of the folds also print to)."""
+
+    def say(msg: str) -> None:
+        if log is None:
+            logger.info(msg)
+        else:
+            print(msg, file=log)
+
     from .runs import RunRecord
 
     seeds = seeds or [cfg.train.seed]
@@ -83,14 +94,7 @@ def cross_validate(cfg: Config, folds: int = 5, seeds: list[int] | None = None, 
                 fcfg.run.name = f"s{seed}-f{i}"
                 fcfg.run.experiments_dir = str(tmp / "exp")
                 fcfg.run.models_dir = str(tmp / "models")
-                if fcfg.baseline.kind:
-                    from .baselines import train_baseline
-
-                    res = train_baseline(fcfg, overwrite=True, log=log)
-                else:
-                    from .train import train
-
-                    res = train(fcfg, overwrite=True, log=log)
+                res = train(fcfg, overwrite=True)  # the BERT model or the configured baseline
                 m = json.loads((tmp / "exp" / fcfg.run.name / "metrics_test.json").read_text(encoding="utf-8"))
                 rows.append({"seed": seed, "fold": i, "n_train": len(split["train"]), "n_dev": len(split["dev"]),
                              "n_test": len(split["test"]),
@@ -98,7 +102,7 @@ def cross_validate(cfg: Config, folds: int = 5, seeds: list[int] | None = None, 
                              "per_label_f1": {k2: v["f1"] for k2, v in m["labels"]["per_label"].items()},
                              "legal_exact_f1": m["legal_refs"]["model"]["exact"]["f1"],
                              "train_seconds": res.get("fit", {}).get("train_seconds")})
-                print(f"cv seed {seed} fold {i}: macro-F1 {rows[-1]['macro_f1']:.3f}", file=log)
+                say(f"cv seed {seed} fold {i}: macro-F1 {rows[-1]['macro_f1']:.3f}")
 
     def agg(vals: list[float]) -> dict[str, float]:
         return {"mean": float(np.mean(vals)), "std": float(np.std(vals, ddof=1)) if len(vals) > 1 else 0.0}
@@ -112,6 +116,6 @@ def cross_validate(cfg: Config, folds: int = 5, seeds: list[int] | None = None, 
     write_json(out_dir / "cv.json", {"summary": summary, "runs": rows})
     record.finish(cv=summary, encoder_source=cfg.model.name_or_path or cfg.baseline.kind or "random-init small BERT",
                   real_layer=real is not None, pool_files=pool)
-    print(f"{cfg.run.name}: {folds}-fold CV x {len(seeds)} seed(s): macro-F1 "
-          f"{summary['macro_f1']['mean']:.3f} ± {summary['macro_f1']['std']:.3f}", file=log)
+    say(f"{cfg.run.name}: {folds}-fold CV x {len(seeds)} seed(s): macro-F1 "
+        f"{summary['macro_f1']['mean']:.3f} ± {summary['macro_f1']['std']:.3f}")
     return summary

@@ -113,6 +113,17 @@ def fit_temperature(y: np.ndarray, p: np.ndarray) -> float:
     return float(np.exp(res.x))
 
 
+def macro_f1_at(y_true: np.ndarray, scores: np.ndarray, thresholds: dict[str, float], labels: Sequence[str]) -> float:
+    """Macro-F1 of ``scores >= threshold`` per label (F1 of a label with no positives and no predictions is 0)."""
+    f1s = []
+    for i, lab in enumerate(labels):
+        pred = scores[:, i] >= thresholds.get(lab, 0.5)
+        tp = float(np.sum(pred & (y_true[:, i] == 1)))
+        denom = float(np.sum(pred)) + float(np.sum(y_true[:, i] == 1))
+        f1s.append(2 * tp / denom if denom else 0.0)
+    return float(np.mean(f1s)) if f1s else 0.0
+
+
 def tune_thresholds(y_true: np.ndarray, scores: np.ndarray, labels: Sequence[str]) -> dict[str, float]:
     """Per-label threshold maximizing F1 on the given (dev) data; ties → threshold closest to 0.5."""
     out = {}

@@ -25,17 +25,27 @@ its UTF-8 bytes.
 from __future__ import annotations
 
 import hashlib
+import logging
 import lzma
-import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from .config import DEFAULT_LABELS
-from .data import RecordError, iter_json_lines, validate_record
+from .corpus import RecordError, iter_json_lines, validate_record
 from .fileio import write_jsonl
+
+logger = logging.getLogger(__name__)
+
+
+def _say(log: TextIO | None, msg: str) -> None:
+    if log is None:
+        logger.warning(msg)
+    else:
+        print(msg, file=log)
+
 
 CORPORA = ("SaudiNewsNet", "antcorpus.multisource.data", "antcorpus.data")
 SPLITS = ("train", "dev", "test")
@@ -198,18 +208,19 @@ def annotation_files(real_dir: str | Path) -> list[Path]:
 
 # ---------------------------------------------------------------- hydrate
 
-def hydrate(real_dir: str | Path, corpus_dir: str | Path, out_dir: str | Path, log=None) -> dict[str, Any]:
+def hydrate(real_dir: str | Path, corpus_dir: str | Path, out_dir: str | Path, log: TextIO | None = None
+            ) -> dict[str, Any]:
     """Join the annotation records of ``real_dir`` with the corpora under ``corpus_dir``.
 
     Writes ``real_{train,dev,test}.jsonl`` (corpus format, with ``text`` and span ``text``) and
     ``hydrate_errors.jsonl`` under ``out_dir``. Every record that cannot be joined (corpus folder
     missing, article missing, sha256 mismatch, span out of range) is reported with its file and line;
-    the rest are written.
+    the rest are written. Problems are logged as warnings on the ``arcrime.real`` logger (or printed
+    to ``log`` when a stream is given).
 
     Returns:
         ``{"written": {split: n}, "errors": [RecordError...]}``
     """
-    log = log if log is not None else sys.stderr
     corpus_dir, out_dir = Path(corpus_dir), Path(out_dir)
     if not corpus_dir.is_dir():
         raise FileNotFoundError(f"{corpus_dir}: no such folder; pass the folder that holds "
@@ -279,7 +290,7 @@ def hydrate(real_dir: str | Path, corpus_dir: str | Path, out_dir: str | Path, l
         written[split] = len(rows)
     write_jsonl(out_dir / "hydrate_errors.jsonl", [e.to_dict() for e in errors])
     for e in errors[:50]:
-        print(f"  {e}", file=log)
+        _say(log, f"  {e}")
     if len(errors) > 50:
-        print(f"  ... and {len(errors) - 50} more (all in {out_dir / 'hydrate_errors.jsonl'})", file=log)
+        _say(log, f"  ... and {len(errors) - 50} more (all in {out_dir / 'hydrate_errors.jsonl'})")
     return {"written": written, "errors": errors}

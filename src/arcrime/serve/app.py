@@ -26,8 +26,9 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from .. import legal
-from ..data import looks_binary
-from .batcher import MicroBatcher, RecordPredictor
+from ..corpus import looks_binary
+from ..prediction import Predictor as ModelPredictor
+from .batcher import MicroBatcher
 from .evidence import MAX_UNITS, METHOD, MIN_DROP, assemble, plan
 from .files import EXTENSIONS, FileProblem, parse_file
 
@@ -296,18 +297,17 @@ def _trim_refs(res: dict[str, Any], verbose: bool) -> dict[str, Any]:
     return res
 
 
-def create_app(predictor: RecordPredictor, model_name: str = "model", max_wait: float = 0.0) -> FastAPI:
+def create_app(predictor: ModelPredictor, model_name: str = "model", max_wait: float = 0.0) -> FastAPI:
     """The page and the API over ``predictor`` (loaded once by the caller).
 
     Args:
-        predictor: a :class:`~arcrime.predict.Predictor` (or a baseline / ONNX predictor).
+        predictor: any :class:`~arcrime.prediction.Predictor` (``arcrime.load``: BERT, ONNX or baseline).
         model_name: shown on the page and in ``/v1/health``.
         max_wait: seconds the batcher waits for more requests after the first; 0 (default) takes only
             those already queued, which adds no latency to a lone request and under load batches
             whatever arrived while the engine was busy.
     """
     batcher = MicroBatcher(predictor, max_records=MAX_BATCH, max_wait=max_wait)
-    meta = predictor.meta  # type: ignore[attr-defined]
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -339,7 +339,7 @@ def create_app(predictor: RecordPredictor, model_name: str = "model", max_wait: 
         if evidence:
             flat, units = plan(records)
             scored = await asyncio.wrap_future(batcher.submit(flat))
-            out = assemble(records, units, scored, meta.thresholds)
+            out = assemble(records, units, scored, predictor.thresholds)
         else:
             out = await asyncio.wrap_future(batcher.submit(records))
         return [_trim_refs(r, verbose) for r in out]
@@ -386,8 +386,8 @@ def create_app(predictor: RecordPredictor, model_name: str = "model", max_wait: 
     @app.get("/v1/health", tags=["health"])
     def health() -> dict[str, Any]:
         """The model's labels and tuned thresholds, the limits, and the batcher's counters."""
-        return {"status": "ok", "model": model_name, "labels": list(meta.labels),
-                "thresholds": {lab: meta.thresholds.get(lab, 0.5) for lab in meta.labels},
+        return {"status": "ok", "model": model_name, "labels": list(predictor.labels),
+                "thresholds": {lab: predictor.thresholds.get(lab, 0.5) for lab in predictor.labels},
                 "legal_refs": getattr(predictor, "legal_refs", "rules"),
                 "limits": {"article_chars": MAX_ARTICLE_CHARS, "batch_articles": MAX_BATCH,
                            "body_bytes": MAX_BODY_BYTES, "file_types": list(EXTENSIONS)},
@@ -419,9 +419,8 @@ def serve(model: str | Path, host: str = "127.0.0.1", port: int = 8000, device: 
     """Load ``model`` once and serve the page and the API with uvicorn (blocks)."""
     import uvicorn
 
-    from ..predict import Predictor
+    from ..inference import load
 
-    kw = {} if (Path(model) / "baseline.json").is_file() else {"legal_refs": legal_refs}
-    predictor = Predictor.from_pretrained(model, device=device, **kw)
+    predictor = load(model, device=device, legal_refs=legal_refs)
     app = create_app(predictor, model_name=Path(model).resolve().name)
     uvicorn.run(app, host=host, port=port, log_level="info")

@@ -12,14 +12,11 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-
-class RecordPredictor(Protocol):
-    def predict_records(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]: ...
+from ..prediction import Predictor
 
 
 @dataclass
@@ -32,15 +29,15 @@ class MicroBatcher:
     """Queue records from many callers into shared engine calls.
 
     Args:
-        predictor: anything with ``predict_records`` (a :class:`~arcrime.predict.Predictor`,
-            a baseline, an ONNX predictor).
+        predictor: any :class:`~arcrime.prediction.Predictor` (BERT, ONNX or baseline); its
+            predictions are handed to the callers as JSON dicts (the web API's boundary).
         max_records: stop gathering requests once this many records are waiting (a single larger
             request still runs whole).
         max_wait: seconds to wait for more requests after the first one arrives (0: take only the
             requests already queued — under load, those that arrived while the engine was busy).
     """
 
-    def __init__(self, predictor: RecordPredictor, max_records: int = 64, max_wait: float = 0.0):
+    def __init__(self, predictor: Predictor, max_records: int = 64, max_wait: float = 0.0):
         if max_records < 1 or max_wait < 0:
             raise ValueError(f"max_records={max_records} must be >= 1 and max_wait={max_wait} >= 0")
         self.predictor, self.max_records, self.max_wait = predictor, max_records, max_wait
@@ -101,7 +98,7 @@ class MicroBatcher:
 
     def _predict(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         self.stats["engine_calls"] += 1
-        return list(self.predictor.predict_records(records))
+        return [p.to_dict() for p in self.predictor.predict_records(records)]
 
     def _execute(self, jobs: list[_Job]) -> None:
         jobs = [j for j in jobs if j.future.set_running_or_notify_cancel()]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from ..data import looks_binary
+from ..corpus import looks_binary
 
 EXTENSIONS = (".txt", ".jsonl", ".csv")
 TEXT_COLUMNS = ("text", "النص", "نص")

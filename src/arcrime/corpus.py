@@ -1,4 +1,4 @@
-"""Corpus format, validation, loading and split building.
+"""The corpus format: records, validation, reading (corpus files and the input of ``predict``).
 
 A corpus file is JSONL, one article per line::
 
@@ -10,26 +10,37 @@ A corpus file is JSONL, one article per line::
 :func:`read_corpus` validates every line and returns the good records together with a
 :class:`RecordError` per bad one (file, line, field, what is wrong, how to fix it). Nothing is
 dropped silently: callers decide whether errors are fatal (``strict``) and always report them.
-:func:`load_dataset_split` hands validated records to 🤗 ``datasets``.
+:func:`load_dataset_split` hands validated records to 🤗 ``datasets``. :func:`read_predict_input`
+reads what ``arcrime predict`` accepts (JSONL, plain text, a folder of ``.txt`` files, stdin).
+
+Building the splits lives in :mod:`arcrime.build`, statistics in :mod:`arcrime.stats`.
 """
 
 from __future__ import annotations
 
 import json
-import random
+import logging
 import re
 import sys
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import Any, TextIO
 
 from .config import DEFAULT_LABELS, SPAN_KINDS
-from .fileio import write_jsonl, write_text
-from .markup import MarkupError, parse_marked
+
+logger = logging.getLogger(__name__)
+
+# a folder given to read_predict_input: the files read as articles (one article per file)
+TEXT_SUFFIXES = (".txt",)
+
+
+def _say(log: TextIO | None, msg: str, level: int = logging.WARNING) -> None:
+    """Report ``msg`` on the ``arcrime.corpus`` logger, or print it to ``log`` when a caller passes a stream."""
+    if log is None:
+        logger.log(level, msg)
+    else:
+        print(msg, file=log)
 
 
 @dataclass(frozen=True)
@@ -57,11 +68,12 @@ class DataError(ValueError):
 
 
 def iter_lines(path: str | Path) -> Iterator[tuple[int, str | None, str | None]]:
-    """Yield ``(line_no, text, decode_error)`` for each line of a file, bytes-safe."""
+    """Yield ``(line_no, text, decode_error)`` for each line of a file, bytes-safe (a UTF-8 byte-order
+    mark at the start of the file, as Windows editors write it, is dropped)."""
     with open(path, "rb") as f:
         for i, raw in enumerate(f, 1):
             try:
-                yield i, raw.decode("utf-8"), None
+                yield i, raw.decode("utf-8-sig" if i == 1 else "utf-8"), None
             except UnicodeDecodeError as e:
                 yield i, None, f"invalid UTF-8 at byte {e.start}; re-encode the file as UTF-8"
 
@@ -199,10 +211,13 @@ def read_corpus(path: str | Path, labels: list[str] | None = None, require_label
 
 
 def load_records(path: str | Path | list[str | Path], labels: list[str] | None = None, strict: bool = False,
-                 log=None, errors_out: list[RecordError] | None = None) -> list[dict[str, Any]]:
-    """Read one corpus file or several (concatenated), report bad lines to ``log`` (and append them to
-    ``errors_out``); raise if strict or nothing usable. An id repeated across files is an error."""
-    log = log if log is not None else sys.stderr
+                 log: TextIO | None = None, errors_out: list[RecordError] | None = None) -> list[dict[str, Any]]:
+    """Read one corpus file or several (concatenated), report bad lines (and append them to
+    ``errors_out``); raise if strict or nothing usable. An id repeated across files is an error.
+
+    Problems are logged as warnings on the ``arcrime.corpus`` logger, or printed to ``log`` when a
+    stream is given.
+    """
     if isinstance(path, (list, tuple)):
         out: list[dict[str, Any]] = []
         first: dict[str, str] = {}
@@ -211,7 +226,7 @@ def load_records(path: str | Path | list[str | Path], labels: list[str] | None =
                 if r["id"] in first:
                     err = RecordError(str(p), 0, "id", f"id {r['id']!r} also in {first[r['id']]}; ids must be unique "
                                                        "across the files of one split")
-                    print(f"  {err}", file=log)
+                    _say(log, f"  {err}")
                     if errors_out is not None:
                         errors_out.append(err)
                     if strict:
@@ -224,11 +239,11 @@ def load_records(path: str | Path | list[str | Path], labels: list[str] | None =
     if errors_out is not None:
         errors_out.extend(errors)
     if errors:
-        print(f"{path}: {len(errors)} problem(s) in input:", file=log)
+        _say(log, f"{path}: {len(errors)} problem(s) in input:")
         for e in errors[:50]:
-            print(f"  {e}", file=log)
+            _say(log, f"  {e}")
         if len(errors) > 50:
-            print(f"  ... and {len(errors) - 50} more", file=log)
+            _say(log, f"  ... and {len(errors) - 50} more")
         if strict:
             raise DataError(f"{path}: {len(errors)} invalid record(s) (strict mode)", errors)
     if not good:
@@ -236,14 +251,13 @@ def load_records(path: str | Path | list[str | Path], labels: list[str] | None =
     return good
 
 
-def load_dataset_split(path: str | Path | list[str | Path], labels: list[str] | None = None, strict: bool = False, log=None,
-                       errors_out: list[RecordError] | None = None):
+def load_dataset_split(path: str | Path | list[str | Path], labels: list[str] | None = None, strict: bool = False,
+                       log: TextIO | None = None, errors_out: list[RecordError] | None = None):
     """Validated records of one split as a 🤗 ``datasets.Dataset``.
 
     Columns: ``id``, ``text``, ``labels`` (list of str), ``legal_refs`` (list of structs with
     start, end, text, kind, instrument, articles) and ``meta`` (a JSON string, since its keys vary).
     """
-    log = log if log is not None else sys.stderr
     import datasets
 
     recs = load_records(path, labels, strict, log=log, errors_out=errors_out)
@@ -275,27 +289,39 @@ def read_predict_input(path: str | Path | None, text: str | None = None, stdin=N
     """Yield ``(record, None)`` or ``(None, error)`` for every article of the input.
 
     Accepts a JSONL file with ``id`` and ``text``, a plain-text file (articles separated by
-    blank lines; a file with no blank line is one article), literal ``text``, or ``stdin``
-    (``path == '-'``), streamed line by line so memory stays flat.
+    blank lines; a file with no blank line is one article), a folder of ``.txt`` files (one
+    article per file, id = file name without extension, in name order; other entries are
+    logged and skipped), literal ``text``, or ``stdin`` (``path == '-'``), streamed so memory
+    stays flat.
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist.
+        DataError: the input holds no article at all (an empty file, a folder without ``.txt``).
     """
     if text is not None:
-        yield {"id": "text-1", "text": text}, None
+        if not text.strip():
+            yield None, RecordError("<text>", 1, "text", "empty or whitespace-only; give the article text")
+        else:
+            yield {"id": "text-1", "text": text}, None
         return
     if path is None:
         raise ValueError("give an article text, --input FILE or '-' for stdin")
     name = "<stdin>" if str(path) == "-" else str(path)
+    if name != "<stdin>" and Path(path).is_dir():
+        yield from _read_folder(Path(path))
+        return
     if name != "<stdin>" and not Path(path).is_file():
-        raise FileNotFoundError(f"{path}: no such file")
+        raise FileNotFoundError(f"{path}: no such file or folder")
 
     def lines() -> Iterator[tuple[int, str | None, str | None]]:
         if name == "<stdin>":
             src = stdin if stdin is not None else sys.stdin.buffer
             for i, raw in enumerate(src, 1):
                 if isinstance(raw, str):
-                    yield i, raw, None
+                    yield i, raw.lstrip("\ufeff") if i == 1 else raw, None
                     continue
                 try:
-                    yield i, raw.decode("utf-8"), None
+                    yield i, raw.decode("utf-8-sig" if i == 1 else "utf-8"), None
                 except UnicodeDecodeError as e:
                     yield i, None, f"invalid UTF-8 at byte {e.start}; re-encode the input as UTF-8"
         else:
@@ -308,7 +334,8 @@ def read_predict_input(path: str | Path | None, text: str | None = None, stdin=N
             first = item
             break
     if first is None:
-        return
+        what = "stdin" if name == "<stdin>" else name
+        raise DataError(f"{what} is empty: no article to predict")
     is_jsonl = first[1] is not None and first[1].lstrip().startswith("{")
 
     def chain() -> Iterator[tuple[int, str | None, str | None]]:
@@ -356,6 +383,38 @@ def read_predict_input(path: str | Path | None, text: str | None = None, stdin=N
             yield _plain_block(name, start_line, block)
 
 
+def _read_folder(folder: Path) -> Iterator[tuple[dict[str, Any] | None, RecordError | None]]:
+    """One article per ``.txt`` file of ``folder`` (id = file name without extension), in name order."""
+    seen: set[str] = set()
+    n_text = 0
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.is_file() or entry.suffix.lower() not in TEXT_SUFFIXES:
+            logger.warning("%s: skipped: not a .txt file (a folder input holds one article per .txt file)", entry)
+            continue
+        n_text += 1
+        rid = entry.stem
+        try:
+            text = entry.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            yield None, RecordError(str(entry), 1, "<file>", f"invalid UTF-8 at byte {e.start}; "
+                                                             "re-encode the file as UTF-8")
+            continue
+        if rid in seen:
+            yield None, RecordError(str(entry), 1, "id", f"duplicate id {rid!r}: another file has the same name "
+                                                         "with a differently written extension; rename one")
+        elif not text.strip():
+            yield None, RecordError(str(entry), 1, "text", "empty file; remove it or put the article text in it")
+        elif looks_binary(text):
+            yield None, RecordError(str(entry), 1, "text", "contains NUL or mostly control characters: binary "
+                                                           "data, not an article")
+        else:
+            seen.add(rid)
+            yield {"id": rid, "text": text}, None
+    if not n_text:
+        raise DataError(f"{folder}: no .txt file in this folder: no article to predict; put one article per "
+                        ".txt file (UTF-8) in it")
+
+
 def _plain_block(name: str, line: int, block: list[str]) -> tuple[dict[str, Any] | None, RecordError | None]:
     text = "".join(block).strip()
     if looks_binary(text):
@@ -364,222 +423,3 @@ def _plain_block(name: str, line: int, block: list[str]) -> tuple[dict[str, Any]
     return {"id": f"{Path(name).name}:{line}", "text": text}, None
 
 
-# ---------------------------------------------------------------- building the corpus
-
-KEYWORDS = {
-    "extortion": re.compile(r"بتز"),
-    # «شهر ب» without the shadda is mostly the noun "month" («شهر بعد»), so the verb needs its shadda or
-    # the imperfect «يشهر/تشهر ب»
-    "defamation": re.compile(r"تشهير|شهّر|(?<!\w)[يت]شه[ّ]?ر(?:ون|ان)? ب|قذف|(?<!\w)[وب]?(?:ال)?سب[ّ]?(?!\w)|شتم"),
-    "impersonation": re.compile(r"انتحال|انتحل|ينتحل|تنتحل|منتحل|حساب(?:ات)? (?:وهمي|مزيف|مزور)|صفح(?:ة|ات) (?:وهمي|مزيف)"),
-}
-
-
-SPAN_FORMS = {
-    "arabic_indic_digits": re.compile(r"[\u0660-\u0669]"),
-    "dotted_number": re.compile(r"\d+\.\d+|[\u0660-\u0669]+\.[\u0660-\u0669]+"),
-    "dashed_number": re.compile(r"\d+-\d+"),
-    "slash_number": re.compile(r"\d+/\d+"),
-    "li_sana_year": re.compile(r"لسن[ةه]|لعام"),
-    "hijri_year": re.compile(r"\d\s?هـ|١٤\d\d|14\d\d\s?ه"),
-    "dual": re.compile(r"(?:فصل|ماد[ةت]?)(?:ين|ان)|المادتين|المادتان"),
-    "plural_or_range": re.compile(r"فصول|مواد|من\s+\S+\s+(?:إلى|الى|حتى)"),
-    "short_form": re.compile(r"منه\b|منها\b|نفس|ذات|المذكور|نفسه|السالف"),
-    "dahir_or_decree": re.compile(r"ظهير|مرسوم|قرار بقانون"),
-    "tashkeel_or_tatweel": re.compile(r"[\u064b-\u065f\u0640]"),
-}
-
-
-def keyword_hits(text: str) -> dict[str, bool]:
-    """Which label keyword families (GUIDELINES.md) occur in ``text``."""
-    return {lab: bool(rx.search(text)) for lab, rx in KEYWORDS.items()}
-
-
-def parse_raw_file(path: Path) -> tuple[list[dict[str, Any]], list[RecordError]]:
-    """Turn a raw authoring batch (inline ``⟦...⟧`` markup) into corpus records."""
-    out, errors = [], []
-    for i, line, derr in iter_lines(path):
-        if derr:
-            errors.append(RecordError(str(path), i, "<line>", derr))
-            continue
-        if not line or not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-            text, spans = parse_marked(rec["text"])
-        except (json.JSONDecodeError, KeyError, MarkupError, TypeError) as e:
-            errors.append(RecordError(str(path), i, "text", str(e)))
-            continue
-        rec = {"id": rec["id"], "text": text, "labels": sorted(rec.get("labels", [])),
-               "legal_refs": [{"start": s.start, "end": s.end, "text": s.text, "kind": s.kind,
-                               "instrument": s.instrument, "articles": list(s.articles)} for s in spans],
-               "meta": dict(rec.get("meta", {}), source_file=path.name)}
-        errs = validate_record(rec, DEFAULT_LABELS, (str(path), i))
-        if errs:
-            errors.extend(errs)
-        else:
-            out.append(rec)
-    return out, errors
-
-
-SPLIT_FRACTIONS = {"train": 0.65, "dev": 0.15, "test": 0.20}
-
-
-def assign_splits(records: list[dict[str, Any]], frozen: dict[str, str], seed: int = 13) -> dict[str, str]:
-    """Assign each story to a split, stratified by label combination.
-
-    Stories already in ``frozen`` keep their split (the test split never changes once
-    published); new stories are dealt per label combination to the split furthest below its
-    target share.
-    """
-    story_combo: dict[str, str] = {}
-    for r in records:
-        story = r["meta"].get("story") or r["id"]
-        story_combo.setdefault(story, "+".join(sorted(r["labels"])) or "none")
-    by_combo: dict[str, list[str]] = defaultdict(list)
-    for story, combo in sorted(story_combo.items()):
-        by_combo[combo].append(story)
-    rng = random.Random(seed)
-    out = {s: frozen[s] for s in story_combo if s in frozen}
-    for combo, stories in sorted(by_combo.items()):
-        counts = Counter(out[s] for s in stories if s in out)
-        todo = [s for s in stories if s not in out]
-        rng.shuffle(todo)
-        for s in todo:
-            total = sum(counts.values()) + 1
-            split = max(SPLIT_FRACTIONS, key=lambda k: SPLIT_FRACTIONS[k] * total - counts[k])
-            out[s] = split
-            counts[split] += 1
-    return out
-
-
-def build_corpus(raw_dir: str | Path, out_dir: str | Path, seed: int = 13) -> dict[str, Any]:
-    """Build ``train/dev/test.jsonl`` from ``raw_dir/*.jsonl``; keep ``splits.tsv`` frozen.
-
-    Raises:
-        DataError: when any raw record is invalid (the corpus is built all-or-nothing).
-    """
-    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
-    records: list[dict[str, Any]] = []
-    errors: list[RecordError] = []
-    for p in sorted(raw_dir.glob("*.jsonl")):
-        recs, errs = parse_raw_file(p)
-        records.extend(recs)
-        errors.extend(errs)
-    ids = Counter(r["id"] for r in records)
-    errors.extend(RecordError("<corpus>", 0, "id", f"duplicate id {i!r}") for i, c in ids.items() if c > 1)
-    if errors:
-        raise DataError(f"{len(errors)} problem(s) in {raw_dir}:\n" + "\n".join(map(str, errors[:50])), errors)
-    split_file = out_dir / "splits.tsv"
-    frozen = {}
-    if split_file.is_file():
-        for line in split_file.read_text(encoding="utf-8").splitlines()[1:]:
-            story, split = line.split("\t")
-            frozen[story] = split
-    assignment = assign_splits(records, frozen, seed)
-    by_split: dict[str, list[dict[str, Any]]] = {k: [] for k in SPLIT_FRACTIONS}
-    for r in records:
-        split = assignment[r["meta"].get("story") or r["id"]]
-        r["meta"]["split"] = split
-        by_split[split].append(r)
-    for split, recs in by_split.items():
-        write_jsonl(out_dir / f"{split}.jsonl", recs)
-    write_text(split_file, "story\tsplit\n" + "".join(f"{s}\t{assignment[s]}\n" for s in sorted(assignment)))
-    return {k: len(v) for k, v in by_split.items()}
-
-
-def corpus_stats(records: Iterable[dict[str, Any]], labels: list[str] | None = None) -> dict[str, Any]:
-    """Counts that the datasheet and ``arcrime data stats`` report."""
-    labels = labels or DEFAULT_LABELS
-    records = list(records)
-    combos, label_counts, countries, styles, kinds, insts, inst_countries = (Counter() for _ in range(7))
-    forms: Counter[str] = Counter()
-    splits = Counter()
-    words, n, pos, kw_free = [], 0, 0, 0
-    neg_hard = negs = neg_kw = hijri = 0
-    hijri_rx = re.compile(r"1[34]\d\d\s?هـ|[١][٣٤][٠-٩][٠-٩]\s?هـ|(?:محرم|صفر|ربيع|جمادى|رجب|شعبان|رمضان|شوال|ذي القعدة|ذي الحجة)\s+(?:الأول|الآخر|الثاني|الأولى|الآخرة|الثانية)?\s*1[34]\d\d")
-    n_spans = 0
-    per_split: dict[str, Counter[str]] = defaultdict(Counter)
-    for r in records:
-        n += 1
-        labs = sorted(r["labels"])
-        combos["+".join(labs) or "none"] += 1
-        hits = keyword_hits(r["text"])
-        hijri += bool(hijri_rx.search(r["text"]))
-        for lab in labs:
-            label_counts[lab] += 1
-            per_split[r.get("meta", {}).get("split", "?")][lab] += 1
-            pos += 1
-            kw_free += not hits.get(lab, False)
-        meta = r.get("meta", {})
-        if not labs:
-            negs += 1
-            neg_kw += any(hits.values())
-            neg_hard += meta.get("neg_type", "unrelated") not in ("unrelated", None, "")
-        countries[meta.get("country", "?")] += 1
-        styles[meta.get("style", "?")] += 1
-        splits[meta.get("split", "?")] += 1
-        words.append(len(r["text"].split()))
-        for ref in r["legal_refs"]:
-            n_spans += 1
-            kinds[ref["kind"]] += 1
-            surface = r["text"][ref["start"]:ref["end"]]
-            for form, rx in SPAN_FORMS.items():
-                forms[form] += bool(rx.search(surface))
-            insts[ref["instrument"] or "<unknown>"] += 1
-            if ref["instrument"]:
-                inst_countries[ref["instrument"].split("/")[0]] += 1
-    words.sort()
-    return {
-        "articles": n,
-        "splits": dict(splits),
-        "label_combinations": dict(sorted(combos.items())),
-        "labels": {lab: label_counts[lab] for lab in labels},
-        "labels_per_split": {sp: {lab: c[lab] for lab in labels} for sp, c in sorted(per_split.items())},
-        "neg_types": dict(Counter(r.get("meta", {}).get("neg_type") or "?" for r in records if not r["labels"])),
-        "no_label": combos["none"],
-        "hard_negatives": neg_hard,
-        "negatives_with_keywords": neg_kw,
-        "keyword_free_label_instances": kw_free,
-        "label_instances": pos,
-        "keyword_free_share": round(kw_free / pos, 3) if pos else 0.0,
-        "words": {"min": words[0] if words else 0, "median": words[len(words) // 2] if words else 0,
-                  "max": words[-1] if words else 0, "over_400": sum(w > 400 for w in words)},
-        "countries": dict(countries.most_common()),
-        "styles": dict(styles.most_common()),
-        "legal_spans": n_spans,
-        "span_kinds": dict(kinds),
-        "span_forms": {k: forms[k] for k in SPAN_FORMS},
-        "articles_with_hijri_date": hijri,
-        "distinct_instruments": len([k for k in insts if k != "<unknown>"]),
-        "spans_unknown_instrument": insts["<unknown>"],
-        "instrument_countries": dict(inst_countries.most_common()),
-        "instruments": dict(insts.most_common()),
-    }
-
-
-def near_duplicates(records: list[dict[str, Any]], threshold: float = 0.5, n: int = 5) -> list[dict[str, Any]]:
-    """Pairs of articles whose character ``n``-gram sets have Jaccard similarity >= ``threshold``.
-
-    Uses scikit-learn's hashing of character n-grams (2**20 buckets) and one sparse product, so all
-    pairs are compared exactly (up to hash collisions, which can only raise a similarity).
-    """
-    from sklearn.feature_extraction.text import HashingVectorizer
-
-    if len(records) < 2:
-        return []
-    vec = HashingVectorizer(analyzer="char", ngram_range=(n, n), n_features=2**20, alternate_sign=False,
-                            norm=None, binary=True, lowercase=False)
-    x = vec.transform([r["text"] for r in records]).tocsr()
-    x.data[:] = 1
-    sizes = np.asarray(x.sum(axis=1)).ravel()
-    inter = (x @ x.T).tocoo()
-    out = []
-    for i, j, v in zip(inter.row, inter.col, inter.data):
-        if i < j:
-            jac = v / (sizes[i] + sizes[j] - v)
-            if jac >= threshold:
-                out.append({"a": records[i]["id"], "b": records[j]["id"], "jaccard": round(float(jac), 3),
-                            "split_a": records[i].get("meta", {}).get("split"),
-                            "split_b": records[j].get("meta", {}).get("split")})
-    return sorted(out, key=lambda d: -d["jaccard"])

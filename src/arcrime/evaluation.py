@@ -8,42 +8,42 @@ alone, model + rules), ``predictions_<split>.jsonl`` (the predictions that were 
 
 from __future__ import annotations
 
-import sys
+import logging
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .data import read_corpus
-from .fileio import write_json, write_jsonl, write_text
+from . import legal
+from .corpus import DataError, read_corpus
+from .fileio import OutputExistsError, write_json, write_jsonl, write_text
+from .inference import load
 from .metrics import classification_metrics, label_matrix, span_metrics
+from .prediction import Predictor
+from .runs import RunRecord
+
+logger = logging.getLogger(__name__)
 
 
-def evaluate_predictor(predictor: Any, records: list[dict[str, Any]], labels: list[str], n_boot: int = 1000
+def evaluate_predictor(predictor: Predictor, records: list[dict[str, Any]], labels: list[str], n_boot: int = 1000
                        ) -> dict[str, Any]:
-    """Predict on ``records`` and compute every metric."""
-    from . import legal
-
-    mode = getattr(predictor, "legal_refs", None)
-    if mode is not None:
-        predictor.legal_refs = "model"  # score the model's own spans; rules and the merge are added below
+    """Predict on ``records`` and compute every metric (the predictor is not changed)."""
     t0 = time.time()
-    preds = list(predictor.predict_records({"id": r["id"], "text": r["text"]} for r in records))
-    if mode is not None:
-        predictor.legal_refs = mode
+    # the model's own legal spans; the rules and the merge are scored below
+    preds = list(predictor.predict_records(({"id": r["id"], "text": r["text"]} for r in records), legal_refs="model"))
     secs = time.time() - t0
     y = label_matrix([r["labels"] for r in records], labels)
-    scores = np.array([[p["scores"][lab] for lab in labels] for p in preds]).reshape(len(preds), len(labels))
-    yp = label_matrix([p["labels"] for p in preds], labels)
+    scores = np.array([[p.scores[lab] for lab in labels] for p in preds]).reshape(len(preds), len(labels))
+    yp = label_matrix([list(p.labels) for p in preds], labels)
     gold_refs = [r["legal_refs"] for r in records]
-    model_refs = [p["legal_refs"] for p in preds]
+    model_refs = [[dict(x) for x in p.legal_refs] for p in preds]
     rule_refs = [[x.to_dict() for x in legal.extract(r["text"])] for r in records]
-    both = [legal.merge_with_rules(r["text"], p["legal_refs"]) for r, p in zip(records, preds)]
+    both = [legal.merge_with_rules(r["text"], refs) for r, refs in zip(records, model_refs)]
     metrics = {
         "labels": classification_metrics(y, yp, scores, labels, n_boot=n_boot),
         "labels_at_0.5": classification_metrics(y, (scores >= 0.5).astype(np.int64), scores, labels, n_boot=0),
-        "thresholds": dict(predictor.meta.thresholds),
+        "thresholds": dict(predictor.thresholds),
         "legal_refs": {"model": span_metrics(gold_refs, model_refs), "rules": span_metrics(gold_refs, rule_refs),
                        "model+rules": span_metrics(gold_refs, both)},
         "docs_per_second": round(len(records) / secs, 2) if secs else None,
@@ -92,36 +92,32 @@ def format_summary(m: dict[str, Any], labels: list[str]) -> str:
 
 
 def evaluate_model(model_dir: str | Path, data_path: str | Path, out_dir: str | Path, split: str = "eval",
-                   device: str = "auto", batch_size: int = 32, log=None, record: bool = True,
+                   device: str = "auto", batch_size: int = 32, record: bool = True,
                    overwrite: bool = False, strict: bool = False, n_boot: int = 1000,
                    prefer_int8: bool = True) -> dict[str, Any]:
     """Evaluate a saved model on a corpus file; write metrics/predictions under ``out_dir``.
 
     ``prefer_int8`` picks the int8 graph of an ONNX export folder (False: the fp32 graph)."""
-    log = log if log is not None else sys.stderr
-    from .fileio import OutputExistsError
-    from .predict import Predictor
-    from .runs import RunRecord
-
     out_dir = Path(out_dir)
     metrics_path = out_dir / f"metrics_{split}.json"
     if metrics_path.exists() and not overwrite:
         raise OutputExistsError(f"{metrics_path} exists; pass --overwrite or choose another --out")
-    predictor = Predictor.from_pretrained(model_dir, device=device, batch_size=batch_size, prefer_int8=prefer_int8)
-    labels = predictor.meta.labels
+    if not Path(data_path).is_file():
+        raise DataError(f"{data_path}: no such file; give a corpus-format JSONL file (e.g. data/test.jsonl)")
+    if (Path(model_dir) / "baseline.json").is_file():
+        predictor = load(model_dir)
+    else:
+        predictor = load(model_dir, device=device, batch_size=batch_size, prefer_int8=prefer_int8)
+    labels = predictor.labels
     records, errors = read_corpus(data_path, labels)
     if errors:
-        print(f"{data_path}: {len(errors)} invalid record(s) skipped (listed in errors_{split}.jsonl):", file=log)
+        logger.warning("%s: %d invalid record(s) skipped (listed in errors_%s.jsonl):", data_path, len(errors), split)
         for e in errors[:20]:
-            print(f"  {e}", file=log)
+            logger.warning("  %s", e)
         write_jsonl(out_dir / f"errors_{split}.jsonl", (e.to_dict() for e in errors))
         if strict:
-            from .data import DataError
-
             raise DataError(f"{data_path}: {len(errors)} invalid record(s) (strict mode)", errors)
     if not records:
-        from .data import DataError
-
         raise DataError(f"{data_path}: no valid record to evaluate", errors)
     # its own record file, so evaluating into a training run's folder never replaces that run's run.json
     rec = RunRecord(out_dir, "evaluate", None, None, filename=f"run_eval_{split}.json") if record else None
@@ -130,7 +126,7 @@ def evaluate_model(model_dir: str | Path, data_path: str | Path, out_dir: str | 
     m.update({"data": str(data_path), "model": str(model_dir), "split": split, "invalid_records": len(errors)})
     # real press is never stored: predictions keep offsets but no span text, error analysis no snippets
     by_reference = any(r.get("meta", {}).get("real") for r in records)
-    preds = res["predictions"]
+    preds = [p.to_dict() for p in res["predictions"]]
     if by_reference:  # keep offsets and ids only: every other span field may carry text of the article
         keep = ("start", "end", "kind", "instrument", "articles", "short_form", "bill")
         preds = [dict(p, legal_refs=[{k: x[k] for k in keep if k in x} for x in p["legal_refs"]]) for p in preds]
@@ -138,16 +134,16 @@ def evaluate_model(model_dir: str | Path, data_path: str | Path, out_dir: str | 
     write_json(metrics_path, m)
     write_jsonl(out_dir / f"predictions_{split}.jsonl", preds)
     write_text(out_dir / f"errors_{split}.md",
-               error_analysis(records, res["scores"], res["y"], labels, predictor.meta.thresholds,
+               error_analysis(records, res["scores"], res["y"], labels, predictor.thresholds,
                               show_text=not by_reference))
     try:
         from .plots import plot_all
 
-        plot_all(out_dir, split, res["y"], res["scores"], labels, predictor.meta.thresholds)
+        plot_all(out_dir, split, res["y"], res["scores"], labels, predictor.thresholds)
     except ImportError:
         pass
     summary_txt = format_summary(m, labels)
-    print(f"\n== {split}: {data_path} ({len(records)} articles) ==\n{summary_txt}", file=log)
+    logger.info("\n== %s: %s (%d articles) ==\n%s", split, data_path, len(records), summary_txt)
     summary = {"macro_f1": m["labels"]["macro_f1"], "micro_f1": m["labels"]["micro_f1"],
                "per_label_f1": {k: v["f1"] for k, v in m["labels"]["per_label"].items()},
                "legal_exact_f1": {k: v["exact"]["f1"] for k, v in m["legal_refs"].items()},

@@ -1,4 +1,6 @@
-"""Inference engine: batched, length-sorted, streaming; one forward pass serves both heads.
+"""Inference: ``load`` any saved model as a :class:`~arcrime.prediction.Predictor`, and the BERT engine.
+
+The engine is batched, length-sorted, streaming; one forward pass serves both heads.
 
 Articles are read in chunks (``chunk_size``), encoded, and all their windows are sorted by
 length and packed into batches of at most ``batch_size`` windows with dynamic padding. Window
@@ -9,7 +11,7 @@ Results come out in input order, so memory stays flat on arbitrarily long input 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,18 +19,35 @@ from typing import Any
 import numpy as np
 import torch
 
+from . import legal
+from .baselines import BASELINE_FILE, load_baseline
 from .config import DEFAULT_MAX_TOKENS, DEFAULT_MAX_TOKENS_CUDA
 from .encoding import DocEncoder, EncodedDoc, merge_window_tags, tags_to_spans
-from .model import ArcrimeModel, ModelMeta, aggregate_windows, load_model
+from .export import ONNX_FILE, load_onnx
+from .model import ArcrimeConfig, ModelLoadError, aggregate_windows, load_model
 from .normalize import Normalizer
+from .prediction import LEGAL_MODES, Prediction, Predictor, check_record
+
+
+class DeviceError(ValueError):
+    """A device that this machine does not have was requested."""
 
 
 def resolve_device(device: str = "auto") -> torch.device:
+    """``auto`` → CUDA when available, else CPU; a CUDA device on a machine without CUDA is a
+    :class:`DeviceError` that says what to pass instead."""
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if device.startswith("cuda") and not torch.cuda.is_available():
-        raise RuntimeError(f"device {device!r} requested but CUDA is not available; use --device cpu")
-    return torch.device(device)
+        raise DeviceError(f"device {device!r} requested but CUDA is not available on this machine; "
+                          "use --device cpu (or auto)")
+    try:
+        dev = torch.device(device)
+    except RuntimeError as e:
+        raise DeviceError(f"device {device!r}: {e}; use auto, cpu, cuda or cuda:N") from e
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise DeviceError(f"device {device!r}: this machine has {torch.cuda.device_count()} CUDA device(s)")
+    return dev
 
 
 def autocast_dtype(device: torch.device, precision: str) -> torch.dtype | None:
@@ -40,9 +59,6 @@ def autocast_dtype(device: torch.device, precision: str) -> torch.dtype | None:
     if precision in ("bf16", "auto"):
         return torch.bfloat16 if torch.cuda.is_bf16_supported() else (torch.float16 if precision == "auto" else torch.bfloat16)
     return None
-
-
-LEGAL_MODES = ("rules", "model", "model+rules")
 
 
 @dataclass
@@ -76,7 +92,7 @@ def plan_batches(lengths: list[int], batch_size: int, max_tokens: int | None = D
     return batches
 
 
-def run_model(model: ArcrimeModel, encoder: DocEncoder, docs: list[EncodedDoc], batch_size: int,
+def run_model(model: Any, encoder: DocEncoder, docs: list[EncodedDoc], batch_size: int,
               device: torch.device, aggregation: str, amp: torch.dtype | None = None,
               temperatures: torch.Tensor | None = None, max_tokens: int | None = DEFAULT_MAX_TOKENS) -> list[DocOutput]:
     """Score already-encoded articles; windows of all articles are length-sorted and batched
@@ -99,8 +115,8 @@ def run_model(model: ArcrimeModel, encoder: DocEncoder, docs: list[EncodedDoc], 
                 mask[j, : len(s)] = 1
             ids, mask = ids.to(device), mask.to(device)
             with torch.autocast(device.type, dtype=amp, enabled=amp is not None):
-                cls_logits, tag_logits = model(ids, mask)
-            cls_logits = cls_logits.float().cpu()
+                out = model(input_ids=ids, attention_mask=mask)
+            cls_logits, tag_logits = out.logits.float().cpu(), out.tag_logits
             tags = tag_logits.argmax(-1).cpu().numpy()
             for j, (d, w) in enumerate(chunk):
                 win_logits[(d, w)] = cls_logits[j]
@@ -118,19 +134,25 @@ def run_model(model: ArcrimeModel, encoder: DocEncoder, docs: list[EncodedDoc], 
     return outs
 
 
-class Predictor:
-    """Load a trained model once; predict on texts or record streams.
+class BertPredictor:
+    """The fine-tuned BERT (PyTorch, or an ONNX Runtime session with the same interface) as a
+    :class:`~arcrime.prediction.Predictor`.
 
     Example:
-        >>> p = Predictor.from_pretrained("models/quickstart")
-        >>> p.predict_text("أوقفت الشرطة ...")["labels"]
+        >>> p = arcrime.load("models/quickstart")
+        >>> p.predict_text("أوقفت الشرطة ...").labels
     """
 
-    def __init__(self, model: ArcrimeModel, tokenizer: Any, meta: ModelMeta, device: torch.device,
-                 batch_size: int = 32, chunk_size: int = 256, precision: str = "auto", legal_refs: str = "rules",
-                 max_tokens: int | None = None):
-        self.model, self.tokenizer, self.meta, self.device = model, tokenizer, meta, device
-        self.encoder = DocEncoder(tokenizer, Normalizer(meta.normalize_steps), meta.max_length, meta.stride)
+    def __init__(self, model: Any, tokenizer: Any, device: torch.device, batch_size: int = 32,
+                 chunk_size: int = 256, precision: str = "auto", legal_refs: str = "rules",
+                 max_tokens: int | None = None, name: str = ""):
+        self.model, self.tokenizer, self.device = model, tokenizer, device
+        self.config: ArcrimeConfig = model.config
+        self.name = name or self.config.encoder_source
+        self.labels = self.config.labels
+        self.thresholds = {lab: float(self.config.thresholds.get(lab, 0.5)) for lab in self.labels}
+        self.encoder = DocEncoder(tokenizer, Normalizer(self.config.normalize_steps), self.config.window_length,
+                                  self.config.stride)
         if max_tokens is None:  # the device's default
             max_tokens = DEFAULT_MAX_TOKENS_CUDA if device.type == "cuda" else DEFAULT_MAX_TOKENS
         if batch_size < 1 or chunk_size < 1 or max_tokens < 1:
@@ -143,73 +165,73 @@ class Predictor:
         self.legal_refs = legal_refs
 
     @classmethod
-    def from_pretrained(cls, path: str | Path, device: str = "auto", **kw: Any) -> "Predictor":
-        """Load a BERT model folder (or a baseline folder, which returns a baseline predictor)."""
-        from .baselines import BASELINE_FILE, load_baseline
-        from .export import ONNX_FILE, load_onnx
-
-        if (Path(path) / BASELINE_FILE).is_file():
-            return load_baseline(path)  # type: ignore[return-value]
-        if (Path(path) / ONNX_FILE).is_file():
-            prefer_int8 = kw.pop("prefer_int8", True)
-            onnx_model, tok, meta = load_onnx(path, prefer_int8)
-            return cls(onnx_model, tok, meta, torch.device("cpu"), **kw)  # type: ignore[arg-type]
-        kw.pop("prefer_int8", None)
+    def from_pretrained(cls, path: str | Path, device: str = "auto", **kw: Any) -> "BertPredictor":
         dev = resolve_device(device)
-        model, tok, meta = load_model(path, dev)
-        return cls(model, tok, meta, dev, **kw)
+        model, tok = load_model(path, dev)
+        return cls(model, tok, dev, name=kw.pop("name", Path(str(path)).name), **kw)
 
-    def _finish(self, rid: str, text: str, out: DocOutput) -> dict[str, Any]:
-        from .legal import extract, link_spans, merge_with_rules
+    def _refs(self, text: str, spans: list[dict[str, Any]], mode: str) -> list[dict[str, Any]]:
+        if mode == "rules":
+            return [r.to_dict() for r in legal.extract(text)]
+        refs = legal.link_spans(text, spans)
+        return legal.merge_with_rules(text, refs) if mode == "model+rules" else refs
 
-        labels = [lab for lab, s in zip(self.meta.labels, out.scores) if s >= self.meta.thresholds.get(lab, 0.5)]
-        if self.legal_refs == "rules":
-            refs = [r.to_dict() for r in extract(text)]
-        else:
-            refs = link_spans(text, out.spans)
-            if self.legal_refs == "model+rules":
-                refs = merge_with_rules(text, refs)
-        return {
-            "id": rid,
-            "labels": labels,
-            "scores": {lab: round(float(s), 6) for lab, s in zip(self.meta.labels, out.scores)},
-            "legal_refs": refs,
-        }
-
-    def predict_records(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        """Yield one result per input record, in input order, chunk by chunk.
+    def predict_records(self, records: Iterable[Mapping[str, Any]], legal_refs: str | None = None
+                        ) -> Iterator[Prediction]:
+        """Yield one :class:`Prediction` per input record, in input order, chunk by chunk.
 
         Raises:
             DataError: for a record whose ``text`` is missing, not a string, empty or binary
                 (the message names the record and the field); the CLI reports such records and
                 goes on, library callers decide.
         """
-        from .data import DataError, looks_binary
-
-        buf: list[dict[str, Any]] = []
+        mode = legal_refs or self.legal_refs
+        if mode not in LEGAL_MODES:
+            raise ValueError(f"legal_refs={mode!r}; choose one of {', '.join(LEGAL_MODES)}")
+        buf: list[tuple[str, str]] = []
         for k, rec in enumerate(records):
-            text = rec.get("text") if isinstance(rec, dict) else None
-            rid = rec.get("id", f"#{k}") if isinstance(rec, dict) else f"#{k}"
-            if not isinstance(text, str) or not text.strip() or looks_binary(text):
-                what = ("missing or not a string" if not isinstance(text, str) else
-                        "empty or whitespace-only" if not text.strip() else "binary data, not an article")
-                raise DataError(f"record {rid!r} (position {k}): field text: {what}; pass the article body as a "
-                                "non-empty string")
-            buf.append(rec)
+            buf.append(check_record(rec, k))
             if len(buf) >= self.chunk_size:
-                yield from self._predict_chunk(buf)
+                yield from self._predict_chunk(buf, mode)
                 buf = []
         if buf:
-            yield from self._predict_chunk(buf)
+            yield from self._predict_chunk(buf, mode)
 
-    def _predict_chunk(self, recs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        docs = [self.encoder.encode(r["text"]) for r in recs]
+    def _predict_chunk(self, recs: list[tuple[str, str]], mode: str) -> list[Prediction]:
+        docs = [self.encoder.encode(text) for _, text in recs]
         temps = None
-        if self.meta.temperatures:
-            temps = torch.tensor([self.meta.temperatures.get(lab, 1.0) for lab in self.meta.labels])
+        if self.config.temperatures:
+            temps = torch.tensor([self.config.temperatures.get(lab, 1.0) for lab in self.labels])
         outs = run_model(self.model, self.encoder, docs, self.batch_size, self.device,
-                         self.meta.window_aggregation, self.amp, temps, self.max_tokens)
-        return [self._finish(r["id"], r["text"], o) for r, o in zip(recs, outs)]
+                         self.config.window_aggregation, self.amp, temps, self.max_tokens)
+        return [Prediction.from_scores(rid, self.labels, o.scores, self.thresholds, self._refs(text, o.spans, mode))
+                for (rid, text), o in zip(recs, outs)]
 
-    def predict_text(self, text: str, rid: str = "text-1") -> dict[str, Any]:
+    def predict_text(self, text: str, rid: str = "text-1") -> Prediction:
         return next(self.predict_records([{"id": rid, "text": text}]))
+
+
+def load(path: str | Path, device: str = "auto", prefer_int8: bool = True, **kw: Any) -> Predictor:
+    """Load any saved arcrime model as a :class:`~arcrime.prediction.Predictor`.
+
+    ``path`` is a model folder written by ``arcrime train`` (the fine-tuned BERT, or a baseline),
+    an ONNX export folder (``arcrime export``; the int8 graph unless ``prefer_int8=False``), or a
+    hub id. Keyword arguments (``batch_size``, ``max_tokens``, ``precision``, ``legal_refs``) tune
+    the BERT engine; the baselines have no such knobs and reject them.
+
+    Raises:
+        ModelLoadError: the folder is missing, incomplete or damaged (the message says how to fix it).
+        DeviceError: ``device`` is not available here.
+    """
+    p = Path(str(path))
+    if (p / BASELINE_FILE).is_file():
+        extra = {k: v for k, v in kw.items() if k not in ("legal_refs", "name")}
+        if extra:
+            raise ValueError(f"{path} is a baseline model: {', '.join(extra)} apply to the BERT model only")
+        return load_baseline(p)
+    if (p / ONNX_FILE).is_file():
+        onnx_model, tok = load_onnx(p, prefer_int8)
+        return BertPredictor(onnx_model, tok, torch.device("cpu"), name=kw.pop("name", p.name), **kw)
+    if p.is_dir() and not any(p.iterdir()):
+        raise ModelLoadError(f"{p}: the model folder is empty; train a model into it with `arcrime train`")
+    return BertPredictor.from_pretrained(path, device=device, **kw)
