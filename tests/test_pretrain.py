@@ -38,11 +38,75 @@ def test_pretrain_writes_loadable_encoder(tmp_path, dev_records):
     assert log["final_heldout_perplexity"] > 1
 
 
-def test_pretrain_resume(tmp_path, dev_records):
+def _weights(folder):
+    from safetensors.torch import load_file
+
+    return load_file(str(folder / "model.safetensors"))
+
+
+def test_pretrain_resume_is_bit_exact(tmp_path, dev_records, monkeypatch):
+    """A run killed after its step-3 checkpoint and resumed ends at the same step, with the same weights
+    and held-out curve as an uninterrupted run (Trainer skips the seen batches of the stream)."""
+    import pytest
+    import torch
+    from transformers import AutoModel
+
+    from arcrime import pretrain as pt
+
     corpus = _corpus(tmp_path, dev_records)
-    pretrain(_cfg(tmp_path, max_steps=3), corpus)
-    info = pretrain(_cfg(tmp_path, max_steps=6), corpus, resume=True, overwrite=True)
+    full = pretrain(_cfg(tmp_path / "full", save_fp16=False), corpus)
+    tok = str(tmp_path / "full" / "work" / "tokenizer")  # WordPiece training may break count ties differently
+    calls = {"n": 0}
+    collate = pt.MaskingCollator.__call__
+
+    def dies_at_step_5(self, examples):
+        if "labels" not in examples[0]:
+            calls["n"] += 1
+            if calls["n"] == 5:
+                raise KeyboardInterrupt
+        return collate(self, examples)
+
+    monkeypatch.setattr(pt.MaskingCollator, "__call__", dies_at_step_5)
+    with pytest.raises(KeyboardInterrupt):
+        pretrain(_cfg(tmp_path, save_fp16=False, tokenizer=tok), corpus)
+    monkeypatch.setattr(pt.MaskingCollator, "__call__", collate)
+    assert (tmp_path / "work" / "checkpoints" / "checkpoint-3").is_dir() and not (tmp_path / "enc").exists()
+    info = pretrain(_cfg(tmp_path, save_fp16=False, tokenizer=tok), corpus, resume=True)
     assert info["steps"] == 6 and [c["step"] for c in info["heldout_curve"]] == [3, 6]
+    assert [c["heldout_loss"] for c in info["heldout_curve"]] == [c["heldout_loss"] for c in full["heldout_curve"]]
+    assert info["tokens_seen"] == full["tokens_seen"]
+    a, b = _weights(tmp_path / "full" / "enc"), _weights(tmp_path / "enc")
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    assert AutoModel.from_pretrained(tmp_path / "enc").config.hidden_size == 32
+
+
+def test_time_budget_stops_with_a_checkpoint(tmp_path, dev_records):
+    info = pretrain(_cfg(tmp_path, max_minutes=1e-6), _corpus(tmp_path, dev_records))
+    assert info["steps"] == 1 and info["stopped_early"]
+    assert [c["step"] for c in info["heldout_curve"]] == [1]  # evaluated where it stopped
+    assert (tmp_path / "work" / "checkpoints" / "checkpoint-1").is_dir()
+    assert "budget" in (tmp_path / "enc" / "README.md").read_text(encoding="utf-8")
+
+
+def test_existing_output_is_a_one_line_error(tmp_path, dev_records, capsys):
+    import pytest
+
+    from arcrime.cli import main
+    from arcrime.fileio import OutputExistsError
+
+    corpus = _corpus(tmp_path, dev_records)
+    (tmp_path / "enc").mkdir()
+    (tmp_path / "enc" / "model.safetensors").write_text("x")
+    with pytest.raises(OutputExistsError, match="already exists; pass --overwrite to replace it or --resume"):
+        pretrain(_cfg(tmp_path), corpus)
+    assert not (tmp_path / "work").exists()  # refused before any work
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(f"output_dir: {tmp_path / 'enc'}\nwork_dir: {tmp_path / 'work'}\n", encoding="utf-8")
+    assert main(["pretrain", "--config", str(cfg), "--corpus", str(corpus)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1].endswith(f"{tmp_path / 'enc'} already exists; pass --overwrite to replace "
+                                                 "it or --resume to continue")
 
 
 def test_whole_word_masking():
