@@ -220,3 +220,29 @@ def test_old_layout_folder_loads_and_converts(trained, tmp_path):
     new = convert_legacy(old, tmp_path / "new")
     assert (new / "config.json").is_file() and (new / "README.md").is_file() and not is_legacy(new)
     assert [p.to_dict() for p in arcrime.predict(arcrime.load(new, device="cpu"), texts)] == want
+
+
+def test_keyword_gate_hybrid(trained, tmp_path):
+    """--keyword-gate: the model's score where the label's keyword family occurs, 0 elsewhere, with its own
+    thresholds tuned on dev at the end of training."""
+    import arcrime
+
+    tmp, cfg, res, split = trained
+    model_dir = tmp / "models" / "tiny"
+    plain = arcrime.load(model_dir, device="cpu")
+    gated = arcrime.load(model_dir, device="cpu", keyword_gate=True)
+    assert set(gated.thresholds) == set(plain.labels) and gated.thresholds == plain.config.gate_thresholds
+    text = "حاول المتهم ابتزاز الضحية عبر حساب وهمي على فيسبوك."  # extortion and impersonation keywords only
+    p, g = plain.predict_text(text), gated.predict_text(text)
+    assert g.scores["defamation"] == 0.0 and "defamation" not in g.labels
+    assert g.scores["extortion"] == p.scores["extortion"] and g.scores["impersonation"] == p.scores["impersonation"]
+    out = tmp_path / "gate"
+    m = arcrime.evaluate(model_dir, split["test"], out, split="test", keyword_gate=True, device="cpu")
+    assert m["metrics"]["keyword_gate"] and m["metrics"]["model"].endswith("(keyword gate)")
+    old = tmp_path / "nogate"
+    model = arcrime.ArcrimeForCrimeNews.from_pretrained(model_dir)
+    model.config.gate_thresholds = {}
+    model.save_pretrained(old)
+    plain.tokenizer.save_pretrained(old)
+    with pytest.raises(ModelLoadError, match="no keyword-gate thresholds"):
+        arcrime.load(old, device="cpu", keyword_gate=True)

@@ -139,7 +139,8 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
     _check_device(a.device)
     out = a.out or str(Path("experiments") / f"eval-{Path(a.model).name}-{Path(a.data).stem}")
     evaluate_model(a.model, a.data, out, split=a.split or Path(a.data).stem, device=a.device,
-                   batch_size=a.batch_size, overwrite=a.overwrite, strict=a.strict, prefer_int8=not a.fp32)
+                   batch_size=a.batch_size, overwrite=a.overwrite, strict=a.strict, prefer_int8=not a.fp32,
+                   keyword_gate=a.keyword_gate)
     logger.info("results written to %s", out)
     return 0
 
@@ -167,6 +168,8 @@ def cmd_predict(a: argparse.Namespace) -> int:
     _check_device(a.device)
     # engine settings only when given: a baseline model has none and rejects them
     engine = {k: v for k, v in (("batch_size", a.batch_size), ("max_tokens", a.max_tokens)) if v is not None}
+    if a.keyword_gate:
+        engine["keyword_gate"] = True
     predictor = load(a.model, device=a.device, prefer_int8=not a.fp32, **engine)
     res = write_predictions(predictor, read_predict_input(a.input, a.text), output=a.output, fmt=fmt,
                             resume=a.resume, verbose=a.verbose, legal_refs=a.legal_refs, errors_path=a.errors)
@@ -373,6 +376,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--overwrite", action="store_true")
     e.add_argument("--strict", action="store_true", help="fail on any invalid record")
     e.add_argument("--fp32", action="store_true", help="for an ONNX export folder: use model.onnx, not the int8 one")
+    e.add_argument("--keyword-gate", action="store_true",
+                   help="the hybrid: a label is kept only where its keyword family (data/GUIDELINES.md) occurs, and the "
+                        "model decides among those articles, with thresholds tuned on dev for this mode")
     e.set_defaults(func=cmd_evaluate)
 
     p = command("predict", help="label articles and tag their legal references")
@@ -401,6 +407,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="exit non-zero if any input record is bad")
     p.add_argument("--verbose", action="store_true", help="JSONL: include raw instrument numbers in legal_refs")
     p.add_argument("--fp32", action="store_true", help="for an ONNX export folder: use model.onnx, not the int8 one")
+    p.add_argument("--keyword-gate", action="store_true",
+                   help="the hybrid: a label is kept only where its keyword family (data/GUIDELINES.md) occurs, and the "
+                        "model decides among those articles, with thresholds tuned on dev for this mode")
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted run from <output>.partial (same input, same order)")
     p.set_defaults(func=cmd_predict)

@@ -94,10 +94,11 @@ def format_summary(m: dict[str, Any], labels: list[str]) -> str:
 def evaluate_model(model_dir: str | Path, data_path: str | Path, out_dir: str | Path, split: str = "eval",
                    device: str = "auto", batch_size: int = 32, record: bool = True,
                    overwrite: bool = False, strict: bool = False, n_boot: int = 1000,
-                   prefer_int8: bool = True) -> dict[str, Any]:
+                   prefer_int8: bool = True, keyword_gate: bool = False) -> dict[str, Any]:
     """Evaluate a saved model on a corpus file; write metrics/predictions under ``out_dir``.
 
-    ``prefer_int8`` picks the int8 graph of an ONNX export folder (False: the fp32 graph)."""
+    ``prefer_int8`` picks the int8 graph of an ONNX export folder (False: the fp32 graph);
+    ``keyword_gate`` scores the keyword-gated hybrid of a BERT model."""
     out_dir = Path(out_dir)
     metrics_path = out_dir / f"metrics_{split}.json"
     if metrics_path.exists() and not overwrite:
@@ -107,7 +108,8 @@ def evaluate_model(model_dir: str | Path, data_path: str | Path, out_dir: str | 
     if (Path(model_dir) / "baseline.json").is_file():
         predictor = load(model_dir)
     else:
-        predictor = load(model_dir, device=device, batch_size=batch_size, prefer_int8=prefer_int8)
+        predictor = load(model_dir, device=device, batch_size=batch_size, prefer_int8=prefer_int8,
+                         **({"keyword_gate": True} if keyword_gate else {}))
     labels = predictor.labels
     records, errors = read_corpus(data_path, labels)
     if errors:
@@ -123,7 +125,9 @@ def evaluate_model(model_dir: str | Path, data_path: str | Path, out_dir: str | 
     rec = RunRecord(out_dir, "evaluate", None, None, filename=f"run_eval_{split}.json") if record else None
     res = evaluate_predictor(predictor, records, labels, n_boot=n_boot)
     m = res["metrics"]
-    m.update({"data": str(data_path), "model": str(model_dir), "split": split, "invalid_records": len(errors)})
+    model_name = f"{model_dir} (keyword gate)" if keyword_gate else str(model_dir)
+    m.update({"data": str(data_path), "model": model_name, "split": split, "invalid_records": len(errors),
+              "keyword_gate": keyword_gate})
     # real press is never stored: predictions keep offsets but no span text, error analysis no snippets
     by_reference = any(r.get("meta", {}).get("real") for r in records)
     preds = [p.to_dict() for p in res["predictions"]]
@@ -150,5 +154,5 @@ def evaluate_model(model_dir: str | Path, data_path: str | Path, out_dir: str | 
                "legal_pairs_f1": {k: v["doc_pairs"]["f1"] for k, v in m["legal_refs"].items()},
                "docs_per_second": m["docs_per_second"], "n_docs": len(records), "invalid_records": len(errors)}
     if rec:
-        rec.finish(model=str(model_dir), data=str(data_path), split=split, summary=summary)
+        rec.finish(model=model_name, data=str(data_path), split=split, summary=summary)
     return {"metrics": m, "summary": summary, "text": summary_txt}

@@ -24,6 +24,7 @@ from .baselines import BASELINE_FILE, load_baseline
 from .config import DEFAULT_MAX_TOKENS, DEFAULT_MAX_TOKENS_CUDA
 from .encoding import DocEncoder, EncodedDoc, merge_window_tags, tags_to_spans
 from .export import ONNX_FILE, load_onnx
+from .keywords import keyword_matrix
 from .model import ArcrimeConfig, ModelLoadError, aggregate_windows, load_model
 from .normalize import Normalizer
 from .prediction import LEGAL_MODES, Prediction, Predictor, check_record
@@ -145,12 +146,20 @@ class BertPredictor:
 
     def __init__(self, model: Any, tokenizer: Any, device: torch.device, batch_size: int = 32,
                  chunk_size: int = 256, precision: str = "auto", legal_refs: str = "rules",
-                 max_tokens: int | None = None, name: str = ""):
+                 max_tokens: int | None = None, name: str = "", keyword_gate: bool = False):
         self.model, self.tokenizer, self.device = model, tokenizer, device
         self.config: ArcrimeConfig = model.config
         self.name = name or self.config.encoder_source
         self.labels = self.config.labels
-        self.thresholds = {lab: float(self.config.thresholds.get(lab, 0.5)) for lab in self.labels}
+        self.keyword_gate = keyword_gate
+        if keyword_gate:
+            if not self.config.gate_thresholds:
+                raise ModelLoadError(f"{self.name}: this model has no keyword-gate thresholds (trained before they "
+                                     "existed); tune them on dev with scripts/tune_keyword_gate.py, or predict "
+                                     "without --keyword-gate")
+            self.name += " + keyword gate"
+        src = self.config.gate_thresholds if keyword_gate else self.config.thresholds
+        self.thresholds = {lab: float(src.get(lab, 0.5)) for lab in self.labels}
         self.encoder = DocEncoder(tokenizer, Normalizer(self.config.normalize_steps), self.config.window_length,
                                   self.config.stride)
         if max_tokens is None:  # the device's default
@@ -204,8 +213,11 @@ class BertPredictor:
             temps = torch.tensor([self.config.temperatures.get(lab, 1.0) for lab in self.labels])
         outs = run_model(self.model, self.encoder, docs, self.batch_size, self.device,
                          self.config.window_aggregation, self.amp, temps, self.max_tokens)
-        return [Prediction.from_scores(rid, self.labels, o.scores, self.thresholds, self._refs(text, o.spans, mode))
-                for (rid, text), o in zip(recs, outs)]
+        scores = np.array([o.scores for o in outs]).reshape(len(outs), len(self.labels))
+        if self.keyword_gate:  # the hybrid: the model decides among the articles where the keyword family occurs
+            scores = scores * keyword_matrix([t for _, t in recs], self.labels)
+        return [Prediction.from_scores(rid, self.labels, s, self.thresholds, self._refs(text, o.spans, mode))
+                for (rid, text), o, s in zip(recs, outs, scores)]
 
     def predict_text(self, text: str, rid: str = "text-1") -> Prediction:
         return next(self.predict_records([{"id": rid, "text": text}]))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 KEYWORDS = {
     "extortion": re.compile(r"بتز"),
     # «شهر ب» without the shadda is mostly the noun "month" («شهر بعد»), so the verb needs its shadda or
@@ -15,3 +17,10 @@ KEYWORDS = {
     "defamation": re.compile(r"تشهير|شهّر|(?<!\w)[يت]شه[ّ]?ر(?:ون|ان)? ب|قذف|(?<!\w)[وب]?(?:ال)?سب[ّ]?(?!\w)|شتم"),
     "impersonation": re.compile(r"انتحال|انتحل|ينتحل|تنتحل|منتحل|حساب(?:ات)? (?:وهمي|مزيف|مزور)|صفح(?:ة|ات) (?:وهمي|مزيف)"),
 }
+
+
+def keyword_matrix(texts: list[str], labels: list[str]) -> np.ndarray:
+    """``[n_texts, n_labels]`` 1.0 where the label's keyword family occurs in the (raw) text, else 0.0
+    (labels without a family are never gated off: 1.0)."""
+    return np.array([[1.0 if lab not in KEYWORDS or KEYWORDS[lab].search(t) else 0.0 for lab in labels]
+                     for t in texts], dtype=np.float64).reshape(len(texts), len(labels))

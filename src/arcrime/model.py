@@ -57,6 +57,8 @@ class ArcrimeConfig(PretrainedConfig):
         classifier_dropout: dropout before both heads.
         encoder_source: where the encoder came from (hub id, folder or "random-init ...").
         train_config: the resolved training config of the run that produced the model.
+        gate_thresholds: per-label thresholds for the keyword-gated hybrid (the model's score where the
+            label's keyword family occurs in the article, 0 elsewhere), tuned on dev; empty = not tuned.
     """
 
     model_type = "arcrime"
@@ -66,7 +68,8 @@ class ArcrimeConfig(PretrainedConfig):
                  temperatures: dict[str, float] | None = None, tags: list[str] | None = None,
                  normalize_steps: list[str] | None = None, window_length: int = 512, stride: int = 64,
                  window_aggregation: str = "max", tag_loss_weight: float = 1.0, classifier_dropout: float = 0.1,
-                 encoder_source: str = "", train_config: dict[str, Any] | None = None, **kwargs: Any):
+                 encoder_source: str = "", train_config: dict[str, Any] | None = None,
+                 gate_thresholds: dict[str, float] | None = None, **kwargs: Any):
         if "id2label" not in kwargs and "num_labels" not in kwargs:
             kwargs["id2label"] = dict(enumerate(DEFAULT_LABELS))
         kwargs.setdefault("problem_type", "multi_label_classification")
@@ -81,6 +84,7 @@ class ArcrimeConfig(PretrainedConfig):
         self.tag_loss_weight, self.classifier_dropout = tag_loss_weight, classifier_dropout
         self.encoder_source = encoder_source
         self.train_config = dict(train_config or {})
+        self.gate_thresholds = dict(gate_thresholds or {})
 
     @property
     def labels(self) -> list[str]:

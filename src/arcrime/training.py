@@ -46,6 +46,7 @@ from .encoding import IGNORE, DocEncoder, EncodedDoc
 from .evaluation import evaluate_model, evaluate_predictor
 from .fileio import OutputExistsError, write_jsonl
 from .inference import BertPredictor, resolve_device
+from .keywords import keyword_matrix
 from .metrics import fit_temperature, label_matrix, macro_f1_at, tune_thresholds
 from .model import (ArcrimeConfig, ArcrimeForCrimeNews, build_small_bert, load_pretrained_encoder, save_model,
                     train_wordpiece)
@@ -370,6 +371,9 @@ class FineTuneRecipe:
                                                        precision=cfg.train.precision), self.dev_recs, labels, n_boot=0)
             if cfg.train.tune_thresholds:
                 acfg.thresholds = tune_thresholds(y, dev["scores"], labels)
+                # the keyword-gated hybrid (an inference option, --keyword-gate): its own thresholds on dev
+                acfg.gate_thresholds = tune_thresholds(
+                    y, dev["scores"] * keyword_matrix([r["text"] for r in self.dev_recs], labels), labels)
         save_model(self.model_dir, self.model, self.tokenizer, card=model_card(acfg, None, cfg.run.name),
                    overwrite=self.overwrite)
         shutil.rmtree(self.ckpt_dir, ignore_errors=True)
