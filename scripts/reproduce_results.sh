@@ -9,9 +9,17 @@ A=.venv/bin/arcrime
 # the real-press layer (data/real/README.md): set ARCRIME_REAL_CORPUS to your copy of the corpora
 CORPUS=${ARCRIME_REAL_CORPUS:-../shared/unlabeled}
 if [ -d "$CORPUS" ]; then $A data hydrate --corpus "$CORPUS"; else echo "no corpora at $CORPUS: real-press rows are skipped"; fi
-for c in baseline-keywords baseline-tfidf baseline-tfidf-svm quickstart bert-small-real quickstart-random-init scratch-small; do
+for c in baseline-keywords baseline-tfidf baseline-tfidf-svm quickstart bert-small-real bert-small-w2v-real quickstart-random-init scratch-small; do
   $A train --config configs/$c.yaml --overwrite
 done
+if [ -f data/real/hydrated/real_test.jsonl ]; then  # the keyword-gated hybrid of the real-press model
+  for s in real_dev real_test; do
+    $A evaluate --model models/bert-small-w2v-real --data data/real/hydrated/$s.jsonl --split $s --keyword-gate \
+      --out experiments/bert-small-w2v-real-keyword-gate --overwrite
+  done
+  $A evaluate --model models/bert-small-w2v-real --data data/test.jsonl --split test --keyword-gate \
+    --out experiments/bert-small-w2v-real-keyword-gate --overwrite
+fi
 $A cv --config configs/baseline-tfidf-svm.yaml --folds 5 --seeds 13 14 15 --overwrite
 $A cv --config configs/quickstart.yaml --folds 3 --overwrite
 $A cv --config configs/quickstart-random-init.yaml --folds 3 --overwrite

@@ -72,6 +72,10 @@ def setup_logging(verbosity: int = 0) -> None:
         h.setFormatter(_Formatter())
         root.addHandler(h)
     root.setLevel(logging.WARNING if verbosity < 0 else logging.INFO if verbosity == 0 else logging.DEBUG)
+    if verbosity < 0:  # -q: no progress bars, transformers' weight-loading bars included
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
 
 
 # ---------------------------------------------------------------- helpers

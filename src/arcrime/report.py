@@ -47,6 +47,7 @@ def collect(experiments: str | Path, split: str = "test") -> list[dict[str, Any]
             "legal_rules": legal.get("rules", {}).get("exact", {}).get("f1"),
             "legal_pairs": legal.get("model+rules", legal.get("model", {})).get("doc_pairs", {}).get("f1"),
             "legal_overlap_rules": legal.get("rules", {}).get("overlap", {}).get("f1"),
+            "legal_pairs_rules": legal.get("rules", {}).get("doc_pairs", {}).get("f1"),
             "real_layer": run.get("real_layer"),
             "tuned_on": _tuned_on(run),
             "train_s": (run.get("fit") or {}).get("train_seconds"),
@@ -141,6 +142,43 @@ def render_cv(rows: list[dict[str, Any]]) -> str:
     return "\n".join(out) + "\n"
 
 
+# the open issues' targets on the real-press test split (#14: the fine-tuned BERT; #15: the legal finder)
+BERT_TARGETS = {"macro_f1": 0.90, "every_label": 0.85, "written_test": 0.93}
+LEGAL_TARGETS = {"exact": 0.90, "overlap": 0.95, "linking": 0.90}
+
+
+def render_targets(real: list[dict[str, Any]], written: list[dict[str, Any]]) -> str:
+    """How far the best fine-tuned BERT row and the rule-based legal finder are from the targets."""
+    bert = [r for r in real if r["kind"] == "train" and r["legal_exact"] is not None]
+    out = ["", "## Targets on the real-press test split", "",
+           "Computed from the rows above (no number typed by hand); gap = result − target.", "",
+           "| what | result | target | gap |", "|---|---|---|---|"]
+    if bert:
+        best = max(bert, key=lambda r: r["macro_f1"])
+        w = {r["run"]: r for r in written}.get(best["run"])
+        out.append(f"| best fine-tuned BERT ({best['run']}): macro-F1 | {best['macro_f1']:.3f} | "
+                   f"{BERT_TARGETS['macro_f1']:.2f} | {best['macro_f1'] - BERT_TARGETS['macro_f1']:+.3f} |")
+        low = min(best["per_label"].items(), key=lambda kv: kv[1])
+        out.append(f"| its lowest label F1 ({low[0]}) | {low[1]:.3f} | {BERT_TARGETS['every_label']:.2f} | "
+                   f"{low[1] - BERT_TARGETS['every_label']:+.3f} |")
+        if w:
+            out.append(f"| its written-test macro-F1 | {w['macro_f1']:.3f} | {BERT_TARGETS['written_test']:.2f} | "
+                       f"{w['macro_f1'] - BERT_TARGETS['written_test']:+.3f} |")
+        rivals = [r for r in real if r["kind"] == "train" and r["legal_exact"] is None]
+        if rivals:
+            top = max(rivals, key=lambda r: r["macro_f1"])
+            out.append(f"| … against the best baseline ({top['run']}) | {best['macro_f1']:.3f} | "
+                       f"{top['macro_f1']:.3f} | {best['macro_f1'] - top['macro_f1']:+.3f} |")
+    if any(r["legal_rules"] is not None for r in real):
+        newest = max((r for r in real if r["legal_rules"] is not None), key=lambda r: r["legal_rules"])
+        for name, key in (("exact", "legal_rules"), ("overlap", "legal_overlap_rules"), ("linking", "legal_pairs_rules")):
+            v = newest.get(key)
+            if v is not None:
+                out.append(f"| legal references, rules: span {name} F1 (from {newest['run']}) | {v:.3f} | "
+                           f"{LEGAL_TARGETS[name]:.2f} | {v - LEGAL_TARGETS[name]:+.3f} |")
+    return "\n".join(out) + "\n"
+
+
 def write_report(experiments: str | Path = "experiments") -> Path:
     path = Path(experiments) / "RESULTS.md"
     real = collect(experiments, "real_test")
@@ -148,7 +186,9 @@ def write_report(experiments: str | Path = "experiments") -> Path:
     if real:
         parts.append(render(real, "Real press: test split (`data/real`, hydrated from the public corpora)"))
         parts.append(render(collect(experiments, "real_dev"), "Real press: dev split (model selection)", intro=False))
-        parts.append(render(collect(experiments), "Written corpus: test split", intro=False))
+        written = collect(experiments)
+        parts.append(render(written, "Written corpus: test split", intro=False))
+        parts.append(render_targets(real, written))
     else:
         parts.append(render(collect(experiments), "Written corpus: test split (no run scored on the real-press "
                                                  "test split yet)"))
