@@ -315,3 +315,14 @@ def test_text_that_names_a_folder_gets_a_hint(kw_model, tmp_path, capsys):
     long_text = "ابتزاز " * 400  # longer than a file name may be: no OSError
     rc, out, err = run(["predict", "--model", kw_model, long_text], capsys)
     assert rc == 0 and "use --input" not in err
+
+
+def test_predict_without_model_uses_the_released_one(capsys):
+    from arcrime.inference import RELEASED_MODEL
+
+    size = sum(p.stat().st_size for p in RELEASED_MODEL.iterdir()) / 2**20
+    assert size <= 20 and (RELEASED_MODEL / "README.md").is_file()  # fp16, with its model card
+    rc, out, err = run(["predict", "--device", "cpu", "تعرضت الضحية للابتزاز عبر حساب وهمي"], capsys)
+    assert rc == 0 and "using the released model" in err
+    d = json.loads(out)
+    assert set(d["scores"]) == set(DEFAULT_LABELS)

@@ -151,9 +151,12 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
 
 def cmd_predict(a: argparse.Namespace) -> int:
     from .corpus import read_predict_input
-    from .inference import load
+    from .inference import default_model, load
     from .output import write_predictions
 
+    if a.model is None:
+        a.model = str(default_model())
+        logger.info("using the released model %s (pass --model to choose another)", a.model)
     if a.text is not None and a.input is not None:
         raise UsageError("give an article TEXT or --input, not both")
     if a.text is None and a.input is None:
@@ -320,6 +323,10 @@ def cmd_serve(a: argparse.Namespace) -> int:
     except ImportError as e:
         raise UsageError(f"arcrime serve needs FastAPI and uvicorn ({e}); install them with: "
                          "pip install -e \".[serve]\"") from None
+    if a.model is None:
+        from .inference import default_model
+
+        a.model = str(default_model())
     if not Path(a.model).is_dir():
         raise FileNotFoundError(f"{a.model}: no such model folder; train one first (scripts/quickstart.sh writes "
                                 "models/quickstart)")
@@ -386,7 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_evaluate)
 
     p = command("predict", help="label articles and tag their legal references")
-    p.add_argument("--model", required=True)
+    p.add_argument("--model", help="model folder (default: the model released in this repository, "
+                                    "released/arcrime-small-real; see its README.md for what it scores)")
     p.add_argument("text", nargs="?", help="an article text, or - for stdin")
     p.add_argument("--input", help="JSONL (id, text), plain text (articles separated by blank lines), a folder of "
                                     ".txt files (one article per file, id = file name without .txt, in name "
@@ -484,7 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_report)
 
     sv = command("serve", help="the analyst's web page and the REST API (needs the [serve] extra)")
-    sv.add_argument("--model", required=True)
+    sv.add_argument("--model", help="model folder (default: released/arcrime-small-real)")
     sv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument("--device", default="auto", help="auto (default: CUDA when available), cpu, cuda or cuda:N")

@@ -223,6 +223,18 @@ class BertPredictor:
         return next(self.predict_records([{"id": rid, "text": text}]))
 
 
+# the model released in the repository (scripts/release_model.py): what predict and serve use without --model
+RELEASED_MODEL = Path(__file__).resolve().parents[2] / "released" / "arcrime-small-real"
+
+
+def default_model() -> Path:
+    """The released model folder of this checkout, or a :class:`ModelLoadError` saying to pass one."""
+    if (RELEASED_MODEL / "config.json").is_file():
+        return RELEASED_MODEL
+    raise ModelLoadError("no --model given and the released model (released/arcrime-small-real in a source "
+                         "checkout) is not here; pass --model DIR (e.g. models/quickstart after scripts/quickstart.sh)")
+
+
 def load(path: str | Path, device: str = "auto", prefer_int8: bool = True, **kw: Any) -> Predictor:
     """Load any saved arcrime model as a :class:`~arcrime.prediction.Predictor`.
 
