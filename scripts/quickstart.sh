@@ -30,8 +30,8 @@ else
 fi
 # --overwrite: this regenerates the committed quickstart run record (git diff shows any change)
 .venv/bin/arcrime train --config configs/quickstart.yaml --overwrite
-.venv/bin/arcrime evaluate --model models/quickstart --data data/test.jsonl --out experiments/quickstart \
-  --split test --overwrite
+# training already scored every split (dev, test, real_dev, real_test) into experiments/quickstart/; to score
+# any other file: .venv/bin/arcrime evaluate --model models/quickstart --data FILE --out DIR
 echo "== predict on an example article =="
 .venv/bin/arcrime predict --model models/quickstart "$(cat examples/article_fes.txt)"
 echo "quickstart finished in $(( $(date +%s) - start )) s; run record: experiments/quickstart/"

@@ -32,6 +32,7 @@ def test_baseline_train_save_load_predict(tmp_path, tiny_split, kind, extra):
     assert o1 == o2
     assert set(o1[0].to_dict()) == {"id", "labels", "scores", "legal_refs"}
     assert b1.labels == cfg.data.labels and set(b1.thresholds) == set(cfg.data.labels)
+    assert (model_dir / "README.md").read_text(encoding="utf-8").startswith("---\nlanguage:")  # its card
     m = json.loads((tmp_path / "exp" / f"b-{kind}" / "metrics_test.json").read_text())
     assert {"model", "rules", "model+rules"} <= set(m["legal_refs"])
 

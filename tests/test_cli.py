@@ -154,10 +154,13 @@ def test_missing_input_and_usage_errors(kw_model, tmp_path, capsys):
     rc, _, err = run(["predict", "--model", kw_model, "--resume", EXTORTION], capsys)
     assert rc == 2
     one_line_error(err, "--resume needs --output")
-    # engine settings are for the BERT model: a baseline says so instead of failing deep inside
-    rc, _, err = run(["predict", "--model", kw_model, "--batch-size", "8", EXTORTION], capsys)
+    # engine settings (batch size, token budget) tune the BERT engine; a baseline has none and predicts the same
+    rc, out, err = run(["predict", "--model", kw_model, "--batch-size", "8", EXTORTION], capsys)
+    assert rc == 0 and json.loads(out)["labels"] == ["extortion"]
+    # the keyword gate is a BERT option: asking it of a baseline is a one-line error
+    rc, _, err = run(["predict", "--model", kw_model, "--keyword-gate", EXTORTION], capsys)
     assert rc == 2
-    one_line_error(err, "baseline", "batch_size")
+    one_line_error(err, "baseline", "--keyword-gate")
 
 
 # ---------------------------------------------------------------- folder input, CSV output

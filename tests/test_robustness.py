@@ -218,3 +218,17 @@ def test_five_megabyte_article(model_dir):
     p = load(model_dir, device="cpu", batch_size=256)
     out = p.predict_text(text)
     assert set(out.scores) == {"extortion", "defamation", "impersonation"}
+
+
+def test_resume_skips_a_checkpoint_cut_short(tmp_path):
+    """A process killed while Trainer was saving leaves a checkpoint folder without trainer_state.json
+    (written last); resume must take the newest complete one."""
+    from arcrime.fileio import last_complete_checkpoint
+
+    assert last_complete_checkpoint(tmp_path / "none") is None
+    for step, complete in ((3, True), (6, True), (9, False)):
+        d = tmp_path / f"checkpoint-{step}"
+        d.mkdir()
+        if complete:
+            (d / "trainer_state.json").write_text("{}", encoding="utf-8")
+    assert last_complete_checkpoint(tmp_path) == str(tmp_path / "checkpoint-6")

@@ -106,3 +106,33 @@ def model_card(cfg: ArcrimeConfig, run: dict[str, Any] | None, name: str = "arcr
               "Trained on a small corpus; scores are probabilities of a small model, not facts about an article. "
               "Read the article before acting on a label.", ""]
     return "\n".join(lines)
+
+
+def baseline_card(name: str, kind: str, description: str, labels: list[str], thresholds: dict[str, float],
+                  data: dict[str, Any], run: dict[str, Any] | None) -> str:
+    """The card of a baseline folder (keyword rules or TF-IDF): what it is, its thresholds, terms and
+    the run's results, with the same front matter keys as the BERT card."""
+    real = bool(data.get("real")) and data.get("real_train", True) and kind != "keywords"
+    lic = "cc-by-nc-sa-4.0" if real else "apache-2.0"
+    front = {"language": ["ar"], "license": lic, "pipeline_tag": "text-classification",
+             "tags": ["arabic", "news", "crime", "multi-label-classification", "baseline", "arcrime"]}
+    lines = ["---", yaml.safe_dump(front, allow_unicode=True, sort_keys=False).rstrip(), "---", "",
+             f"# {name}", "", f"An arcrime baseline: {description}. Load it with `arcrime.load(\"<this folder>\")` "
+             "(the same Predictor interface as the BERT model); legal references come from the rule-based finder.", "",
+             "| | |", "|---|---|", f"| labels | {', '.join(labels)} |",
+             "| thresholds | " + ", ".join(f"{k} {v:.3f}" for k, v in thresholds.items()) + " |",
+             f"| training files | {data.get('train')} (real-press train split used: "
+             f"{bool(data.get('real')) and data.get('real_train', True)}) |", "", "## Results", ""]
+    results = [(s, (run or {}).get(s)) for s in ("real_test", "real_dev", "test", "dev")]
+    results = [(s, r) for s, r in results if isinstance(r, dict) and "macro_f1" in r]
+    if results:
+        lines += ["| split | macro-F1 | " + " | ".join(labels) + " | articles |",
+                  "|---|---|" + "---|" * len(labels) + "---|"]
+        for split, s in results:
+            per = s.get("per_label_f1", {})
+            lines.append(f"| {SPLIT_NAMES[split]} | {s['macro_f1']:.3f} | "
+                         + " | ".join(f"{per.get(lab, float('nan')):.3f}" for lab in labels) + f" | {s.get('n_docs', '')} |")
+    else:
+        lines.append("No results recorded for this folder.")
+    lines += ["", f"License: **{lic}**.", ""]
+    return "\n".join(lines)

@@ -173,7 +173,7 @@ def cmd_predict(a: argparse.Namespace) -> int:
         raise FileNotFoundError(f"{a.input}: no such file or folder")
     fmt = a.format or ("csv" if a.output and Path(a.output).suffix.lower() == ".csv" else "jsonl")
     _check_device(a.device)
-    # engine settings only when given: a baseline model has none and rejects them
+    # engine settings only when given (a baseline has no engine and ignores them)
     engine = {k: v for k, v in (("batch_size", a.batch_size), ("max_tokens", a.max_tokens)) if v is not None}
     if a.keyword_gate:
         engine["keyword_gate"] = True

@@ -339,12 +339,29 @@ def _build(cls: type, data: Any, prefix: str, errors: list[str]) -> Any:
     return cls(**kwargs)
 
 
-def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Config:
-    """Load and validate a YAML config.
+def build_config(schema: type, raw: dict[str, Any], source: str = "<config>") -> Any:
+    """Any config dataclass from a mapping: unknown keys, wrong types and the dataclass's own
+    ``validate()`` problems are all reported at once (the sections of :class:`Config` validate
+    themselves; a flat schema like ``PretrainConfig`` validates as a whole)."""
+    if schema is Config:
+        return Config.from_dict(raw, source=source)
+    errors: list[str] = []
+    cfg = _build(schema, raw, "", errors)
+    if cfg is not None and hasattr(cfg, "validate"):
+        errors.extend(cfg.validate())
+    if errors:
+        raise ConfigError(f"{source}: {len(errors)} problem(s):\n  - " + "\n  - ".join(errors))
+    return cfg
+
+
+def load_config(path: str | Path, overrides: dict[str, Any] | None = None, schema: type = None) -> Any:
+    """Load and validate a YAML config: the one loader of every config kind.
 
     Args:
         path: YAML file.
         overrides: dotted keys to set after loading (``{"train.epochs": 1}``).
+        schema: the config dataclass (default :class:`Config`, a training run; ``arcrime.pretrain``
+            passes ``PretrainConfig``).
 
     Raises:
         ConfigError: listing every problem, with the file name.
@@ -363,4 +380,4 @@ def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Co
         for p in parts[:-1]:
             node = node.setdefault(p, {})
         node[parts[-1]] = value
-    return Config.from_dict(raw, source=str(path))
+    return build_config(schema or Config, raw, source=str(path))

@@ -105,11 +105,8 @@ def evaluate_model(model_dir: str | Path, data_path: str | Path, out_dir: str | 
         raise OutputExistsError(f"{metrics_path} exists; pass --overwrite or choose another --out")
     if not Path(data_path).is_file():
         raise DataError(f"{data_path}: no such file; give a corpus-format JSONL file (e.g. data/test.jsonl)")
-    if (Path(model_dir) / "baseline.json").is_file():
-        predictor = load(model_dir)
-    else:
-        predictor = load(model_dir, device=device, batch_size=batch_size, prefer_int8=prefer_int8,
-                         **({"keyword_gate": True} if keyword_gate else {}))
+    predictor = load(model_dir, device=device, batch_size=batch_size, prefer_int8=prefer_int8,
+                     **({"keyword_gate": True} if keyword_gate else {}))
     labels = predictor.labels
     records, errors = read_corpus(data_path, labels)
     if errors:

@@ -94,3 +94,18 @@ def atomic_dir(path: str | Path, overwrite: bool = False) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def last_complete_checkpoint(folder: str | Path) -> str | None:
+    """The newest ``checkpoint-N`` folder that ``transformers.Trainer`` finished writing, or None.
+
+    Trainer writes ``trainer_state.json`` last, so a folder without it was cut short (a process killed
+    while saving); ``transformers.trainer_utils.get_last_checkpoint`` would return such a folder and the
+    resume would fail.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None
+    done = [p for p in folder.glob("checkpoint-*") if p.name.split("-")[-1].isdigit()
+            and (p / "trainer_state.json").is_file()]
+    return str(max(done, key=lambda p: int(p.name.split("-")[-1]))) if done else None

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import logging
+
 import numpy as np
 import torch
 
@@ -28,6 +30,8 @@ from .keywords import keyword_matrix
 from .model import ArcrimeConfig, ModelLoadError, aggregate_windows, load_model
 from .normalize import Normalizer
 from .prediction import LEGAL_MODES, Prediction, Predictor, check_record
+
+logger = logging.getLogger(__name__)
 
 
 class DeviceError(ValueError):
@@ -249,9 +253,11 @@ def load(path: str | Path, device: str = "auto", prefer_int8: bool = True, **kw:
     """
     p = Path(str(path))
     if (p / BASELINE_FILE).is_file():
-        extra = {k: v for k, v in kw.items() if k not in ("legal_refs", "name")}
-        if extra:
-            raise ValueError(f"{path} is a baseline model: {', '.join(extra)} apply to the BERT model only")
+        if kw.get("keyword_gate"):
+            raise ValueError(f"{path} is a baseline model: --keyword-gate applies to a BERT model")
+        # a baseline has no engine to tune (device, batch size, token budget): those settings do not apply
+        if kw:
+            logger.debug("%s is a baseline model: %s do not apply", path, ", ".join(kw))
         return load_baseline(p)
     if (p / ONNX_FILE).is_file():
         onnx_model, tok = load_onnx(p, prefer_int8)

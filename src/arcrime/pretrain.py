@@ -44,8 +44,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .config import ConfigError, _build
-from .fileio import OutputExistsError, atomic_dir, write_json, write_text
+from .config import load_config
+from .fileio import OutputExistsError, atomic_dir, last_complete_checkpoint, write_json, write_text
 from .normalize import DEFAULT_STEPS, STEPS, Normalizer
 
 
@@ -100,17 +100,8 @@ class PretrainConfig:
 
 
 def load_pretrain_config(path: str | Path, overrides: dict[str, Any] | None = None) -> PretrainConfig:
-    import yaml
-
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    raw.update(overrides or {})
-    errors: list[str] = []
-    cfg = _build(PretrainConfig, raw, "", errors)
-    if cfg is not None:
-        errors += cfg.validate()
-    if errors:
-        raise ConfigError(f"{path}: {len(errors)} problem(s):\n  - " + "\n  - ".join(errors))
-    return cfg
+    """A pretraining config, through the project's one config loader (:func:`arcrime.config.load_config`)."""
+    return load_config(path, overrides, schema=PretrainConfig)
 
 
 # ---------------------------------------------------------------- corpus stream
@@ -466,7 +457,6 @@ def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, over
 
     from transformers import AutoTokenizer, BertConfig, TrainingArguments, set_seed
     from transformers.trainer_callback import ProgressCallback
-    from transformers.trainer_utils import get_last_checkpoint
 
     from .model import train_wordpiece
     from .runs import environment, git_info, package_versions
@@ -488,7 +478,7 @@ def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, over
                          "heldout_articles")
     work.mkdir(parents=True, exist_ok=True)
     ckpt_dir = work / "checkpoints"
-    last_ckpt = get_last_checkpoint(ckpt_dir) if resume and ckpt_dir.is_dir() else None
+    last_ckpt = last_complete_checkpoint(ckpt_dir) if resume else None
     if resume and last_ckpt is None:
         print(f"--resume: no checkpoint in {ckpt_dir}; starting from scratch", file=log)
     if last_ckpt is None and rank == 0 and ckpt_dir.exists():

@@ -36,15 +36,15 @@ import torch
 import transformers
 from transformers import EarlyStoppingCallback, TrainerCallback, TrainingArguments
 from transformers.trainer_callback import ProgressCallback
-from transformers.trainer_utils import EvalPrediction, get_last_checkpoint
+from transformers.trainer_utils import EvalPrediction
 
 from .baselines import fit_baseline
-from .card import model_card
+from .card import baseline_card, model_card
 from .config import Config
 from .corpus import dataset_records, load_dataset_split, load_records
 from .encoding import IGNORE, DocEncoder, EncodedDoc
 from .evaluation import evaluate_model, evaluate_predictor
-from .fileio import OutputExistsError, write_jsonl
+from .fileio import OutputExistsError, last_complete_checkpoint, write_jsonl
 from .inference import BertPredictor, resolve_device
 from .keywords import keyword_matrix
 from .metrics import fit_temperature, label_matrix, macro_f1_at, tune_thresholds
@@ -258,7 +258,7 @@ class FineTuneRecipe:
                     raise OutputExistsError(f"{p} already exists; pass --overwrite to replace it, "
                                             f"--resume to continue it, or set run.name to a new name")
         self.overwrite = overwrite or resume
-        self.last_checkpoint = get_last_checkpoint(str(self.ckpt_dir)) if resume and self.ckpt_dir.is_dir() else None
+        self.last_checkpoint = last_complete_checkpoint(self.ckpt_dir) if resume else None
         if not resume and self.ckpt_dir.is_dir():  # a fresh run never continues an old run's checkpoints
             shutil.rmtree(self.ckpt_dir)
 
@@ -446,6 +446,10 @@ def train_baseline(cfg: Config, overwrite: bool = False) -> dict[str, Any]:
             results[split] = evaluate_model(model_dir, path, run_dir, split=split, record=False,
                                             overwrite=True)["summary"]
     real_used = cfg.data.real_files() is not None and cfg.data.real_train
+    (model_dir / "README.md").write_text(
+        baseline_card(cfg.run.name, bc.kind, model.name, labels, model.thresholds,
+                      cfg.to_dict()["data"] | {"real": cfg.data.real if real_used else None}, results),
+        encoding="utf-8")
     record.finish(encoder_source=model.name, baseline=bc.kind, real_layer=real_used,
                   train_files=cfg.data.train_files(), dev_files=cfg.data.dev_files(), n_train=len(train_recs),
                   n_dev=len(dev_recs), **results)
