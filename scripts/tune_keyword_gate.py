@@ -27,8 +27,8 @@ def main() -> int:
     from arcrime.config import Config
     from arcrime.corpus import load_records
     from arcrime.inference import load
-    from arcrime.keywords import keyword_matrix
-    from arcrime.metrics import label_matrix, tune_thresholds
+    from arcrime.keywords import gate_thresholds, keyword_matrix
+    from arcrime.metrics import label_matrix
 
     p = load(a.model, device="cpu")
     cfg = p.config
@@ -38,7 +38,7 @@ def main() -> int:
     recs = load_records(dev, cfg.labels)
     scores = np.array([[pr.scores[lab] for lab in cfg.labels] for pr in p.predict_records(recs)])
     y = label_matrix([r["labels"] for r in recs], cfg.labels)
-    cfg.gate_thresholds = tune_thresholds(y, scores * keyword_matrix([r["text"] for r in recs], cfg.labels),
+    cfg.gate_thresholds = gate_thresholds(y, scores * keyword_matrix([r["text"] for r in recs], cfg.labels),
                                           cfg.labels)
     cfg.save_pretrained(a.model)
     print(json.dumps({"model": a.model, "dev": dev, "n_dev": len(recs), "gate_thresholds": cfg.gate_thresholds}))

@@ -329,3 +329,32 @@ def test_predict_without_model_uses_the_released_one(capsys):
     assert rc == 0 and "using the released model" in err
     d = json.loads(out)
     assert set(d["scores"]) == set(DEFAULT_LABELS)
+
+
+def test_released_model_is_a_standard_hf_model():
+    """Stored in fp16, loaded in fp32 by AutoModel and the pipeline, which agree with arcrime.predict."""
+    import pickle
+
+    from transformers import AutoModel, pipeline
+
+    import arcrime
+    from arcrime.inference import RELEASED_MODEL
+
+    m = AutoModel.from_pretrained(RELEASED_MODEL)
+    assert {p.dtype for p in m.parameters()} == {torch.float32}
+    assert m.config.label2id == {lab: i for i, lab in m.config.id2label.items()}
+    text = "تعرضت الضحية للابتزاز عبر حساب وهمي"
+    ours = arcrime.predict(arcrime.load(RELEASED_MODEL, device="cpu"), text)
+    theirs = pipeline("arabic-crime-news", model=str(RELEASED_MODEL), device="cpu")(text)
+    assert theirs == {k: v for k, v in ours.to_dict().items() if k != "id"}
+    assert pickle.loads(pickle.dumps(ours)) == ours  # a Prediction travels between processes
+
+
+def test_gate_thresholds_are_never_zero():
+    import numpy as np
+
+    from arcrime.keywords import gate_thresholds
+
+    y = np.array([[1], [1], [1], [0], [0]])
+    gated = np.array([[0.0], [0.0], [0.9], [0.0], [0.2]])  # most positives lack the keyword: F1 is best at 0
+    assert gate_thresholds(y, gated, ["x"])["x"] > 0

@@ -195,7 +195,8 @@ def test_old_layout_folder_loads_and_converts(trained, tmp_path):
     from safetensors.torch import save_file
 
     import arcrime
-    from arcrime.model import convert_legacy, is_legacy
+    from arcrime.convert import convert_legacy
+    from arcrime.model import is_legacy
 
     tmp, cfg, res, split = trained
     model, tok = load_model(tmp / "models" / "tiny")

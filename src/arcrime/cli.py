@@ -291,7 +291,7 @@ def cmd_pretrain(a: argparse.Namespace) -> int:
 
 
 def cmd_convert(a: argparse.Namespace) -> int:
-    from .model import convert_legacy
+    from .convert import convert_legacy
 
     out = convert_legacy(a.old, a.new, overwrite=a.overwrite)
     logger.info("wrote %s (config.json, model.safetensors, tokenizer, README.md)", out)

@@ -176,6 +176,8 @@ class TrainConfig:
             errs.append("train.epochs or train.max_steps: one must be positive")
         if not (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:")):
             errs.append(f"train.device: {self.device!r} is not auto, cpu, cuda or cuda:N")
+        if not 0 <= self.warmup_ratio < 1:
+            errs.append(f"train.warmup_ratio: {self.warmup_ratio} must be in [0, 1) (a share of the total steps)")
         if self.early_stopping_patience < 0:
             errs.append("train.early_stopping_patience: must be >= 0")
         if self.trainer_args:

@@ -56,7 +56,7 @@ def split_fold(records: list[dict[str, Any]], parts: list[np.ndarray], i: int, s
 def cross_validate(cfg: Config, folds: int = 5, seeds: list[int] | None = None, overwrite: bool = False,
                    log: TextIO | None = None) -> dict[str, Any]:
     """Run the cross-validation; progress goes to the ``arcrime.cv`` logger (or to ``log``, a stream,
-    when given, which the training runs of the folds also print to)."""
+    when given; the training runs of the folds log to their own loggers)."""
 
     def say(msg: str) -> None:
         if log is None:

@@ -1,7 +1,7 @@
 """Export a trained model to ONNX (optionally dynamically quantized to int8) and run it with
 ONNX Runtime behind the same :class:`~arcrime.inference.Predictor` interface.
 
-The exported graph is the whole :class:`~arcrime.model.ArcrimeModel` forward pass — encoder plus
+The exported graph is the whole :class:`~arcrime.model.ArcrimeForCrimeNews` forward pass — encoder plus
 both heads — with dynamic batch and sequence axes, so windowing, aggregation, thresholds and
 legal-reference linking stay in Python exactly as for the PyTorch model. The export folder follows
 the model folder's convention: ``config.json`` (the same ``ArcrimeConfig``), the tokenizer files,

@@ -19,6 +19,15 @@ KEYWORDS = {
 }
 
 
+def gate_thresholds(y: np.ndarray, gated: np.ndarray, labels: list[str]) -> dict[str, float]:
+    """Per-label thresholds for keyword-gated scores, tuned for F1; never 0 (a gated score is exactly 0
+    where the keyword family is absent, and a 0 threshold would turn the label on for every article)."""
+    from .metrics import tune_thresholds
+
+    thr = tune_thresholds(y, gated, labels)
+    return {lab: max(t, 1e-6) for lab, t in thr.items()}
+
+
 def keyword_matrix(texts: list[str], labels: list[str]) -> np.ndarray:
     """``[n_texts, n_labels]`` 1.0 where the label's keyword family occurs in the (raw) text, else 0.0
     (labels without a family are never gated off: 1.0)."""

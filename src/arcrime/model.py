@@ -17,7 +17,7 @@ so a model folder is a standard one::
     DIR/README.md            model card with the run's metrics (arcrime.card)
 
 and ``AutoModel.from_pretrained(DIR)`` / ``save_pretrained`` work without ``trust_remote_code``.
-Weights are only ever read from safetensors.
+Weights are only ever read from safetensors (``from_pretrained`` sets ``use_safetensors=True``).
 """
 
 from __future__ import annotations
@@ -74,7 +74,10 @@ class ArcrimeConfig(PretrainedConfig):
             kwargs["id2label"] = dict(enumerate(DEFAULT_LABELS))
         kwargs.setdefault("problem_type", "multi_label_classification")
         super().__init__(**kwargs)
-        self.encoder = dict(encoder or {})
+        if not self.label2id or set(self.label2id) != set(self.id2label.values()):
+            self.label2id = {lab: i for i, lab in self.id2label.items()}
+        # the encoder's own dtype is not a setting of this model (the storage dtype is the top-level one)
+        self.encoder = {k: v for k, v in dict(encoder or {}).items() if k not in ("dtype", "torch_dtype")}
         self.thresholds = dict(thresholds or {lab: 0.5 for lab in self.labels})
         self.temperatures = dict(temperatures or {})
         self.tags = list(tags or TAGS)
@@ -134,6 +137,9 @@ class ArcrimeForCrimeNews(PreTrainedModel):
     base_model_prefix = "arcrime"
     main_input_name = "input_ids"
     supports_gradient_checkpointing = True
+    # the loss is a mean computed in forward (it ignores num_items_in_batch): Trainer must scale it for
+    # gradient accumulation and DDP itself
+    accepts_loss_kwargs = False
     _keys_to_ignore_on_load_unexpected = [r"encoder\.pooler\..*"]
 
     def __init__(self, config: ArcrimeConfig):
@@ -173,9 +179,20 @@ class ArcrimeForCrimeNews(PreTrainedModel):
         return ArcrimeOutput(loss=loss, logits=logits, tag_logits=tag_logits)
 
     @classmethod
+    def from_pretrained(cls, *args: Any, **kwargs: Any) -> "ArcrimeForCrimeNews":
+        """``PreTrainedModel.from_pretrained`` reading safetensors only and giving fp32 weights unless a
+        ``dtype`` is asked for (the released model is stored in fp16; CPU inference runs in fp32, as
+        ``arcrime predict`` does). ``AutoModel.from_pretrained`` and the pipeline come through here."""
+        kwargs.setdefault("use_safetensors", True)
+        if kwargs.get("dtype") in (None, "auto") and kwargs.get("torch_dtype") in (None, "auto"):
+            kwargs.pop("torch_dtype", None)
+            kwargs["dtype"] = torch.float32
+        return super().from_pretrained(*args, **kwargs)
+
+    @classmethod
     def from_encoder(cls, encoder: nn.Module, config: ArcrimeConfig) -> "ArcrimeForCrimeNews":
         """A new model around an already loaded (pretrained) encoder; the heads are initialised fresh."""
-        config.encoder = encoder.config.to_dict()
+        config.encoder = {k: v for k, v in encoder.config.to_dict().items() if k not in ("dtype", "torch_dtype")}
         model = cls(config)
         missing, unexpected = model.encoder.load_state_dict(encoder.state_dict(), strict=False)
         bad = [k for k in missing if "pooler" not in k] + [k for k in unexpected if "pooler" not in k]
@@ -309,7 +326,8 @@ def load_model(path: str | Path, device: str | torch.device = "cpu") -> tuple[Ar
                                  "encoder, not a fine-tuned arcrime model; fine-tune it with `arcrime train` "
                                  "(model.name_or_path: this folder)")
         _check_weights(p / "model.safetensors")
-    elif p.is_absolute() or str(path).startswith(".") or str(path).count("/") != 1 or p.parent.is_dir():
+    elif (p.is_absolute() or str(path).startswith(".") or str(path).count("/") != 1 or p.parent.is_dir()
+          or p.parts[0] in ("models", "encoders", "released", "experiments")):
         # not a hub id ("owner/name" whose owner is not a local folder): a missing local folder
         raise ModelLoadError(f"{path}: model folder not found; train one with `arcrime train --config ...`")
     try:
@@ -334,15 +352,22 @@ def load_legacy(path: str | Path) -> tuple[ArcrimeForCrimeNews, Any]:
         meta = json.loads((path / LEGACY_META_FILE).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as e:
         raise ModelLoadError(f"{path / LEGACY_META_FILE}: unreadable model metadata ({e})") from e
+    if meta.get("format_version", 1) != 1 or meta.get("trust_remote_code"):
+        raise ModelLoadError(f"{path}: old-layout folder with format_version {meta.get('format_version')} or "
+                             "trust_remote_code set: not converted; retrain the model")
     _check_weights(path / "encoder" / "model.safetensors")
-    enc_cfg = AutoConfig.from_pretrained(path / "encoder")
-    extra = {"add_pooling_layer": False} if enc_cfg.model_type == "bert" else {}
-    enc = AutoModel.from_pretrained(path / "encoder", use_safetensors=True, dtype=torch.float32, **extra)
-    cfg = ArcrimeConfig(id2label=dict(enumerate(meta["labels"])), thresholds=meta["thresholds"],
-                        temperatures=meta.get("temperatures") or {}, tags=meta.get("tags"),
-                        normalize_steps=meta["normalize_steps"], window_length=meta["max_length"], stride=meta["stride"],
-                        window_aggregation=meta["window_aggregation"], encoder_source=meta.get("encoder_source", ""),
-                        train_config=meta.get("train_config") or {})
+    _check_weights(path / "heads.safetensors")
+    try:
+        enc_cfg = AutoConfig.from_pretrained(path / "encoder")
+        extra = {"add_pooling_layer": False} if enc_cfg.model_type == "bert" else {}
+        enc = AutoModel.from_pretrained(path / "encoder", use_safetensors=True, dtype=torch.float32, **extra)
+        cfg = ArcrimeConfig(id2label=dict(enumerate(meta["labels"])), thresholds=meta["thresholds"],
+                            temperatures=meta.get("temperatures") or {}, tags=meta.get("tags"),
+                            normalize_steps=meta["normalize_steps"], window_length=meta["max_length"],
+                            stride=meta["stride"], window_aggregation=meta["window_aggregation"],
+                            encoder_source=meta.get("encoder_source", ""), train_config=meta.get("train_config") or {})
+    except (KeyError, TypeError, OSError, ValueError) as e:
+        raise ModelLoadError(f"{path}: the old-layout folder is incomplete or damaged ({e!r}); retrain the model") from e
     model = ArcrimeForCrimeNews.from_encoder(enc, cfg)
     heads = load_file(str(path / "heads.safetensors"))
     model.classifier.load_state_dict({k.split(".", 1)[1]: v for k, v in heads.items() if k.startswith("classifier.")})
@@ -360,15 +385,3 @@ def save_model(path: str | Path, model: ArcrimeForCrimeNews, tokenizer: Any, car
         tokenizer.save_pretrained(tmp)
         if card is not None:
             (tmp / "README.md").write_text(card, encoding="utf-8")
-
-
-def convert_legacy(old: str | Path, new: str | Path, overwrite: bool = False) -> Path:
-    """Write an old-layout model folder in the standard layout (``arcrime convert``)."""
-    if not is_legacy(old):
-        raise ModelLoadError(f"{old}: not an old-layout arcrime model folder (no {LEGACY_META_FILE}, or it already "
-                             "has config.json)")
-    model, tok = load_legacy(old)
-    from .card import model_card
-
-    save_model(new, model, tok, card=model_card(model.config, None), overwrite=overwrite)
-    return Path(new)

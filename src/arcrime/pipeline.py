@@ -33,6 +33,9 @@ class CrimeNewsPipeline(Pipeline):
     _load_feature_extractor = False
 
     def _sanitize_parameters(self, legal_refs: str | None = None, verbose: bool | None = None, **kwargs: Any):
+        if kwargs:
+            raise ValueError(f"{TASK}: unknown option(s) {', '.join(sorted(kwargs))}; this pipeline takes legal_refs "
+                             "and verbose (load a keyword-gated model with arcrime.load(..., keyword_gate=True))")
         forward: dict[str, Any] = {}
         post: dict[str, Any] = {}
         if legal_refs is not None:

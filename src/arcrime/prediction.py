@@ -57,6 +57,13 @@ class Prediction:
         labels = tuple(lab for lab in label_names if sc[lab] >= thresholds.get(lab, 0.5))
         return cls(rid, labels, sc, tuple(legal_refs))
 
+    def __reduce__(self):  # picklable (multiprocessing, caches) despite the read-only mappings
+        return (Prediction, (self.id, tuple(self.labels), dict(self.scores),
+                             tuple(dict(r) for r in self.legal_refs)))
+
+    def __deepcopy__(self, memo: dict) -> "Prediction":
+        return self  # immutable
+
     def to_dict(self, verbose: bool = True) -> dict[str, Any]:
         """The JSON form (``arcrime predict`` prints one per line). ``verbose=False`` drops the raw
         number, year and short form of each reference."""

@@ -40,13 +40,13 @@ from transformers.trainer_utils import EvalPrediction
 
 from .baselines import fit_baseline
 from .card import baseline_card, model_card
-from .config import Config
+from .config import Config, ConfigError
 from .corpus import dataset_records, load_dataset_split, load_records
 from .encoding import IGNORE, DocEncoder, EncodedDoc
 from .evaluation import evaluate_model, evaluate_predictor
 from .fileio import OutputExistsError, last_complete_checkpoint, write_jsonl
 from .inference import BertPredictor, resolve_device
-from .keywords import keyword_matrix
+from .keywords import gate_thresholds, keyword_matrix
 from .metrics import fit_temperature, label_matrix, macro_f1_at, tune_thresholds
 from .model import (ArcrimeConfig, ArcrimeForCrimeNews, build_small_bert, load_pretrained_encoder, save_model,
                     train_wordpiece)
@@ -116,8 +116,11 @@ def make_batches(lengths: list[int], batch_size: int, seed: int, epoch: int, gro
 
 
 class ArticleSampler(torch.utils.data.Sampler[int]):
-    """Article indices for one epoch, in the order of :func:`make_batches` (deterministic in seed
-    and epoch; ``set_epoch`` is called by the Trainer)."""
+    """Article indices for one epoch, the batches of :func:`make_batches` one after the other
+    (deterministic in seed and epoch; ``set_epoch`` is called by the Trainer). The DataLoader cuts this
+    stream into ``batch_size`` chunks again, so after the one short batch (shuffled among the others)
+    the chunks straddle two length groups: more padding than make_batches' own batches, same order and
+    determinism. Known inefficiency, kept because the committed runs used it."""
 
     def __init__(self, lengths: list[int], batch_size: int, seed: int, group_by_length: bool):
         self.lengths, self.batch_size, self.seed, self.group = lengths, batch_size, seed, group_by_length
@@ -259,8 +262,12 @@ class FineTuneRecipe:
                                             f"--resume to continue it, or set run.name to a new name")
         self.overwrite = overwrite or resume
         self.last_checkpoint = last_complete_checkpoint(self.ckpt_dir) if resume else None
-        if not resume and self.ckpt_dir.is_dir():  # a fresh run never continues an old run's checkpoints
+        if not resume and self.is_main and self.ckpt_dir.is_dir():  # a fresh run never continues old checkpoints
             shutil.rmtree(self.ckpt_dir)
+        if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not (cfg.model.name_or_path or cfg.model.tokenizer):
+            # each process would train its own WordPiece, and the vocabularies can differ (see setup)
+            raise ConfigError("multi-process training needs a fixed tokenizer: set model.name_or_path or "
+                              "model.tokenizer (a folder with tokenizer files)")
 
     @property
     def is_main(self) -> bool:
@@ -372,7 +379,7 @@ class FineTuneRecipe:
             if cfg.train.tune_thresholds:
                 acfg.thresholds = tune_thresholds(y, dev["scores"], labels)
                 # the keyword-gated hybrid (an inference option, --keyword-gate): its own thresholds on dev
-                acfg.gate_thresholds = tune_thresholds(
+                acfg.gate_thresholds = gate_thresholds(
                     y, dev["scores"] * keyword_matrix([r["text"] for r in self.dev_recs], labels), labels)
         save_model(self.model_dir, self.model, self.tokenizer, card=model_card(acfg, None, cfg.run.name),
                    overwrite=self.overwrite)
