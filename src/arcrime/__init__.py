@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from . import legal
-from .inference import load
 from .model import ArcrimeConfig, ArcrimeForCrimeNews
 from .pipeline import CrimeNewsPipeline
 from .prediction import Prediction, Predictor
@@ -30,6 +29,15 @@ from .prediction import Prediction, Predictor
 __all__ = ["load", "predict", "train", "evaluate", "legal", "Prediction", "Predictor", "ArcrimeConfig",
            "ArcrimeForCrimeNews", "CrimeNewsPipeline"]
 __version__ = "0.2.0"
+
+
+def load(path: str | Path, **kw: Any) -> Predictor:
+    """Any saved model as a :class:`Predictor` (see :func:`arcrime.inference.load`)."""
+    # imported here, not at the top: the inference engine and the baselines (scikit-learn) add about 1.4 s
+    # to `import arcrime`, which every command pays, `arcrime legal find` included
+    from .inference import load as _load
+
+    return _load(path, **kw)
 
 
 def predict(model: Predictor | str | Path, articles: str | Iterable[str | Mapping[str, Any]],

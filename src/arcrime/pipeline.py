@@ -18,8 +18,7 @@ from typing import Any
 from transformers import AutoModel, Pipeline
 from transformers.pipelines import PIPELINE_REGISTRY
 
-from .inference import BertPredictor
-from .prediction import LEGAL_MODES
+from .prediction import LEGAL_MODES, Predictor
 
 TASK = "arabic-crime-news"
 
@@ -46,8 +45,11 @@ class CrimeNewsPipeline(Pipeline):
             post["verbose"] = verbose
         return {}, forward, post
 
-    def _engine(self) -> BertPredictor:
+    def _engine(self) -> Predictor:
         if getattr(self, "_arcrime_engine", None) is None:
+            # the engine is imported on first use: `import arcrime` registers this pipeline and should stay quick
+            from .inference import BertPredictor
+
             self._arcrime_engine = BertPredictor(self.model, self.tokenizer, self.device)
         return self._arcrime_engine
 
