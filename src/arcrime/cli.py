@@ -138,8 +138,6 @@ def cmd_train(a: argparse.Namespace) -> int:
 def cmd_evaluate(a: argparse.Namespace) -> int:
     from .evaluation import evaluate_model
 
-    if not Path(a.data).is_file():
-        raise FileNotFoundError(f"{a.data}: no such file; give a corpus-format JSONL file (e.g. data/test.jsonl)")
     _check_device(a.device)
     out = a.out or str(Path("experiments") / f"eval-{Path(a.model).name}-{Path(a.data).stem}")
     evaluate_model(a.model, a.data, out, split=a.split or Path(a.data).stem, device=a.device,
