@@ -64,3 +64,9 @@ def test_unreachable_hub_model_says_how_to_use_a_local_copy(monkeypatch):
         load_pretrained_encoder(ModelConfig(name_or_path="aubmindlab/bert-base-arabertv02"))
     msg = str(e.value)
     assert "model.name_or_path" in msg and "local" in msg
+
+
+def test_real_sampling_values_validated():
+    with pytest.raises(ConfigError) as e:
+        Config.from_dict({"data": {"real_positive_repeat": 0, "real_negative_share": 1.5}})
+    assert "data.real_positive_repeat" in str(e.value) and "data.real_negative_share" in str(e.value)

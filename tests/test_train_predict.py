@@ -247,3 +247,30 @@ def test_keyword_gate_hybrid(trained, tmp_path):
     plain.tokenizer.save_pretrained(old)
     with pytest.raises(ModelLoadError, match="no keyword-gate thresholds"):
         arcrime.load(old, device="cpu", keyword_gate=True)
+
+
+def test_epoch_plan_repeats_real_positives_and_draws_real_negatives_per_epoch():
+    from collections import Counter
+
+    from arcrime.training import ArticleSampler, real_epoch_plan
+
+    is_real = [False] * 6 + [True] * 24
+    has_label = [True, False] * 3 + [True] * 4 + [False] * 20
+    assert real_epoch_plan(is_real, has_label, 1, 1.0) is None  # neutral: plain epochs
+    plan = real_epoch_plan(is_real, has_label, 3, 0.25)
+    assert len(plan) == 6 + 3 * 4 + 5
+    lengths = list(range(10, 40))
+    epochs = []
+    for epoch in range(3):
+        a, b = ArticleSampler(lengths, 4, 7, True, plan=plan), ArticleSampler(lengths, 4, 7, True, plan=plan)
+        a.set_epoch(epoch)
+        b.set_epoch(epoch)
+        order = list(a)
+        assert order == list(b) and len(order) == len(a) == len(plan)  # deterministic in (seed, epoch)
+        count = Counter(order)
+        assert all(count[i] == 1 for i in range(6))  # written articles: once, labelled or not
+        assert all(count[i] == 3 for i in range(6, 10))  # real articles with a label: repeated
+        drawn = {i for i in range(10, 30) if count[i]}
+        assert len(drawn) == 5 and all(count[i] == 1 for i in drawn)
+        epochs.append(drawn)
+    assert len(set(map(frozenset, epochs))) > 1  # a fresh draw of negatives each epoch

@@ -72,6 +72,11 @@ class DataConfig:
     real: str | None = None
     real_train: bool = True  # whether real_train joins the training files when the real layer is used
     select_on: str = "both"  # dev files for thresholds/selection when the real layer is used: both | real | written
+    # real press has few positives (about 6% of real_train): per epoch, each real_train article with a label is
+    # seen this many times, and this share of the real_train articles with no label is drawn afresh (seeded by
+    # train.seed and the epoch), so an epoch is shorter and the rare positives weigh more; 1 and 1.0 = plain epochs
+    real_positive_repeat: int = 1
+    real_negative_share: float = 1.0
     labels: list[str] = field(default_factory=lambda: list(DEFAULT_LABELS))  # document label names
 
     def validate(self) -> list[str]:
@@ -85,6 +90,10 @@ class DataConfig:
                 errs.append(f"data.{name}: needs at least one file")
         if self.select_on not in ("both", "real", "written"):
             errs.append(f"data.select_on: {self.select_on!r} is not one of both, real, written")
+        if not isinstance(self.real_positive_repeat, int) or self.real_positive_repeat < 1:
+            errs.append(f"data.real_positive_repeat: {self.real_positive_repeat!r} must be an integer >= 1")
+        if not 0.0 < float(self.real_negative_share) <= 1.0:
+            errs.append(f"data.real_negative_share: {self.real_negative_share!r} must be in (0, 1]")
         return errs
 
     def real_files(self) -> dict[str, Path] | None:

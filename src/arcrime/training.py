@@ -21,6 +21,7 @@ predictions are identical).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
@@ -115,26 +116,72 @@ def make_batches(lengths: list[int], batch_size: int, seed: int, epoch: int, gro
     return batches
 
 
+@dataclass(frozen=True)
+class EpochPlan:
+    """Which articles one epoch visits: every ``fixed`` article once, every ``repeated`` article
+    ``repeat`` times, and a fresh seeded draw of ``share`` of the ``drawn`` articles (see
+    ``data.real_positive_repeat`` / ``data.real_negative_share``)."""
+
+    fixed: tuple[int, ...]
+    repeated: tuple[int, ...] = ()
+    repeat: int = 1
+    drawn: tuple[int, ...] = ()
+    share: float = 1.0
+
+    @property
+    def n_drawn(self) -> int:
+        return max(1, round(self.share * len(self.drawn))) if self.drawn else 0
+
+    def __len__(self) -> int:
+        return len(self.fixed) + self.repeat * len(self.repeated) + self.n_drawn
+
+    def indices(self, seed: int, epoch: int) -> list[int]:
+        rng = random.Random(f"epoch-plan/{seed}/{epoch}")
+        drawn = sorted(rng.sample(self.drawn, self.n_drawn)) if self.drawn else []
+        return list(self.fixed) + list(self.repeated) * self.repeat + drawn
+
+
+def real_epoch_plan(is_real: list[bool], has_label: list[bool], repeat: int, share: float) -> EpochPlan | None:
+    """The :class:`EpochPlan` for ``data.real_positive_repeat``/``real_negative_share``; None when both are
+    neutral (plain epochs: every article once, the order of the committed runs)."""
+    if repeat == 1 and share >= 1.0:
+        return None
+    n = len(is_real)
+    return EpochPlan(fixed=tuple(i for i in range(n) if not is_real[i]),
+                     repeated=tuple(i for i in range(n) if is_real[i] and has_label[i]), repeat=repeat,
+                     drawn=tuple(i for i in range(n) if is_real[i] and not has_label[i]), share=share)
+
+
 class ArticleSampler(torch.utils.data.Sampler[int]):
     """Article indices for one epoch, the batches of :func:`make_batches` one after the other
     (deterministic in seed and epoch; ``set_epoch`` is called by the Trainer). The DataLoader cuts this
     stream into ``batch_size`` chunks again, so after the one short batch (shuffled among the others)
     the chunks straddle two length groups: more padding than make_batches' own batches, same order and
-    determinism. Known inefficiency, kept because the committed runs used it."""
+    determinism. Known inefficiency, kept because the committed runs used it.
 
-    def __init__(self, lengths: list[int], batch_size: int, seed: int, group_by_length: bool):
+    With a ``plan``, an epoch visits the plan's articles (repeats and a per-epoch draw) instead of
+    every article once."""
+
+    def __init__(self, lengths: list[int], batch_size: int, seed: int, group_by_length: bool,
+                 plan: EpochPlan | None = None):
         self.lengths, self.batch_size, self.seed, self.group = lengths, batch_size, seed, group_by_length
+        self.plan = plan
         self.epoch = 0
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = int(epoch)
 
     def __len__(self) -> int:
-        return len(self.lengths)
+        return len(self.plan) if self.plan is not None else len(self.lengths)
 
     def __iter__(self) -> Iterator[int]:
-        for b in make_batches(self.lengths, self.batch_size, self.seed, self.epoch, self.group):
-            yield from b
+        if self.plan is None:
+            for b in make_batches(self.lengths, self.batch_size, self.seed, self.epoch, self.group):
+                yield from b
+            return
+        idx = self.plan.indices(self.seed, self.epoch)
+        for b in make_batches([self.lengths[i] for i in idx], self.batch_size, self.seed, self.epoch, self.group):
+            yield from (idx[p] for p in b)
 
 
 class ArticleDataset(torch.utils.data.Dataset):
@@ -202,9 +249,11 @@ class _DevLog(TrainerCallback):
 class ArcrimeTrainer(transformers.Trainer):
     """``transformers.Trainer`` with the article sampler (see the module docstring)."""
 
-    def __init__(self, *args: Any, train_lengths: list[int] | None = None, **kwargs: Any):
+    def __init__(self, *args: Any, train_lengths: list[int] | None = None, epoch_plan: EpochPlan | None = None,
+                 **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.train_lengths = train_lengths
+        self.epoch_plan = epoch_plan
         if not self.args.disable_tqdm:
             self.remove_callback(ProgressCallback)
             self.add_callback(_Bars)
@@ -214,7 +263,7 @@ class ArcrimeTrainer(transformers.Trainer):
         ds = train_dataset if train_dataset is not None else self.train_dataset
         lengths = self.train_lengths or [len(ds[i]["input_ids"]) for i in range(len(ds))]
         return ArticleSampler(lengths, self.args.per_device_train_batch_size, self.args.seed,
-                              self.args.train_sampling_strategy == "group_by_length")
+                              self.args.train_sampling_strategy == "group_by_length", plan=self.epoch_plan)
 
 
 def training_arguments(cfg: Config, output_dir: Path, device: torch.device, has_dev: bool) -> TrainingArguments:
@@ -332,7 +381,22 @@ class FineTuneRecipe:
             train_dataset=ArticleDataset(self.train_docs, self.train_y),
             eval_dataset=ArticleDataset(self.dev_docs, self.dev_y) if has_dev else None,
             processing_class=self.tokenizer, compute_metrics=dev_metrics(cfg.data.labels), callbacks=callbacks,
-            train_lengths=[d.n_tokens for d in self.train_docs])
+            train_lengths=[d.n_tokens for d in self.train_docs], epoch_plan=self.epoch_plan())
+
+    def epoch_plan(self) -> EpochPlan | None:
+        """The per-epoch real-press sampling of ``data.real_positive_repeat``/``real_negative_share``."""
+        dc = self.cfg.data
+        real = dc.real_files()
+        if real is None or not dc.real_train:
+            return None
+        real_ids = {json.loads(line)["id"] for line in Path(real["train"]).open(encoding="utf-8") if line.strip()}
+        plan = real_epoch_plan([r["id"] in real_ids for r in self.train_recs], [bool(r["labels"]) for r in self.train_recs],
+                               dc.real_positive_repeat, float(dc.real_negative_share))
+        if plan is not None and self.is_main:
+            logger.info("per epoch: %d written articles, %d real articles with a label x%d, %d of %d real articles "
+                        "with no label (drawn afresh)", len(plan.fixed), len(plan.repeated), plan.repeat,
+                        plan.n_drawn, len(plan.drawn))
+        return plan
 
     def fit(self) -> dict[str, Any]:
         trainer = self.trainer()
