@@ -227,3 +227,33 @@ def test_committed_annotations_validate():
     stories = {}
     for _, _, r in recs:
         assert stories.setdefault(r["meta"]["story"], r["meta"]["split"]) == r["meta"]["split"]
+
+
+def test_silver_labels_articles_outside_the_layer_and_keeps_held_out_reprints_out(tmp_path):
+    from arcrime.silver import build_silver
+
+    corpora = tmp_path / "corpora"
+    held = "محكمة تدين مدونا بتهمة القذف في حق رئيس بلدية بعد شكوى قدمها"
+    reprint = held + " أمس"  # a reprint of a held-out (test) story: must not become a silver article
+    extortion = "شاب يبتز موظفا ويهدده بنشر صور خاصة ما لم يدفع مبلغا"
+    negs = [f"افتتاح معرض رقم {k} للكتاب في المدينة بمشاركة دور نشر" for k in range(6)]
+    rows = [("okaz.txt", 1, held), ("okaz.txt", 2, reprint), ("okaz.txt", 3, extortion), ("okaz.txt", 4, A1)]
+    rows += [("okaz.txt", 5 + k, t) for k, t in enumerate(negs)]
+    _write_corpus(corpora, "SaudiNewsNet", rows)
+    real = tmp_path / "real"
+    real.mkdir()
+    ann = [_rec("t1", "SaudiNewsNet", "okaz.txt", 1, held, ["defamation"], "test"),
+           _rec("tr1", "SaudiNewsNet", "okaz.txt", 4, A1, ["extortion"], "train")]
+    (real / "a.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in ann), encoding="utf-8")
+    out = tmp_path / "silver.jsonl"
+    res = build_silver(real, corpora, out, negatives=3, seed=5)
+    recs = load_records(out)
+    texts = [r["text"] for r in recs]
+    assert held not in texts and A1 not in texts  # annotated articles (any split) stay out
+    assert reprint not in texts and res["removed_near_held_out"] == 1
+    assert [r["labels"] for r in recs if r["text"] == extortion] == [["extortion"]]
+    assert sum(not r["labels"] for r in recs) == 3 == res["negatives_drawn"]
+    assert res["written"] == len(recs) == 4 and all(r["meta"]["silver"] for r in recs)
+    assert build_silver(real, corpora, tmp_path / "again.jsonl", negatives=3, seed=5) == res | {
+        "out": str(tmp_path / "again.jsonl")}  # seeded
+    assert (tmp_path / "again.jsonl").read_bytes() == out.read_bytes()

@@ -4,7 +4,7 @@
     arcrime evaluate --model models/quickstart --data data/test.jsonl
     arcrime predict --model models/quickstart "نص المقال ..."
     arcrime predict --model models/quickstart --input articles/ --format csv --output out.csv
-    arcrime data validate data/*.jsonl | data build | data hydrate | data stats
+    arcrime data validate data/*.jsonl | data build | data hydrate | data silver | data stats
     arcrime legal find "..." [--html]
     arcrime serve --model models/quickstart [--host 127.0.0.1] [--port 8000]
 
@@ -226,6 +226,17 @@ def cmd_data(a: argparse.Namespace) -> int:
             logger.warning("%d record(s) not hydrated (listed above and in %s/hydrate_errors.jsonl); the others "
                            "were written", n_err, a.out)
         return 1 if n_err else 0
+    if a.data_cmd == "silver":
+        from .real import CORPUS_ENV
+        from .silver import build_silver
+
+        corpus = a.corpus or os.environ.get(CORPUS_ENV)
+        if not corpus:
+            logger.error("data silver: give --corpus DIR (the folder holding the public corpora) or set %s", CORPUS_ENV)
+            return EXIT_BAD_INPUT
+        print(json.dumps(build_silver(a.real, corpus, a.out, negatives=a.negatives, seed=a.seed,
+                                      max_similarity=a.max_similarity)))
+        return 0
     if a.data_cmd == "stats":
         from .stats import format_layers, format_stats, layer_stats
 
@@ -438,6 +449,15 @@ def build_parser() -> argparse.ArgumentParser:
                                     "(default: $ARCRIME_REAL_CORPUS)")
     h.add_argument("--real", default="data/real", help="folder of annotation records (*.jsonl)")
     h.add_argument("--out", default="data/real/hydrated", help="output folder (git-ignored)")
+    sv = dsub.add_parser("silver", parents=[common],
+                         help="weak supervision: keyword-family (silver) labels for corpus articles outside data/real")
+    sv.add_argument("--corpus", help="folder holding the public corpora (default: $ARCRIME_REAL_CORPUS)")
+    sv.add_argument("--real", default="data/real", help="folder of annotation records (*.jsonl): kept out")
+    sv.add_argument("--out", default="data/real/hydrated/silver.jsonl", help="output corpus file (git-ignored folder)")
+    sv.add_argument("--negatives", type=int, default=500, help="articles with no keyword family to draw")
+    sv.add_argument("--seed", type=int, default=13)
+    sv.add_argument("--max-similarity", type=float, default=0.5,
+                    help="drop articles with word TF-IDF cosine >= this to an annotated dev/test article")
     s = dsub.add_parser("stats", parents=[common], help="corpus statistics")
     s.add_argument("paths", nargs="+")
     s.add_argument("--json", action="store_true")

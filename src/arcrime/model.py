@@ -217,7 +217,8 @@ def _hub_error(name: str, err: Exception) -> ModelLoadError:
 
 
 def load_pretrained_encoder(cfg: ModelConfig) -> tuple[Any, nn.Module]:
-    """Tokenizer and encoder from a hub id or a local directory (safetensors only)."""
+    """Tokenizer and encoder from a hub id or a local directory (safetensors only); a fine-tuned arcrime
+    model folder gives its encoder."""
     from transformers import AutoTokenizer
 
     name = cfg.name_or_path
@@ -229,7 +230,12 @@ def load_pretrained_encoder(cfg: ModelConfig) -> tuple[Any, nn.Module]:
         extra = {"add_pooling_layer": False} if enc_cfg.model_type == "bert" else {}
         # fp32 master weights whatever the storage dtype (the shipped encoder is stored in fp16);
         # CUDA runs use autocast on top
-        enc = AutoModel.from_pretrained(name, use_safetensors=True, dtype=torch.float32, **extra, **kw)
+        if enc_cfg.model_type == "arcrime":
+            # a fine-tuned arcrime model as the starting point of a further stage (e.g. after the silver
+            # stage of weak supervision): its encoder; the heads start fresh
+            enc = ArcrimeForCrimeNews.from_pretrained(name, **kw).encoder
+        else:
+            enc = AutoModel.from_pretrained(name, use_safetensors=True, dtype=torch.float32, **extra, **kw)
     except (OSError, ValueError) as e:
         raise _hub_error(name, e) from e
     if not getattr(tok, "is_fast", False):

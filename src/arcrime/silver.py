@@ -1,0 +1,111 @@
+"""Weak supervision: silver labels for real press from the guideline keyword families.
+
+The real-press layer has few articles with a label (about 60 in ``real_train``). The public corpora
+hold tens of thousands more articles that nobody annotated. :func:`build_silver` labels some of them
+with *labelling functions*, the keyword families of ``data/GUIDELINES.md`` (:data:`arcrime.keywords.KEYWORDS`,
+the rules of the keyword baseline): an article gets a label when its family occurs. Articles with no
+family are silver negatives (a seeded sample). Legal references are the rule-based finder's.
+
+What is kept out, so nothing held out leaks into training:
+
+- every article of the annotation layer (``data/real/*.jsonl``, all splits);
+- every article whose word TF-IDF cosine with an annotated **dev or test** article is at or above
+  ``max_similarity`` (0.5: the criterion that clusters one story across outlets in the real layer),
+  so a reprint of a held-out story is never a silver article.
+
+The output is a corpus file like the hydrated ones (it holds article text, so it goes to the
+git-ignored hydrated folder). Training reads it as one more training file (``data.train``); the
+ablation in ``configs/`` uses it as a first fine-tuning stage (its model becomes the next run's
+``model.name_or_path``).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import legal
+from .fileio import write_jsonl
+from .keywords import KEYWORDS
+from .real import annotation_files, iter_corpus, read_annotations
+
+logger = logging.getLogger(__name__)
+
+CORPORA = ("SaudiNewsNet", "antcorpus.multisource.data", "antcorpus.data")
+
+
+def silver_labels(text: str) -> list[str]:
+    """The labels whose keyword family occurs in ``text`` (the labelling functions)."""
+    return [lab for lab, rx in KEYWORDS.items() if rx.search(text)]
+
+
+def build_silver(real_dir: str | Path, corpus_dir: str | Path, out: str | Path, negatives: int = 500,
+                 seed: int = 13, max_similarity: float = 0.5) -> dict[str, Any]:
+    """Write silver-labelled articles of the corpora under ``corpus_dir`` to ``out`` (corpus JSONL).
+
+    Every article outside the annotation layer with a keyword family is kept (labels = the families),
+    plus ``negatives`` articles with none, drawn with ``seed``; then articles too similar to an annotated
+    dev/test article are removed. Returns the counts (also per label) written.
+
+    Raises:
+        FileNotFoundError: no corpus folder under ``corpus_dir`` or no annotation file in ``real_dir``.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    good, errors = read_annotations(annotation_files(real_dir))
+    if errors:
+        logger.warning("%d bad annotation record(s) ignored (run `arcrime data hydrate` to see them)", len(errors))
+    annotated = {(r["source"]["corpus"], r["source"]["file"], r["source"]["line"]): r["meta"].get("split")
+                 for _, _, r in good}
+    folders = [Path(corpus_dir) / c for c in CORPORA if (Path(corpus_dir) / c).is_dir()]
+    if not folders:
+        raise FileNotFoundError(f"{corpus_dir}: none of {', '.join(CORPORA)} found; give the folder holding the corpora")
+    rng = random.Random(seed)
+    positives: list[tuple[Any, list[str]]] = []
+    reservoir: list[Any] = []
+    held_out: list[str] = []
+    n_seen = n_neg_pool = 0
+    for folder in folders:
+        for art in iter_corpus(folder):
+            split = annotated.get((art.corpus, art.file, art.line))
+            if split is not None:
+                if split in ("dev", "test"):
+                    held_out.append(art.text)
+                continue
+            n_seen += 1
+            labs = silver_labels(art.text)
+            if labs:
+                positives.append((art, labs))
+                continue
+            n_neg_pool += 1  # reservoir sampling: a uniform seeded sample of the articles with no family
+            if len(reservoir) < negatives:
+                reservoir.append(art)
+            else:
+                j = rng.randrange(n_neg_pool)
+                if j < negatives:
+                    reservoir[j] = art
+    cands = positives + [(a, []) for a in reservoir]
+    too_close = np.zeros(len(cands), dtype=bool)
+    if held_out and cands:
+        vec = TfidfVectorizer(analyzer="word", min_df=1).fit([a.text for a, _ in cands] + held_out)
+        sim = vec.transform([a.text for a, _ in cands]) @ vec.transform(held_out).T
+        too_close = np.asarray(sim.max(axis=1).todense()).ravel() >= max_similarity
+    recs = []
+    for (art, labs), close in zip(cands, too_close):
+        if close:
+            continue
+        refs = [r.to_dict() for r in legal.resolve(legal.find(art.text), art.text)]
+        recs.append({"id": f"silver-{art.corpus}-{art.row:06d}", "text": art.text, "labels": labs, "legal_refs": refs,
+                     "meta": {"silver": True, "labelling_functions": "keyword families (arcrime.keywords)",
+                              "source": art.source()}})
+    recs.sort(key=lambda r: r["id"])
+    write_jsonl(Path(out), recs)
+    per_label = {lab: sum(lab in r["labels"] for r in recs) for lab in KEYWORDS}
+    return {"out": str(out), "articles_outside_layer": n_seen, "written": len(recs),
+            "with_label": sum(bool(r["labels"]) for r in recs), "per_label": per_label,
+            "negatives_drawn": len(reservoir), "removed_near_held_out": int(too_close.sum()),
+            "max_similarity": max_similarity, "seed": seed}
