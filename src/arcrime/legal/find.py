@@ -14,8 +14,9 @@ import numpy as np
 from ..normalize import Normalized, Normalizer
 from .gazetteer import MATCH_STEPS, load_gazetteer, norm
 from .models import LegalReference
-from .regexes import (ABBR_PREFIX, NATIONALITIES, PREP_TAIL as _PREP_TAIL, STEM_PREFIX, alias_automaton, alias_table, elided_regex,
-                      expand_articles, finder_regex, parse_number, scan_automaton)
+from .regexes import (ABBR_PREFIX, MONTHS, NATIONALITIES, POSSESSIVE_CODE, PREP_TAIL as _PREP_TAIL, STEM_PREFIX,
+                      alias_automaton, alias_table, elided_regex, expand_articles, finder_regex, parse_number,
+                      scan_automaton)
 
 _normalizer = Normalizer(MATCH_STEPS)
 
@@ -90,6 +91,8 @@ def _instrument_candidates(g: dict, p: str, issued: int | None = None) -> tuple[
     year of a date clause after it."""
     gaz = load_gazetteer()
     _, aliases = alias_table()
+    if g.get(p + "dated"):
+        return _dated_candidates(g, p)
     if g.get(p + "num"):
         surface = g[p + "num"]
         raw = g[p + "n"]
@@ -126,7 +129,7 @@ def _instrument_candidates(g: dict, p: str, issued: int | None = None) -> tuple[
         if "لائح" in head or re.search(r"مرسوم|قرار", head):
             return "decree", cands, raw, year_i
         kind = "code" if re.search(r"مجل|مدون|مجموع", head) or re.match(
-            r"[وفبلك]*قانون\s+ال(?:عقوبات|جزاء)", title) else "law"
+            r"[وفبلك]*قانون(?:\s+ال(?:عقوبات|جزاء)|\s+عقوبات|(?:ه|ها|هم)\s+ال(?:جنائي|جزائي))", title) else "law"
         return kind, cands, raw, year_i
     if g.get(p + "dec"):
         return "decree", (), None, None
@@ -167,7 +170,19 @@ def _instrument_candidates(g: dict, p: str, issued: int | None = None) -> tuple[
     return kind, tuple(ids), raw, year_i
 
 
+def _dated_candidates(g: dict, p: str) -> tuple[str, tuple[str, ...], None, int]:
+    """(kind, candidates, raw number, year) of an instrument named by its date («ظهير 15 نونبر 1958»): the
+    gazetteer's instruments of that date."""
+    head = norm(g[p + "dated"]).split()[0]
+    day = 1 if g[p + "dd"] == "فاتح" else int(g[p + "dd"])
+    month, year = MONTHS[" ".join(norm(g[p + "dm"]).split())], int(g[p + "dy"])
+    date = f"{year:04d}-{month:02d}-{day:02d}"
+    cands = tuple(i.id for i in load_gazetteer().instruments.values() if i.date_gregorian == date)
+    return ("decree" if re.search(r"ظهير|مرسوم", head) else "law"), cands, None, year
+
+
 _QUOTES = re.compile(r"[«»\"“”()]")
+_POSSESSIVE = re.compile(r"[وفبلك]*" + POSSESSIVE_CODE)  # «قانونها الجنائي على ...»: the code, no verbal-noun object
 
 
 _ELIDED_HINT = re.compile(r"\s*[,،]?\s+وال")
@@ -189,6 +204,28 @@ class _Shifted:
 
     def groupdict(self) -> dict:
         return self.m.groupdict()
+
+
+def _abbreviation_candidates(abbr: str) -> tuple[str, ...]:
+    """«ق.ج»: Morocco's penal code; «م.ج»: Tunisia's; «ق.ع», «عقوبات»: a «قانون العقوبات» (the resolver picks the
+    country's)."""
+    a = re.sub(r"[.\s]", "", norm(abbr))
+    if a == "قج":
+        return ("MA/penal-code",)
+    if a == "مج":
+        return ("TN/penal-code",)
+    return tuple(alias_table()[1].get("قانون العقوبات", ()))
+
+
+def _names_instrument(g: dict) -> bool:
+    """Whether an article match names its instrument, in full or by a short form («منه», «من نفس القانون»)."""
+    return bool(_names_listed_instrument(g) or g.get("abnat") or g.get("aunk") or g.get("abare") or g.get("minh")
+                or g.get("ashort") or g.get("aabbr"))
+
+
+def _names_listed_instrument(g: dict) -> bool:
+    """Whether an article match's instrument is one of :func:`regexes.instrument_pat`'s forms."""
+    return bool(g.get("anum") or g.get("anamed") or g.get("agen") or g.get("atitle") or g.get("adec") or g.get("adated"))
 
 
 def _nationality(word: str) -> str:
@@ -223,6 +260,21 @@ def _dual_candidates(g: dict) -> tuple[str, tuple[str, ...]]:
             if key in aliases:
                 return ("code" if head in ("مجله", "مدونه") else "law"), tuple(aliases[key])
     return ("code" if head in ("مجله", "مدونه") else "law"), ()
+
+
+def _numbered_dual(g: dict) -> tuple[str, tuple[str, ...], str, int | None]:
+    """(kind, candidates, raw number, year) of «المرسومين 115 و116»: the first of the two numbers the gazetteer knows."""
+    gaz = load_gazetteer()
+    year = g.get("ndy") or g.get("ndyd")
+    kind = "law" if g["ndhead"] == "قانون" else "decree"
+    for raw in (g["nd1"], g["nd2"]):
+        parts, y2 = parse_number(raw)
+        year_i = int(year) if year else y2
+        cands = tuple(gaz.by_number(parts, year_i))
+        if cands:
+            return kind, cands, raw, year_i
+    parts, y2 = parse_number(g["nd1"])
+    return kind, (), g["nd1"], int(year) if year else y2
 
 
 # words before a name that make it a field of study, not a citation («أستاذ القانون الجنائي»,
@@ -279,6 +331,26 @@ _ABBR_BEFORE = re.compile(r"(?<![\w])" + ABBR_PREFIX.pattern + r"\Z")
 _TAIL = re.compile(r"\w*")
 
 
+def _original_span(text: str, norm_, start: int, end: int) -> tuple[int, int, str]:
+    """``[start, end)`` of the normalized text as (start, end, surface) of ``text``; trailing tatweel and
+    tashkeel stay inside."""
+    a, b = norm_.to_original(start, end)
+    while b < len(text) and _STRIPPED.match(text[b]):
+        b += 1
+    return a, b, text[a:b]
+
+
+_DATE_GROUPS = ("ydc", "nydc", "gydc", "tnydc")
+
+
+def _date_clause_start(m, g: dict, p: str) -> int | None:
+    """Where the date clause of the instrument sub-match ``p`` starts (normalized offset), if it has one."""
+    for k in _DATE_GROUPS:
+        if g.get(p + k):
+            return getattr(m, "m", m).start(p + k)
+    return None
+
+
 def _matches(s: str, anchors: list[int]):
     """Leftmost-longest-first matches of the finder regex, tried only at anchor positions."""
     rx = finder_regex()
@@ -306,6 +378,7 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
     """:func:`find`, plus the country-cue hits of the same pass (for :func:`resolve.resolve`)."""
     norm_ = normalized if normalized is not None else normalize_for_find(text)
     out: list[LegalReference] = []
+    last_arts: tuple[str, ...] = ()  # the articles of the last article reference («المادة السابقة»)
     anchors, cues = scan(norm_.text)
     pending = list(_matches(norm_.text, anchors))
     pending.reverse()
@@ -317,47 +390,53 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
         if g.get("short"):
             continue
         end = m.end()
-        if g.get("ititle") and not g.get("itn") and not (g.get("bill") and g.get("bfield")):
+        title = g.get("ititle") or g.get("btitle")  # a title, standalone or of a bill («مشروع قانون زجر ...»)
+        if title and not (g.get("itn") or g.get("btn")):
             t = _PREP_TAIL.match(norm_.text, end)
-            if t and norm(re.sub(r"^[وف]?(?:ب|ل|ك)?", "", g["ititle"])) not in alias_table()[1]:
+            if t and norm(re.sub(r"^[وف]?(?:ب|ل|ك)?", "", title)) not in alias_table()[1] and not _POSSESSIVE.match(title):
                 end = t.end()
-        a, b = norm_.to_original(m.start(), end)
-        while b < len(text) and _STRIPPED.match(text[b]):  # keep trailing tatweel/tashkeel inside
-            b += 1
-        surface = text[a:b]
+        a, b, surface = _original_span(text, norm_, m.start(), end)
         if g.get("art"):
-            arts = tuple(expand_articles(g["artlist"]))
+            if g.get("aprev") and not _names_instrument(g):
+                continue  # «المادة السابقة» alone: an anaphor with no instrument (rule 5)
+            arts = last_arts if g.get("aprev") else tuple(expand_articles(g["artlist"]))
             short = bool(g.get("minh") or g.get("ashort") or g.get("poss") or (g.get("abare") and not g.get("abnat")))
             if _NAME_BEFORE.search(norm_.text, max(0, m.start() - 12), m.start()) or (
                     not g.get("abare") and _INTERNATIONAL_AFTER.match(norm_.text, m.end())):
                 continue  # «منظمة المادة 19»; «المادة 50 من معاهدة لشبونة»
-            if g.get("anum") or g.get("anamed") or g.get("agen") or g.get("atitle") or g.get("adec"):
+            if _names_listed_instrument(g):
                 iss = _ISSUED.match(norm_.text, end) if g.get("anamed") else None
-                _, cands, raw, year = _instrument_candidates(g, "a", int(iss.group(1)) if iss else None)
+                ikind, cands, raw, year = _instrument_candidates(g, "a", int(iss.group(1)) if iss else None)
+                cut = _date_clause_start(m, g, "a") if ikind == "decree" else None
+                if cut is not None:
+                    a, b, surface = _original_span(text, norm_, m.start(), cut)
             elif g.get("abnat"):
                 cands, raw, year = _penal_code_of(_nationality(g["abnat"])), None, None
             elif g.get("aunk"):  # «من الدستور», «من المجلة العسكرية»: named, unknown
                 cands, raw, year = (), None, None
             elif g.get("aabbr"):
-                abbr = norm(g["aabbr"])
-                cands, raw, year = (("MA/penal-code",) if abbr.startswith("ق") else ()), None, None
+                cands, raw, year = _abbreviation_candidates(g["aabbr"]), None, None
             else:
                 cands, raw, year = (), None, None
                 if not short and _ORDINAL_CHAPTER.match(g["art"]) and not _DIGIT.search(g["artlist"]):
                     continue  # «الفصلين الثاني والثالث» alone: chapters or semesters, not articles
-            named = bool(g.get("anum") or g.get("anamed") or g.get("agen") or g.get("atitle") or g.get("abnat")
-                         or g.get("aunk") or g.get("adec"))
+            named = bool(_names_listed_instrument(g) or g.get("abnat") or g.get("aunk"))
             out.append(LegalReference(a, b, surface, "article", None, arts, raw, year, short, cands, named=named))
+            last_arts = arts
             if not _ELIDED_HINT.match(norm_.text, m.end()):
                 continue
             e = elided_regex().match(norm_.text, m.end())
             if e:  # «... والسادسة من نظام ...»: handled as an article match of its own
                 pending.append(_Shifted(e, e.start("art")))
+        elif g.get("ndual"):
+            kind, cands, raw, year = _numbered_dual(g)
+            out.append(LegalReference(a, b, surface, kind, None, (), raw, year, False, cands))
         elif g.get("dual"):
             kind, cands = _dual_candidates(g)
             out.append(LegalReference(a, b, surface, kind, None, (), None, None, False, cands))
         elif g.get("bill"):
-            kind, _, raw, year = _instrument_candidates(g, "b") if not g.get("bfield") else ("law", (), None, None)
+            kind, _, raw, year = (_instrument_candidates(g, "b") if not (g.get("bfield") or g.get("bcalled"))
+                                  else ("law", (), None, None))
             out.append(LegalReference(a, b, surface, kind, None, (), raw, year, False, (), bill=True))
         else:
             iss = _ISSUED.match(norm_.text, end) if g.get("inamed") else None
@@ -366,5 +445,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
                 continue  # «قرار مجلس الأمن رقم 2254»: international instruments are not spans
             if not raw and _field_sense(norm_.text, m.start()):
                 continue
+            cut = _date_clause_start(m, g, "i") if kind == "decree" else None
+            if cut is not None:  # «المرسوم رقم 12 بتاريخ 5/6/2019»: the decree's date stays outside (rule 6)
+                a, b, surface = _original_span(text, norm_, m.start(), cut)
             out.append(LegalReference(a, b, surface, kind, None, (), raw, year, False, cands))
     return out, cues

@@ -74,7 +74,7 @@ def load_gazetteer() -> Gazetteer:
         insts.append(Instrument(
             id=d["id"], country=d["country"], kind=d["kind"], name_ar=d["name_ar"],
             aliases_ar=tuple(d.get("aliases_ar", [])), number=d.get("number"), year=d.get("year"),
-            date_hijri=d.get("date_hijri"),
+            date_hijri=d.get("date_hijri"), date_gregorian=d.get("date_gregorian"),
             numbers=tuple((tuple(k["number"]), k["year"]) for k in d.get("numbers", [])),
             articles=tuple(a["article"] for a in d.get("articles", [])),
             source=d.get("source"), confidence=d.get("confidence"),

@@ -23,6 +23,7 @@ class Instrument:
     articles: tuple[str, ...] = ()  # article numbers known to the gazetteer
     source: str | None = None
     confidence: str | None = None
+    date_gregorian: str | None = None  # ``YYYY-MM-DD``: instruments cited by their date («ظهير 15 نونبر 1958»)
 
 
 @dataclass(frozen=True)

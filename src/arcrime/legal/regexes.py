@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import product
 
 from .gazetteer import load_gazetteer, norm
 
@@ -28,8 +29,9 @@ def _ordinal_words() -> dict[str, int]:
     out: dict[str, int] = {}
 
     def add(words: str, n: int) -> None:
-        for w in {words, words.replace("ة", "ه")}:
-            out.setdefault(w, n)
+        # each word in either spelling: «الثامنة عشرة», «الثامنه عشره», «الثامنة عشره»
+        for variant in product(*[{w, w.replace("ة", "ه")} for w in words.split()]):
+            out.setdefault(" ".join(variant), n)
 
     for i in range(10):
         add(units_m[i], i + 1)
@@ -72,11 +74,16 @@ def _word_trie(phrases) -> str:
 _ORD = _word_trie(ORDINALS) + r"(?![\w])"
 SEP = r"(?:[ ]?[-/][ ]?|\.)"
 NUM = (r"(?:\(\s?\d+(?:" + SEP + r"\d+)*\s?\)|(?:ال)?\d+(?:" + SEP + r"\d+)*|" + _ORD + r"|\(\s?" + _ORD + r"\s?\))"
-       r"(?:\s+مكرر(?:\s+\d+|\s?\(\s?[ابجد]\s?\))?)?")
+       r"(?:\s+مكرر[اةه]?(?:\s+\d+|\s?\(\s?[ابجد]\s?\))?(?![\w]))?")
 ART_HEAD = P + r"(?:فصول|فصلين|فصلان|فصل|مواد|مادتين|مادتان|ماد[ةه]|بنود|بند)"
-PARA = (P + r"(?:فقر[ةه]|فقرتين|فقرتان|فقرات)\s+(?:\(?\d+\)?|" + _ORD + r")(?:\s*(?:,|،|و)\s*(?:\(?\d+\)?|"
-        + _ORD + r"))*\s+من\s+")
-ART_LIST = (NUM + r"(?:\s*(?:,|،|و|او|الي|حتي|الي\s+غاي[ةه])\s*" + NUM + r")*")
+_PARA_NUM = r"(?:\(?\d+\)?|" + _ORD + r"|\(\s?[ابجدهوزحطي]\s?\)|[ابجده](?![\w]))"
+# paragraph words before the article («الفقرة الثانية من», «البند (أ) من», «الفقرة 2 من البند 3 من»): inside (rule 13)
+PARA = ("(?:" + P + r"(?:فقر[ةه]|فقرتين|فقرتان|فقرات|بند|بندين|بندان|بنود)\s+" + _PARA_NUM + r"(?:\s*(?:,|،|و)\s*" +
+        _PARA_NUM + r")*\s+من\s+){1,2}")
+# «المادة السابقة من نظام القضاء»: the article cited just before (a span only with its instrument)
+ART_ANAPHOR = r"(?:السابق[ةه]|المذكور[ةه]|نفسها|ذاتها)"
+ART_LIST = (r"(?:\(\s?\d+(?:\s*(?:,|،|و)\s*\d+)+\s?\)|" + NUM + r"(?:\s*(?:,|،|و|او|الي|حتي|الي\s+غاي[ةه])\s*" + NUM +
+            r")*)")  # «المواد (4، 5، 6)», «447-1 و447-2», «من 3 إلى 6»
 # «م/17», «(م - 17)» (Saudi royal decrees), «(أ/21)» (royal orders), «(174)», «(35 - 22)», «07.03», «175/2018»
 INST_NUMBER = (r"(?:[ما]\s?/\s?\d+|\(\s?[ما]\s?[-/]\s?\d+\s?\)|\(\s?\d+(?:\s?[-/]\s?\d+)?\s?\)"
                r"|\d+(?:[ ]?[-/][ ]?\d+|\.\d+)*)")
@@ -84,25 +91,33 @@ INST_NUMBER = (r"(?:[ما]\s?/\s?\d+|\(\s?[ما]\s?[-/]\s?\d+\s?\)|\(\s?\d+(?:\s
 
 def year_pat(g: str) -> str:
     """Optional year clause: «لسنة 2018», «لسنة 1428هـ», «للعام 2018», «بتاريخ 8/3/1428هـ»; groups ``g`` /
-    ``g``d. A Saudi decree's date clause «وتاريخ 8/3/1428هـ» is not part of it (guidelines rule 6)."""
+    ``g``d, and ``g``dc for a date clause (a law's «القانون رقم 81 تاريخ 10/10/2018» keeps it; a decree's is
+    outside, rule 6, and the finder cuts it). A Saudi decree's «وتاريخ 8/3/1428هـ» is never part of it."""
     return (r"(?:\s+(?:لسن[ةه]|لعام|للعام|عام|سن[ةه])\s+(?P<" + g + r">\d{4})(?:\s?(?:هـ|ه|م)" + E + r")?"
-            r"|\s+(?:بتاريخ|تاريخ|المؤرخ\s+في)\s+\d{1,2}\s?/\s?\d{1,2}\s?/\s?(?P<" + g +
-            r"d>\d{4})(?:\s?(?:هـ|ه)" + E + r")?)?")
+            r"|(?P<" + g + r"dc>\s+(?:بتاريخ|تاريخ|المؤرخ\s+في)\s+\d{1,2}\s?/\s?\d{1,2}\s?/\s?(?P<" + g +
+            r"d>\d{4})(?:\s?(?:هـ|ه)" + E + r")?))?")
 
 
 NUMBERED_HEAD = (P + r"(?:قانون|مرسوما?(?:\s+(?:ال)?(?:بقانون|سلطاني|ملكي|تشريعي|اشتراعي|رئاسي|حكومي|اتحادي))*"
                  r"|ظهير(?:\s+(?:ال)?شريف)?|امر(?:\s+(?:ال)?(?:رئاسي|اميري|علي|سلطاني|ملكي|حكومي|سامي))?"
                  r"|قرار(?:\s+(?:ب)?قانون)?|نظام)"
-                 r"(?:\s+(?:الاتحادي|التنظيمي|الاساسي|اتحادي))?")
+                 r"(?:\s+(?:الاتحادي|التنظيمي|الاساسي|اتحادي))?(?:\s+(?:ال)?كريم)?")  # «الأمر السامي الكريم رقم ...»
+
+
+RAQM = r"(?:رقم|عدد)(?:\s?:)?"  # «رقم 12», «رقم: 12», «عدد 54»
 
 
 def numbered_pat(g: str) -> str:
-    return NUMBERED_HEAD + r"(?:\s+(?:رقم|عدد))?\s+(?P<" + g + ">" + INST_NUMBER + r")" + E
+    """A numbered instrument, its number in group ``g``; a nationality may follow the head («المرسوم بقانون
+    الإماراتي رقم 34»)."""
+    return NUMBERED_HEAD + r"(?:\s+" + NATIONALITY + r")?(?:\s+" + RAQM + r")?\s+(?P<" + g + ">" + INST_NUMBER + r")" + E
 
 
-SHORT_NOUN = r"(?:قانون|مرسوم|ظهير|نظام|مجل[ةه]|مدون[ةه]|امر|قرار)"
-SHORT = (r"(?:(?:نفس|ذات)\s+ال" + SHORT_NOUN + r"|ال" + SHORT_NOUN +
-         r"\s+(?:المذكور|نفسه|ذاته|السالف\s+الذكر|سالف\s+الذكر|المشار\s+اليه|المذكور\s+اعلاه))" + E)
+SHORT_NOUN = r"(?:قانون|مرسوم\s+بقانون|مرسوم|ظهير|نظام|مجل[ةه]|مدون[ةه]|مجموع[ةه]|لائح[ةه]|امر|قرار)"
+# «القانون المذكور», «المجلة نفسها», «من نفس المجموعة», «القانون الجديد» (the law of the story)
+SHORT = (r"(?:(?:نفس|ذات|هذا|هذه)\s+ال" + SHORT_NOUN + r"|ال" + SHORT_NOUN +
+         r"\s+(?:المذكور[ةه]?\s+اعلاه|المذكور[ةه]?|نفس(?:ه|ها)|ذات(?:ه|ها)|ال?سالف[ةه]?\s+الذكر|المشار\s+الي(?:ه|ها)|"
+         r"الجديد[ةه]?))" + E)
 
 
 # -- laws cited by title alone, with no number («قانون حماية حقوق المؤلف», «نظام مكافحة التستر»,
@@ -118,7 +133,7 @@ _ORD_WORDS = "|".join(sorted({w for w in ORDINALS if " " not in w}, key=len, rev
 _STOP = (r"(?:[وف]?(?:" + _ORD_WORDS + r")|[وف]?(?:في|من|علي|عن|الي|او|ثم|حتي|رقم|عدد|لسن[ةه]|لعام|سن[ةه]|بتاريخ|وتاريخ|تاريخ|الذي|التي|الذين|"
          r"الصادر[ةه]?|المتعلق[ةه]?|المؤرخ[ةه]?|الخاص[ةه]?|المعدل[ةه]?|المعمول|الساري[ةه]?|النافذ[ةه]?|"
          r"الجديد[ةه]?|الحالي[ةه]?|القديم[ةه]?|الملغي|الملغا[ةه]|المذكور[ةه]?|نفسه|ذاته|السالف|المشار|"
-         r"الاخير[ةه]?|المقترح[ةه]?|الموجود[ةه]?|المطبق[ةه]?|المنظم[ةه]?|الراغب\w*|المسمي|البديل[ةه]?|المعني[ةه]?|هذا|هذه|ذلك|تلك|بعد|قبل|حيث|كما|ان|انه|لكن|بل|قد|لم|لن|ما|لا|كل|بين|عبر|"
+         r"الاخير[ةه]?|المقترح[ةه]?|التابع[ةه]?|الموجود[ةه]?|المطبق[ةه]?|المنظم[ةه]?|الراغب\w*|المسمي|البديل[ةه]?|المعني[ةه]?|هذا|هذه|ذلك|تلك|بعد|قبل|حيث|كما|ان|انه|لكن|بل|قد|لم|لن|ما|لا|كل|بين|عبر|"
          r"خلال|منذ|وفق|وفقا|طبقا|بموجب|بسبب|عند|لدي|امام|الا|ايضا)|و|ف|[وف]?لائحت\w*|[وف]?ولائحت\w*|"
          r"و(?:مكافح[ةه]|حماي[ةه]|مناهض[ةه]|محارب[ةه]|تنظيم|مزاول[ةه]|منع|قمع))(?![\w])")
 _HEAD_AHEAD = (r"[وفبلك]{0,2}(?:ال)?(?:قانون|قوانين|نظام|انظم[ةه]|مرسوم|ظهير|امر|قرار|مجل[ةه]|مدون[ةه]|لائح[ةه]|لوائح|"
@@ -136,16 +151,17 @@ _FIELDS_LAW = ("مكافح[ةه] حماي[ةه] مناهض[ةه] محارب[ةه
                "اسلح[ةه] مخدرات طفل احداث تحرش ملكي[ةه] بيانات معطيات تواصل امن ارهاب مسطر[ةه] احوال اسر[ةه] "
                "عمل شغل مرور سير جنسي[ةه] اقام[ةه] جمارك انتخابات غش عنف اتجار فساد رشو[ةه] اثبات ملكي[ةه] "
                "جنسي[ةه] تجار[ةه] شركات مستهلك اجانب لجوء هجر[ةه] ضرائب كيانات قوائم اسرار ايجار تجريم "
-               "تضارب مصالح[ةه] حري[ةه] تسجيل نفاذ")
+               "تضارب مصالح[ةه] حري[ةه] تسجيل نفاذ زجر حظر ردع")
 _FIELDS_NIZAM = ("مكافح[ةه] حماي[ةه] مزاول[ةه] اجراءات مرافعات محاما[ةه] تستر جرائم عقوبات جزاء مطبوعات احوال "
                  "اثبات مرور جنسي[ةه] اقام[ةه] اسلح[ةه] مخدرات تحرش احداث تقاعد خدم[ةه] تامينات تعاملات نشر قضاء "
-                 "منافسات انتاج مناطق غابات صيد غش بيانات ايذاء وثائق ارهاب")
+                 "منافسات انتاج مناطق غابات صيد غش بيانات ايذاء وثائق ارهاب تنفيذ شركات تحكيم افلاس توثيق جمعيات "
+                 "اتصالات جمارك منافس[ةه] هيئ[ةه] مجلس")
 _FIELDS_LAIHA = "وظائف غرامات جزاءات مخالفات جرائم"
 _FIELDS_MAJALLA = "اجراءات مرافعات حماي[ةه] احوال التزامات شغل اتصالات صحاف[ةه] جنسي[ةه] طرقات حقوق"
 _FIELDS_MUDAWWANA = "اسر[ةه] شغل سير تجار[ةه] جمارك"
 _INDEF_FIELDS = {"مكافح[ةه]", "حماي[ةه]", "مناهض[ةه]", "محارب[ةه]", "تنظيم", "مزاول[ةه]", "منع", "قمع", "اصول",
-                 "جرائم", "غسل", "حقوق", "تجريم", "حري[ةه]", "تسجيل", "قوائم", "تضارب", "صيد", "وثائق"}  # construct nouns: a definite
-# word must follow
+                 "جرائم", "غسل", "حقوق", "تجريم", "حري[ةه]", "تسجيل", "قوائم", "تضارب", "صيد", "وثائق", "زجر", "حظر",
+                 "ردع", "هيئ[ةه]", "مجلس"}  # construct nouns: a definite word must follow
 _NOT_LAW_AFTER = r"(?!\s+(?:ال)?(?:حري[قه]|حرائق|فيروسات|افات|حشرات|عدوي|اغراق)(?![\w]))"
 
 
@@ -179,8 +195,11 @@ _GENERIC_COMPLEMENT = (r"(?:[وف]?(?:ب|ل|ك)?ال|[وف]?لل)(?:دولي|ا�
 _GEN_FIRST_DEF = (r"(?=ال)(?!" + _STOP + "|" + _GENERIC_COMPLEMENT +
                   r"|(?:ال)?(?:قانون|قوانين|مرسوم|ظهير|امر|قرار|مجل[ةه]|مدون[ةه]|لائح[ةه]|ماد[ةه]|مواد|فصل|"
                   r"فصول|دستور|مشروع)(?![\w]))" + _NB + "+")
+# a verbal noun of the form تفعيل («تنظيم», «تعديل», «تجريم»), which a ت otherwise excludes (a verb: «تنص»)
+_TAFIL = r"ت[^\sي\d,،.:؛()«»]{2}ي" + _NB + r"(?![\w])"
 # «قانون لحماية ...», «قانون للجرائم ...»: "a law to/for ...", a law wished for, not one cited
-_GEN_FIRST_IND = r"(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتنل])" + _NB + r"+[ةه](?![\w])\s+" + _DEF
+_GEN_FIRST_IND = (r"(?:(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتنل])" + _NB + r"+[ةه]|[تن]" + _NB + r"+ة)(?![\w])\s+" +
+                  _DEF)  # «قانون نقابة الأطباء»: a ت/ن noun in ة («نطالبه» is a verb)
 _CONJ = r"و(?![بلك]|" + _NEW_TITLE + ")" + _IND  # «وحماية المبلغين»; not «وبتجميد ...» (a new clause)
 _GEN_TAIL = r"(?:\s+(?:(?:علي|الي|عن|من)\s+|غير\s+|" + _CONJ + r"\s+)?" + _DEF + r"){0,4}"
 GENERAL_TITLE = r"قانون\s+(?:" + _GEN_FIRST_DEF + "|" + _GEN_FIRST_IND + ")" + _GEN_TAIL
@@ -190,11 +209,12 @@ PREP_TAIL = re.compile(r"\s+(?:علي|الي|عن)\s+" + _DEF + r"(?:\s+(?:غي�
 # a law or decree named by what it is about: «القانون المتعلق بحرية الاتصال السمعي البصري», «قانون حول
 # اللجوء والهجرة», «مرسوما بشأن مكافحة التمييز والكراهية», «قرار بقانون بشأن ...» (the subject is its
 # name; a numbered one ends at its number, rule 3, and is matched before this). «قانون خاص بـ...» (indefinite)
-# is "a special law on ...", a law wished for.
-ABOUT_TITLE = (r"(?:(?:ال|ل)(?:قانون|مرسوم)\s+المتعلق\s+(?=ب)|(?:(?:قانون|مرسوما?)(?:\s+بقانون)?|قرار\s+بقانون)\s+"
-               r"(?:حول|بشان|في\s+شان)\s+)"
-               r"(?:(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتن])" + _NB + "+)" +
-               r"(?:\s+(?:غير\s+)?" + _DEF + r"){0,4}")
+# is "a special law on ...", a law wished for. Who tabled a bill may come between («مشروع قانون مقدم من الحكومة
+# بشأن ...»), and an organic or federal law says so («القانون الأساسي المتعلق بـ...»).
+ABOUT_TITLE = (r"(?:(?:ال|ل)(?:قانون|مرسوم)(?:\s+ال(?:اساسي|اتحادي))?\s+المتعلق\s+(?=ب)|(?:(?:قانون|مرسوما?)(?:\s+بقانون)?"
+               r"|قرار\s+بقانون)(?:\s+(?:ال)?مقدم[ةه]?\s+من(?:\s+" + _NB + r"+){1,3}?)?\s+(?:حول|بشان|في\s+شان)\s+)"
+               r"(?:" + _TAFIL + "|(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتن])" + _NB + "+)" +
+               r"(?:(?:\s+" + _IND + r"){1,2}(?:\s+(?:غير\s+)?" + _DEF + r"){1,4}|(?:\s+(?:غير\s+)?" + _DEF + r"){0,4})")
 # a statute of a body or its staff: «النظام الأساسي لأعوان الهيئة», «النظام العام للبيئة» («النظام العام»
 # alone is public order)
 STATUTE_TITLE = (r"(?:ال)?نظام\s+(?:ال)?(?:اساسي|عام)(?:\s+الجديد)?\s+(?=ل)(?!" + _STOP + ")" + _NB + "+" +
@@ -207,14 +227,21 @@ QUOTED_TITLE = (r"(?:(?:قانون|مرسوم|لائح[ةه])\s*[«\"“(]\s*(?=
                 r"+\s" + _Q_IN + r"{1,60}?)\s*[»\"”)](?:\s+ل(?!ل)" + _NB + r"+\s+" + _DEF + ")?")
 
 
+# a country's code named with a pronoun: «قانونها الجنائي», «قانون عقوباتها» (rule 8: kind code, instrument null)
+POSSESSIVE_CODE = r"قانون(?:ه|ها|هم)\s+ال(?:جنائي|جزائي)|قانون\s+عقوبات(?:ه|ها|هم)"
+
+
 def title_pat(g: str) -> str:
     """An instrument cited by its title only; the head (indefinite) and title in group ``g``."""
     return ("(?P<" + g + ">" + r"[وف]?(?:ب|ل|ك)?(?:" + QUOTED_TITLE + "|" + ABOUT_TITLE + "|" + STATUTE_TITLE + r"|قانون\s+" +
-            _fields(_FIELDS_LAW) + r"|نظام\s+" + _fields(_FIELDS_NIZAM) +
+            _fields(_FIELDS_LAW) + r"|نظام\s+(?:" + NIZAM_SPECIAL + "|" + _fields(_FIELDS_NIZAM) + ")" +
             r"|(?:ال)?مجل[ةه]\s+" + _fields(_FIELDS_MAJALLA) + r"|مدون[ةه]\s+" + _fields(_FIELDS_MUDAWWANA) +
-            # regulations (kind decree): «اللائحة التنفيذية لنظام ...», «لائحة الوظائف الصحية»
-            r"|(?:ال)?لائح[ةه]\s+التنفيذي[ةه]\s+ل(?:نظام\s+" + _fields(_FIELDS_NIZAM) + r"|قانون\s+" +
-            _fields(_FIELDS_LAW) + r")|لائح[ةه]\s+" + _fields(_FIELDS_LAIHA, 1) + "|" + GENERAL_TITLE + "))" + E)
+            # regulations (kind decree): «اللائحة التنفيذية لنظام ...», «اللائحة التنفيذية لمياه الصرف الصحي» (not
+            # «... للنظام», «... لهذا القانون»: the statute of the story), «لائحة الوظائف الصحية»
+            r"|(?:ال)?لائح[ةه]\s+التنفيذي[ةه]\s+ل(?:(?:نظام|قانون)\s+(?:" + NIZAM_SPECIAL + "|" + _fields(_FIELDS_NIZAM) + "|" +
+            _fields(_FIELDS_LAW) + "|" + _DEF + r"(?:\s+" + _DEF + r"){0,3})|(?!ل?(?:قانون|نظام|قرار|مرسوم)(?![\w])|ه|ذلك|تلك)"
+            + _NB + r"+(?:\s+" + _DEF + r"){0,3})|لائح[ةه]\s+" + _fields(_FIELDS_LAIHA, 1) + "|" + POSSESSIVE_CODE + "|" +
+            GENERAL_TITLE + "))" + E)
 
 
 # nationality adjectives after a name, with their country (``XX``: a country the gazetteer does not cover;
@@ -230,6 +257,14 @@ NATIONALITIES = {
 }
 NATIONALITY = "(?:" + "|".join(sorted(NATIONALITIES, key=len, reverse=True)) + r")[ةه]?(?![\w])"
 
+# Gulf statutes whose subject a plain field word would cut or overreach: «نظام العقوبات البديلة» («البديلة» ends
+# other titles), «نظام الحماية من الإيذاء» (not «من الحرائق»), «نظام الجرائم الملعوماتية» (a misspelt name), «نظام
+# العمل» (the labour law; not «نظام العمل عن بعد» or «نظام العمل المرن»: another definite word makes it a work
+# arrangement)
+NIZAM_SPECIAL = (r"(?:العقوبات\s+البديل[ةه]|الضمان\s+الاجتماعي|الحماي[ةه]\s+من" + _NOT_LAW_AFTER + r"(?:\s+" + _DEF +
+                 r"){1,2}|الجرائم(?:\s+" + _DEF + r"){1,2}|العمل(?:\s+" + NATIONALITY + r")?(?!\s+عن\s+بعد|\s+(?!" + _STOP +
+                 r")[وفبلك]{0,2}ال))(?![\w])")
+
 # «نظامي الإجراءات الجزائية ومكافحة الجرائم المعلوماتية»: two titles under one dual head
 # decrees and orders with no number, named by their issuer: a citation when their subject or date follows
 # («الأمر السامي الصادر بشأن ...», «بمرسوم ملكي عام 1427هـ», «لقرار مجلس الوزراء في 27 أوت 2014»); the clause
@@ -241,7 +276,15 @@ UNNUMBERED_DECREE = (P + r"(?:(?:امر|مرسوم|قرار)\s+(?:ال)?(?:سا�
 # a bill named by its subject with no «قانون» («مشروع مكافحة التحرش»)
 BILL_FIELDS = r"(?:مكافح[ةه]|مناهض[ةه]|تجريم)(?![\w])" + _NOT_LAW_AFTER + _TAIL % (2, 1, 5)
 DUAL_HEAD = r"[وف]?(?:ب|ل|ك)?(?P<dualhead>نظامي|قانوني|مجلتي|مدونتي)"
-BILL = r"[وف]?(?:ب|ل|ك)?(?:ال)?(?:مشروع|مشاريع|مقترح|مسود[ةه])\s+"
+# two numbered instruments under one dual head: «المرسومين 115 و116 لسنة 2011», «القانونين 09.08 و07.03» (rule 4)
+NUMBERED_DUAL = (r"(?P<ndual>" + P + r"(?P<ndhead>قانون|مرسوم|امر|قرار)(?:ين|ان)(?:\s+" + RAQM + r")?\s+(?P<nd1>" +
+                 INST_NUMBER + r")\s*(?:,|،)?\s*و\s*(?:" + RAQM + r"\s+)?(?P<nd2>" + INST_NUMBER + r")" + E +
+                 year_pat("ndy") + ")")
+BILL = r"[وف]?(?:ب|ل|ك)?(?:ال)?(?:مشروعا?|مشاريع|مقترحا?|اقتراحا?|مسود[ةه])\s+"
+# a bill named by a phrase: «مشروع قانون تحت مسمى ...», «مقترح قانون بعنوان "..."»; an unquoted name runs to the
+# end of its clause (at most eight words)
+BILL_NAMED = (r"(?:قانون|نظام)\s+(?:تحت\s+مسمي|بعنوان|باسم|يحمل\s+اسم)\s+(?:[«\"“]" + _Q_IN + r"{2,80}?[»\"”]|"
+              + _NB + r"+(?:\s+" + _NB + r"+){0,7}?(?=\s*(?:[,،.:؛!?؟\n)»\"”]|\Z)))")
 
 
 @lru_cache(maxsize=1)
@@ -293,20 +336,37 @@ def _alias_trie_pattern(aliases: dict[str, list[str]]) -> str:
     return "(?:" + "|".join(_first_word_pattern(f) + body(trie[f]) for f in firsts) + ")"
 
 
+MONTHS = {
+    "يناير": 1, "جانفي": 1, "كانون الثاني": 1, "فبراير": 2, "فيفري": 2, "شباط": 2, "مارس": 3, "اذار": 3, "ابريل": 4,
+    "افريل": 4, "نيسان": 4, "ماي": 5, "مايو": 5, "ايار": 5, "يونيو": 6, "يونيه": 6, "جوان": 6, "حزيران": 6, "يوليو": 7,
+    "يوليوز": 7, "جويليه": 7, "جويلية": 7, "تموز": 7, "اغسطس": 8, "غشت": 8, "اوت": 8, "اب": 8, "سبتمبر": 9, "شتنبر": 9,
+    "ايلول": 9, "اكتوبر": 10, "تشرين الاول": 10, "نوفمبر": 11, "نونبر": 11, "تشرين الثاني": 11, "ديسمبر": 12,
+    "دجنبر": 12, "كانون الاول": 12,
+}
+
+
+def dated_pat(p: str) -> str:
+    """An instrument named by its date, the date inside (it is the name): «ظهير 15 نونبر 1958», «قانون 29 يوليوز
+    1881»; groups ``p``dd, ``p``dm, ``p``dy. (A date clause after a number, «... المؤرخ في 5 غشت 2009», stays out.)"""
+    months = "|".join(re.escape(m).replace(r"\ ", r"\s+") for m in sorted(MONTHS, key=len, reverse=True))
+    return (r"(?P<" + p + "dated>" + P + r"(?:ظهير(?:\s+(?:ال)?شريف)?|قانون|مرسوم)\s+(?P<" + p + r"dd>\d{1,2}|فاتح)"
+            r"\s+(?P<" + p + "dm>" + months + r")\s+(?P<" + p + r"dy>\d{4})" + E + ")")
+
+
 def instrument_pat(p: str) -> str:
     """An instrument (numbered, named, by number and title, by title, an unnumbered decree); groups prefixed ``p``."""
     named, _ = alias_table()
-    named_tail = (r"(?:\s+(?:رقم|عدد)\s+(?P<" + p + "nn>" + INST_NUMBER + r")" + E + year_pat(p + "ny") +
+    named_tail = (r"(?:\s+" + RAQM + r"\s+(?P<" + p + "nn>" + INST_NUMBER + r")" + E + year_pat(p + "ny") +
                   r"|\s+(?:لسن[ةه]|لعام)\s+(?P<" + p + r"ny2>\d{4})(?:\s?[هم])?" + E + ")?")
     # an unknown law named by title and number; title words may not start a new clause (و...) or
     # another instrument, so «القانون الجنائي وبمقتضيات القانون رقم 07.03» is not one title
     generic = (P + r"(?:قانون|نظام|مرسوم|قرار)(?:\s+(?![وف]|(?:ال)?(?:رقم|عدد|من|في|الذي|التي|المتعلق)(?![\w])|[بلك]?(?:ال)?(?:قانون|مرسوم|ظهير|نظام|امر|قرار)(?![\w]))"
-               r"[^\s\d,،.:؛()]+){1,7}?\s+(?:رقم|عدد)\s+(?P<" + p + "gn>" + INST_NUMBER + r")" + E + year_pat(p + "gy"))
-    return (r"(?:(?P<" + p + "num>" + numbered_pat(p + "n") + year_pat(p + "y") + r")"
+               r"[^\s\d,،.:؛()]+){1,7}?\s+" + RAQM + r"\s+(?P<" + p + "gn>" + INST_NUMBER + r")" + E + year_pat(p + "gy"))
+    return (r"(?:" + dated_pat(p) + "|(?P<" + p + "num>" + numbered_pat(p + "n") + year_pat(p + "y") + r")"
             r"|(?P<" + p + "named>" + named + E + r"(?:\s+(?P<" + p + "nat>" + NATIONALITY + r"))?" + named_tail + r")"
             r"|(?P<" + p + "gen>" + generic + r")|" + title_pat(p + "title") +
             # its number or year, inside (rule 3): «قانون المالية لسنة 2017», «قانون المالية 2017»
-            r"(?:\s+(?:رقم|عدد)\s+(?P<" + p + "tn>" + INST_NUMBER + r")" + E + year_pat(p + "tny") +
+            r"(?:\s+" + RAQM + r"\s+(?P<" + p + "tn>" + INST_NUMBER + r")" + E + year_pat(p + "tny") +
             r"|\s+(?:لسن[ةه]|لعام|للعام)\s+(?P<" + p + r"ty>\d{4})(?:\s?[هم])?" + E + r"|\s+(?P<" + p + r"ty2>(?:19|20)\d\d)" + E +
             ")?|(?P<" + p + "dec>" + UNNUMBERED_DECREE + "))")
 
@@ -323,17 +383,23 @@ def finder_regex() -> re.Pattern[str]:
     instrument = instrument_pat
     dual = (r"(?P<dual>" + DUAL_HEAD + r"\s+(?P<dual1>" + _fields(_FIELDS_LAW) + r")\s+و(?P<dual2>" + _fields(_FIELDS_LAW) +
             "))" + E)
-    bill = r"(?P<bill>" + BILL + r")(?:" + instrument("b") + "|(?P<bfield>" + BILL_FIELDS + "))"
+    bill = (r"(?P<bill>" + BILL + r")(?:(?P<bcalled>" + BILL_NAMED + ")|" + instrument("b") + "|(?P<bfield>" + BILL_FIELDS +
+            "))")
     article = (W + r"(?P<art>(?:" + PARA + r")?(?:" + ART_HEAD + r"|(?P<poss>[وف]?(?:ب|ل)?(?:مادت(?:ه|ها)|مادتي(?:ه|ها)|"
-               r"فصل(?:ه|ها)|فصلي(?:ه|ها)|مواد(?:ه|ها)|فصول(?:ه|ها)))))\s+(?:رقم\s+)?(?P<artlist>(?:من\s+)?" + ART_LIST + r")" + E +
+               r"فصل(?:ه|ها)|فصلي(?:ه|ها)|مواد(?:ه|ها)|فصول(?:ه|ها)))))\s+(?:رقم(?:\s?:)?\s+)?"
+               r"(?:(?P<artlist>(?:من\s+)?" + ART_LIST + r")|(?P<aprev>" + ART_ANAPHOR + "))" + E +
                r"(?:\s+(?P<minh>منه|منها)" + E +
                r"|\s+(?:من|في|ب)\s+(?:(?P<ashort>" + SHORT + r")|" + instrument("a") +
                # «من النظام», «من اللائحة التنفيذية» (the statute of the story), «من القانون اللبناني»
                r"|(?P<abare>ال(?:نظام|قانون)(?:\s+(?P<abnat>" + NATIONALITY + r"))?|اللائح[ةه]\s+التنفيذي[ةه])" + E +
                # «من الدستور», «من المجلة العسكرية»: named, not in the gazetteer
-               r"|(?P<aunk>(?:ال)?دستور(?:\s+" + NATIONALITY + r")?|المجل[ةه]\s+ال" + _NB + r"+ي[ةه])" + E + ")"
-               r"|\s+(?P<aabbr>ق\.?\s?ج|عقوبات)" + E + r")?")
-    standalone = W + r"(?:(?P<short>" + SHORT + r")|" + dual + "|" + bill + "|" + instrument("i") + r")"
+               # («من لائحته التنفيذية»: the regulation of the statute named before, not the statute)
+               r"|(?P<aunk>(?:ال)?دستور(?:\s+" + NATIONALITY + r")?|المجل[ةه]\s+ال" + _NB + r"+ي[ةه]|لائحت(?:ه|ها)\s+"
+               r"التنفيذي[ةه])" + E + ")"
+               # abbreviations: «ق.ج» (Morocco), «ق.ع» (a penal code), «م.ج» (Tunisia), «302 و306 عقوبات»
+               r"|\s+(?:من\s+)?(?P<aabbr>ق\.?\s?[جع]|م\.?\s?ج|عقوبات)" + E + r")?")
+    standalone = (W + r"(?:(?P<short>" + SHORT + r")|" + dual + "|" + NUMBERED_DUAL + "|" + bill + "|" + instrument("i") +
+                  r")")
     # a standalone short form is only used as context, never reported (guidelines rule 5)
     return re.compile(article + "|" + standalone)
 
@@ -342,9 +408,11 @@ def finder_regex() -> re.Pattern[str]:
 # them inside the same word («ماد» + «ة»/«تين», «فصل» + «ين»); a name's first word allows none
 ANCHOR_HEADS = {"فصل": ("", "ين", "ان", "ه", "ها", "يه", "يها"), "فصول": ("", "ه", "ها"),
                 "ماد": ("ة", "ه", "تين", "تان", "ته", "تها", "تيه", "تيها"), "لائح": ("ة", "ه"), "مواد": ("", "ه", "ها"),
-                "فقر": ("ة", "ه", "تين", "تان", "ات"), "بند": ("",), "بنود": ("",), "قانون": ("", "ي"), "مرسوم": ("", "ا"),
-                "ظهير": ("",), "امر": ("",), "قرار": ("",), "نظام": ("", "ي"), "مجل": ("ة", "ه", "تي"), "مجموع": ("ة", "ه"),
-                "مدون": ("ة", "ه", "تي"), "مشروع": ("",), "مشاريع": ("",), "مقترح": ("",), "مسود": ("ة", "ه")}
+                "فقر": ("ة", "ه", "تين", "تان", "ات"), "بند": ("", "ين", "ان"), "بنود": ("",),
+                "قانون": ("", "ي", "ه", "ها", "هم", "ين", "ان"), "مرسوم": ("", "ا", "ين", "ان"), "ظهير": ("",),
+                "امر": ("", "ين", "ان"), "قرار": ("", "ين", "ان"), "نظام": ("", "ي"), "مجل": ("ة", "ه", "تي"),
+                "مجموع": ("ة", "ه"), "مدون": ("ة", "ه", "تي"), "مشروع": ("", "ا"), "مشاريع": ("",), "مقترح": ("", "ا"),
+                "اقتراح": ("", "ا"), "مسود": ("ة", "ه")}
 STEM_PREFIX = re.compile(r"[وفبلك]{0,2}(?:ال|ل)?")  # what may precede an anchor stem inside its word
 ABBR_PREFIX = re.compile(r"[وفبلك]{0,2}")
 # abbreviations («ق.ج», «ق ع») with their separators, so that «ق» alone (or «وقع») fires nothing
@@ -416,7 +484,7 @@ def canonical_article(raw: str) -> str:
     «الـ18» → ``18``."""
     raw = norm(raw).strip()
     bis = ""
-    m = re.search(r"\s*مكرر(?:\s+(\d+)|\s?\(\s?([ابجد])\s?\))?$", raw)
+    m = re.search(r"\s*مكرر[اةه]?(?:\s+(\d+)|\s?\(\s?([ابجد])\s?\))?$", raw)
     if m:
         letter = {"ا": "a", "ب": "b", "ج": "c", "د": "d"}.get(m.group(2) or "")
         bis = " bis" + (f" {m.group(1)}" if m.group(1) else "") + (f" ({letter})" if letter else "")
