@@ -5,7 +5,9 @@ Usage: python scripts/legal_eval.py [data/dev.jsonl data/test.jsonl] [--country-
 For each file: span exact and overlap P/R/F1 and document-level (instrument, article) linking
 F1 of ``legal.resolve(legal.find(text), text)`` against the gold ``legal_refs``, with the same
 ``metrics.span_metrics`` that ``arcrime evaluate`` reports for the rules. ``--country-hint``
-passes each record's ``meta.country`` to the resolver (as a caller who knows the outlet would).
+passes each record's ``meta.country`` to the resolver (as a caller who knows the outlet would; ``intl`` is no
+country). ``--source-hints`` passes ``legal.source_hints(record)`` instead: the outlet's country as a prior
+the text can outweigh, and the publication date (no instrument issued after it is linked).
 
 ``--errors`` lists, per article, the gold spans the rules miss or cut differently, the spurious
 spans, and the (instrument, article) pairs linked differently, with a little context. It is for
@@ -27,6 +29,9 @@ from arcrime.corpus import read_corpus  # noqa: E402
 from arcrime.metrics import span_metrics  # noqa: E402
 
 
+SOURCE_HINTS = False  # --source-hints
+
+
 def predict(path: Path, country_hint: bool) -> tuple[list[dict], list[list[dict]]]:
     """The records of ``path`` and the rules' references for each."""
     records, errors = read_corpus(path)
@@ -35,7 +40,10 @@ def predict(path: Path, country_hint: bool) -> tuple[list[dict], list[list[dict]
     pred = []
     for r in records:
         country = (r.get("meta") or {}).get("country") if country_hint else None
-        pred.append([x.to_dict() for x in legal.resolve(legal.find(r["text"]), r["text"], country)])
+        if country == "intl":
+            country = None
+        hints = legal.source_hints(r) if SOURCE_HINTS else {}
+        pred.append([x.to_dict() for x in legal.resolve(legal.find(r["text"]), r["text"], country, **hints)])
     return records, pred
 
 
@@ -85,7 +93,11 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="print the full metrics as JSON")
     ap.add_argument("--errors", action="store_true", help="list missed, cut and spurious spans and linking "
                     "differences (development files only; refuses real_test)")
+    ap.add_argument("--source-hints", action="store_true", help="pass each record's outlet country (a prior) and "
+                    "publication date to resolve (legal.source_hints)")
     a = ap.parse_args()
+    global SOURCE_HINTS
+    SOURCE_HINTS = a.source_hints
     if a.errors:
         for p in a.paths:
             list_errors(Path(p), a.country_hint)

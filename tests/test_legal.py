@@ -323,6 +323,39 @@ TABLE = [
     ("قالت باحثة في القانون الجنائي إن النص غامض", []),
     ("ركّب المصنع نظام مكافحة الحرائق", []),
     ("ناقش الباحث الفصلين الثاني والثالث من أطروحته", []),
+    # a misspelt gazetteer name (two letters swapped) still links
+    ("عوقب بموجب نظام الجرائم الملعوماتية", [("نظام الجرائم الملعوماتية", "law", "SA/royal-decree/M-17-1428", ())]),
+    ("وفق المادة السادسة من نظام مكافحة الجرائم المعلومتية",
+     [("المادة السادسة من نظام مكافحة الجرائم المعلومتية", "article", "SA/royal-decree/M-17-1428", ("6",))]),
+    # a gazetteer name without its nationality («قانون الطفل المصري»): only in a story set in that country
+    ("أحالت نيابة القاهرة الأب إلى المحاكمة لمخالفته قانون الطفل", [("قانون الطفل", "law", "EG/law/12-1996", ())]),
+    ("طالبت جمعية بتطبيق قانون الطفل", [("قانون الطفل", "law", None, ())]),
+    ("قضت محكمة في الرياض بسجنه وفق قانون الطفل", [("قانون الطفل", "law", None, ())]),
+    # a letter paragraph after the number (abjad order: «و» is the sixth)
+    ("وجهت إليه النيابة تهمة بموجب المادة 98 (و) من قانون العقوبات المصري",
+     [("المادة 98 (و) من قانون العقوبات المصري", "article", "EG/penal-code", ("98 (f)",))]),
+    ("تنص المادة 12 (ب) من القانون رقم 175 لسنة 2018",
+     [("المادة 12 (ب) من القانون رقم 175 لسنة 2018", "article", "EG/law/175-2018", ("12 (b)",))]),
+    # «ف» as the short «الفصل»: with its instrument or a dot; «فـ 40٪» is "so 40%"
+    ("وأدين بمقتضى ف 447-2 من ق.ج", [("ف 447-2 من ق.ج", "article", "MA/penal-code", ("447-2",))]),
+    ("كما ورد في ف.538 من القانون الجنائي", [("ف.538 من القانون الجنائي", "article", "MA/penal-code", ("538",))]),
+    ("قال إن فـ 40٪ من الملفات لم تحسم", []),
+    # a coordinated subject that is another statute's name: two statutes, the elided second is not a span
+    ("ذكّر بعقوبات نظام المرور ونظام مكافحة المخدرات والجرائم المعلوماتية.",
+     [("نظام المرور", "law", None, ()), ("ونظام مكافحة المخدرات", "law", None, ())]),
+    ("يعاقب قانون مكافحة الشائعات والجرائم الإلكترونية على ذلك",  # a gazetteer name is never cut
+     [("قانون مكافحة الشائعات والجرائم الإلكترونية", "law", "AE/decree-law/34-2021", ())]),
+    # a title runs into the next definite noun only as an adjective, never into a body or person
+    ("استند الطعن إلى المادة 12 من نظام القضاء المجلس الأعلى هو المختص",
+     [("المادة 12 من نظام القضاء", "article", None, ("12",))]),
+    ("وفق نظام المرافعات الشرعية الوزير المختص", [("نظام المرافعات الشرعية", "law", "SA/royal-decree/M-1-1435", ())]),
+    ("صادقت الحكومة على النظام الأساسي لأعوان الهيئة", [("النظام الأساسي لأعوان الهيئة", "law", None, ())]),
+    # a story set in a country the gazetteer does not cover cites none of its instruments
+    ("استشهد المعاون السابق للرئيس الفرنسي في باريس بالبند 40 من قانون الإجراءات الجنائية",
+     [("بالبند 40 من قانون الإجراءات الجنائية", "article", None, ("40",))]),
+    # a date clause that picks one instrument outweighs the countries named around it
+    ("في سياق الأزمة مع تركيا أصدر رئيس الإمارات مرسوما بتعديل قانون مكافحة جرائم تقنية المعلومات الصادر عام 2012",
+     [("قانون مكافحة جرائم تقنية المعلومات", "law", "AE/decree-law/5-2012", ())]),
 ]
 
 
@@ -446,3 +479,42 @@ def test_cli_legal_find_prints_title_country_and_source(capsys):
     assert first["instrument"] == "MA/penal-code" and first["country"] == "MA"
     assert first["title"] == gaz["MA/penal-code"].name_ar and first["source"].startswith("http")
     assert second["instrument"] is None and "title" not in second  # unknown: nothing invented
+
+
+@pytest.mark.parametrize("date, expected", [
+    ("2015-07-21 02:27:33", None),  # an article of 2015 cannot cite the law of 2018
+    ("Fri, 02 Mar 2018 16:44:00 +0400", "SA/royal-decree/M-96-1439"),  # a law is cited the year it is issued
+    ("03/11/2019", "SA/royal-decree/M-96-1439"),
+    (None, "SA/royal-decree/M-96-1439"),
+])
+def test_publication_date_rules_out_later_instruments(date, expected):
+    (r,) = legal.extract("طالب الكاتب بإصدار نظام التحرش الجنسي في الرياض", date=date)
+    assert r.instrument == expected
+
+
+@pytest.mark.parametrize("text, prior, expected", [
+    ("أحيل الموقوف إلى المحكمة وفق قانون الإجراءات الجزائية", "AE", "AE/decree-law/38-2022"),  # the outlet decides
+    ("أحيل الموقوف إلى المحكمة وفق قانون الإجراءات الجزائية", None, None),
+    # the text outweighs the outlet: a Tunisian radio reporting an Algerian case
+    ("قضت محكمة في وهران بسجن المدون الجزائري وفق قانون العقوبات", "TN", "DZ/penal-code"),
+])
+def test_outlet_country_is_a_prior(text, prior, expected):
+    assert legal.extract(text, prior=prior)[-1].instrument == expected
+
+
+def test_nearby_cues_decide_in_a_news_digest():
+    first = "أعلنت وزارة الداخلية في تونس عن حملة أمنية في صفاقس وسوسة لملاحقة المهربين. "
+    filler = "وقال مصدر أمني إن التحقيقات ما زالت جارية وإن المتهم اعترف بما نسب إليه أمام المحققين. " * 3
+    second = "وفي الأردن، أوقفت الشرطة شابا من إربد وأحالته إلى محكمة في الزرقاء. "
+    text = first + filler + second + "وسيحاكم وفق قانون العقوبات."
+    assert legal.extract(text)[-1].instrument == "JO/penal-code"  # the whole text is a tie, TN 3 – JO 3
+
+
+def test_source_hints_from_a_record():
+    rec = {"meta": {"country": "SA", "source": {"corpus": "SaudiNewsNet", "outlet": "okaz", "date": "2015-07-21 02:27:33"}}}
+    assert legal.source_hints(rec) == {"prior": "SA", "date": __import__("datetime").date(2015, 7, 21)}
+    rec = {"meta": {"country": "intl", "source": {"outlet": "BBC", "date": "Sat, 07 Apr 2018 13:39:43 GMT"}}}
+    assert legal.source_hints(rec) == {"prior": None, "date": __import__("datetime").date(2018, 4, 7)}
+    # the annotator's story country is gold, not a caller's knowledge: never a hint
+    assert legal.source_hints({"meta": {"country": "MA", "date": "2023-03-08"}})["prior"] is None
+    assert legal.source_hints({}) == {"prior": None, "date": None}

@@ -38,7 +38,9 @@ def evaluate_predictor(predictor: Predictor, records: list[dict[str, Any]], labe
     yp = label_matrix([list(p.labels) for p in preds], labels)
     gold_refs = [r["legal_refs"] for r in records]
     model_refs = [[dict(x) for x in p.legal_refs] for p in preds]
-    rule_refs = [[x.to_dict() for x in legal.extract(r["text"])] for r in records]
+    # the rules get what a caller knows about each article: its outlet's country and publication date
+    # (meta.source of hydrated real-press records; nothing for the written corpus)
+    rule_refs = [[x.to_dict() for x in legal.extract(r["text"], **legal.source_hints(r))] for r in records]
     both = [legal.merge_with_rules(r["text"], refs) for r, refs in zip(records, model_refs)]
     metrics = {
         "labels": classification_metrics(y, yp, scores, labels, n_boot=n_boot),

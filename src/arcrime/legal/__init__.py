@@ -20,17 +20,36 @@ from .models import Instrument, LegalReference
 from .regexes import ARTICLE_NUM, canonical_article
 from .resolve import resolve
 
-__all__ = ["find", "resolve", "annotate", "extract", "link_spans", "merge_with_rules", "load_gazetteer",
+__all__ = ["find", "resolve", "annotate", "extract", "source_hints", "link_spans", "merge_with_rules", "load_gazetteer",
            "Gazetteer", "Instrument", "LegalReference"]
 
 
-def extract(text: str, country: str | None = None) -> list[LegalReference]:
-    """Find and resolve the legal references of ``text`` (normalizing it once)."""
+def extract(text: str, country: str | None = None, *, prior: str | None = None, date=None) -> list[LegalReference]:
+    """Find and resolve the legal references of ``text`` (normalizing it once). ``prior`` (the outlet's
+    country) and ``date`` (its publication date) are optional hints about the source (see :func:`source_hints`)."""
     from .find import find_and_scan, normalize_for_find
 
     n = normalize_for_find(text)
     refs, cues = find_and_scan(text, n)
-    return resolve(refs, text, country, n.text, cues)
+    return resolve(refs, text, country, n.text, cues, prior=prior, date=date)
+
+
+# corpora and outlets whose country is known (real-press records: ``meta.source.corpus`` / ``outlet``)
+SOURCE_COUNTRIES = {"SaudiNewsNet": "SA", "JawharaFM": "TN", "Hespress": "MA", "hespress": "MA"}
+
+
+def source_hints(record: dict[str, Any]) -> dict[str, Any]:
+    """``{"prior": country or None, "date": publication date or None}`` for :func:`extract` from a corpus
+    record's ``meta``: what a caller knows about where an article came from. The country is the outlet's
+    (``meta.source.outlet`` / ``corpus``); international outlets give none. ``meta.country`` is never read: in
+    the annotated corpora it is the annotator's judgement of the story's country, part of the gold, not
+    something a caller knows. The date is ``meta.source.date``, else ``meta.date``."""
+    from .resolve import parse_date
+
+    meta = record.get("meta") or {}
+    src = meta.get("source") or {}
+    prior = SOURCE_COUNTRIES.get(src.get("outlet") or "") or SOURCE_COUNTRIES.get(src.get("corpus") or "")
+    return {"prior": prior, "date": parse_date(src.get("date") or meta.get("date"))}
 
 
 def _parse_span(text: str, start: int, end: int, kind: str) -> LegalReference:

@@ -8,6 +8,7 @@ name); :mod:`resolve` picks among them with context and links short forms.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -15,8 +16,8 @@ from ..normalize import Normalized, Normalizer
 from .gazetteer import MATCH_STEPS, load_gazetteer, norm
 from .models import LegalReference
 from .regexes import (ABBR_PREFIX, MONTHS, NATIONALITIES, POSSESSIVE_CODE, PREP_TAIL as _PREP_TAIL, STEM_PREFIX,
-                      alias_automaton, alias_table, elided_regex, expand_articles, finder_regex, parse_number,
-                      scan_automaton)
+                      alias_automaton, alias_table, elided_regex, expand_articles, finder_regex, national_aliases,
+                      parse_number, scan_automaton)
 
 _normalizer = Normalizer(MATCH_STEPS)
 
@@ -86,9 +87,51 @@ def year_matches(inst, year: int) -> bool:
 _ISSUED = re.compile(r"[ \t]*[,،]?\s+(?:وال|ال)?صادر[ةه]?\s+(?:في\s+)?(?:عام\s+|سن[ةه]\s+|في\s+)?(\d{4})(?!\d)")
 
 
+# set by :func:`_instrument_candidates` for its caller: [narrowed by a year, named without its nationality]
+_FLAGS_OUT = [False, False]
+
+
+def _near_alias(key: str) -> str | None:
+    """The one gazetteer name ``key`` misspells: same head word and word count, one word off by one
+    letter or two swapped letters («الملعوماتية»); only words of five letters or more."""
+    words = key.replace("ة", "ه").split()
+    if len(words) < 2:
+        return None
+    hits = set()
+    for alias, awords in _aliases_by_shape().get((words[0], len(words)), ()):
+        diff = [(a, b) for a, b in zip(words, awords) if a != b]
+        if len(diff) == 1 and min(len(diff[0][0]), len(diff[0][1])) >= 5 and _one_edit(*diff[0]):
+            hits.add(alias)
+    return hits.pop() if len(hits) == 1 else None
+
+
+@lru_cache(maxsize=1)
+def _aliases_by_shape() -> dict:
+    out: dict = {}
+    for alias in alias_table()[1]:
+        w = alias.replace("ة", "ه").split()
+        out.setdefault((w[0], len(w)), []).append((alias, w))
+    return out
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one substitution, insertion, deletion or adjacent swap."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        d = [k for k in range(len(a)) if a[k] != b[k]]
+        return len(d) == 1 or (len(d) == 2 and d[1] == d[0] + 1 and a[d[0]] == b[d[1]] and a[d[1]] == b[d[0]])
+    if len(a) > len(b):
+        a, b = b, a
+    k = next((k for k in range(len(a)) if a[k] != b[k]), len(a))
+    return a[k:] == b[k + 1:]
+
+
 def _instrument_candidates(g: dict, p: str, issued: int | None = None) -> tuple[str, tuple[str, ...], str | None, int | None]:
     """(kind, candidate ids, raw number, year) of an instrument sub-match with prefix ``p``; ``issued``: the
-    year of a date clause after it."""
+    year of a date clause after it. Leaves in ``_FLAGS_OUT`` whether a year narrowed the candidates and whether
+    the name was a gazetteer name without its nationality."""
+    _FLAGS_OUT[0] = _FLAGS_OUT[1] = False
     gaz = load_gazetteer()
     _, aliases = alias_table()
     if g.get(p + "dated"):
@@ -124,8 +167,11 @@ def _instrument_candidates(g: dict, p: str, issued: int | None = None) -> tuple[
             cands = tuple(gaz.by_number(parts, year_i))
         else:  # «قانون "مكافحة جرائم الإنترنت"»: a gazetteer name in quotes
             key = " ".join(_QUOTES.sub(" ", re.sub(r"^[وف]?(?:ب|ل|ك)?", "", title)).split())
+            if key not in aliases:
+                key = _near_alias(key) or key  # «نظام الجرائم الملعوماتية»: a typo of a name
             ids = aliases.get(key, [])
             cands = tuple(i for i in ids if year_i is None or gaz[i].year in (None, year_i))
+            _FLAGS_OUT[1] = key in national_aliases()
         if "لائح" in head or re.search(r"مرسوم|قرار", head):
             return "decree", cands, raw, year_i
         kind = "code" if re.search(r"مجل|مدون|مجموع", head) or re.match(
@@ -147,6 +193,7 @@ def _instrument_candidates(g: dict, p: str, issued: int | None = None) -> tuple[
     # the longest gazetteer name inside the matched text (first in table order among equals)
     best = min((v for _, v in alias_automaton().iter(surface.replace("ة", "ه"))), default=None)
     ids = aliases[best[2]] if best else []
+    _FLAGS_OUT[1] = bool(best) and best[2] in national_aliases()
     year = g.get(p + "ny") or g.get(p + "nyd") or g.get(p + "ny2")
     year_i = int(year) if year else None
     if raw:
@@ -158,6 +205,7 @@ def _instrument_candidates(g: dict, p: str, issued: int | None = None) -> tuple[
     elif year_i or issued:
         # a name several instruments share: the one of the year given («لسنة 2023», «الصادر عام 2023»)
         ids = [i for i in ids if year_matches(gaz[i], year_i or issued)] or (ids if not year_i else [])
+        _FLAGS_OUT[0] = bool(year_i) or (len(ids) == 1 and year_matches(gaz[ids[0]], issued))
     kinds = {gaz[i].kind for i in ids}
     # a name shared by codes and laws («قانون العقوبات»: a code, though one country's was issued by decree-law)
     kind = "code" if "code" in kinds else ("decree" if kinds and kinds <= {"dahir"} else "law")
@@ -204,6 +252,34 @@ class _Shifted:
 
     def groupdict(self) -> dict:
         return self.m.groupdict()
+
+
+_COORD = re.compile(r"\s+و(?=ال)")
+_HEAD_WORD = re.compile(r"^[وف]?(?:ب|ل|ك)?(?:ال)?")
+
+
+@lru_cache(maxsize=1)
+def _alias_keys() -> frozenset[str]:
+    return frozenset(a.replace("ة", "ه") for a in alias_table()[1])
+
+
+def _coordinated_cut(s: str, start: int, end: int, title: str) -> int:
+    """Where a title ends when a coordinated «و + ...» after it is the subject of another statute the gazetteer
+    knows («ونظام مكافحة المخدرات والجرائم المعلوماتية»: «نظام الجرائم المعلوماتية» is another statute, so the
+    title ends at «المخدرات»; the elided second one is not a span, like a bare anaphor). A gazetteer name is
+    never cut («قانون مكافحة الشائعات والجرائم الإلكترونية»)."""
+    keys = _alias_keys()
+    whole = " ".join(_HEAD_WORD.sub("", norm(title), count=1).split()).replace("ة", "ه")
+    if whole in keys or " و" not in s[start:end]:
+        return end
+    head = whole.split()[0]
+    for cm in _COORD.finditer(s, start, end):
+        rest = s[cm.end():end].replace("ة", "ه").split()
+        if len(s[start:cm.start()].split()) < 2:
+            continue
+        if any(head + " " + " ".join(rest[:k]) in keys for k in range(len(rest), 0, -1)):
+            return cm.start()
+    return end
 
 
 def _abbreviation_candidates(abbr: str) -> tuple[str, ...]:
@@ -287,6 +363,7 @@ _FIELD_BEFORE_IN = frozenset("""متخصص متخصصه متخصصة المتخ�
 _WORD = re.compile(r"\w+")
 _ORDINAL_CHAPTER = re.compile(r"[وفبلك]{0,2}(?:ال|ل)?(?:فصل|فصول|بند|بنود)")
 _DIGIT = re.compile(r"\d")
+_ABBR_HEAD = re.compile(r"و?ف(?:\s?\.)?\Z")  # the article word «ف» (the short «الفصل»)
 
 
 def _field_sense(s: str, start: int) -> bool:
@@ -316,7 +393,7 @@ def scan(s: str) -> tuple[list[int], list]:
             continue
         n, endings, abbr = anchor
         nxt = s[end + 1 : end + 2]
-        if (_TAIL.match(s, end + 1).group() if nxt.isalnum() or nxt == "_" else "") not in endings:
+        if endings is not None and (_TAIL.match(s, end + 1).group() if nxt.isalnum() or nxt == "_" else "") not in endings:
             continue  # «مجلس», «القانونية», «امراة»: the word goes on past what a reference allows
         p = end - n + 1
         m = (_ABBR_BEFORE if abbr else _STEM_BEFORE).search(s[max(0, p - 5) : p])
@@ -391,6 +468,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             continue
         end = m.end()
         title = g.get("ititle") or g.get("btitle")  # a title, standalone or of a bill («مشروع قانون زجر ...»)
+        if g.get("ititle") and not g.get("itn"):
+            end = _coordinated_cut(norm_.text, m.start("ititle"), end, title)
         if title and not (g.get("itn") or g.get("btn")):
             t = _PREP_TAIL.match(norm_.text, end)
             if t and norm(re.sub(r"^[وف]?(?:ب|ل|ك)?", "", title)) not in alias_table()[1] and not _POSSESSIVE.match(title):
@@ -399,6 +478,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
         if g.get("art"):
             if g.get("aprev") and not _names_instrument(g):
                 continue  # «المادة السابقة» alone: an anaphor with no instrument (rule 5)
+            if _ABBR_HEAD.match(g["art"]) and not (_names_instrument(g) or "." in g["art"]):
+                continue  # «ف 538» only with its instrument or as «ف.538»: «فـ 56٪» is "so 56%"
             arts = last_arts if g.get("aprev") else tuple(expand_articles(g["artlist"]))
             short = bool(g.get("minh") or g.get("ashort") or g.get("poss") or (g.get("abare") and not g.get("abnat")))
             if _NAME_BEFORE.search(norm_.text, max(0, m.start() - 12), m.start()) or (
@@ -421,7 +502,9 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
                 if not short and _ORDINAL_CHAPTER.match(g["art"]) and not _DIGIT.search(g["artlist"]):
                     continue  # «الفصلين الثاني والثالث» alone: chapters or semesters, not articles
             named = bool(_names_listed_instrument(g) or g.get("abnat") or g.get("aunk"))
-            out.append(LegalReference(a, b, surface, "article", None, arts, raw, year, short, cands, named=named))
+            strong, national = (_FLAGS_OUT[0] or bool(year), _FLAGS_OUT[1]) if _names_listed_instrument(g) else (False, False)
+            out.append(LegalReference(a, b, surface, "article", None, arts, raw, year, short, cands, named=named,
+                                      strong=strong, national=national))
             last_arts = arts
             if not _ELIDED_HINT.match(norm_.text, m.end()):
                 continue
@@ -448,5 +531,6 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             cut = _date_clause_start(m, g, "i") if kind == "decree" else None
             if cut is not None:  # «المرسوم رقم 12 بتاريخ 5/6/2019»: the decree's date stays outside (rule 6)
                 a, b, surface = _original_span(text, norm_, m.start(), cut)
-            out.append(LegalReference(a, b, surface, kind, None, (), raw, year, False, cands))
+            out.append(LegalReference(a, b, surface, kind, None, (), raw, year, False, cands,
+                                      strong=_FLAGS_OUT[0] or bool(year), national=_FLAGS_OUT[1]))
     return out, cues

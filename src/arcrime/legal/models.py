@@ -56,6 +56,11 @@ class LegalReference:
     bill: bool = False
     # an article whose instrument is named in the citation (known or not): never linked to another one
     named: bool = field(default=False, compare=False, repr=False)
+    # candidates narrowed by a number or by the year of a date clause («... الصادر عام 2012»): not by name only
+    strong: bool = field(default=False, compare=False, repr=False)
+    # candidates from a gazetteer name cited without its nationality («قانون الطفل» for «قانون الطفل
+    # المصري»): linked only where the text is set in that country
+    national: bool = field(default=False, compare=False, repr=False)
 
     def with_instrument(self, instrument: str | None) -> LegalReference:
         """A copy linked to ``instrument`` (``dataclasses.replace`` without its per-call overhead)."""
@@ -68,6 +73,8 @@ class LegalReference:
         d["articles"] = list(self.articles)
         d.pop("candidates")
         d.pop("named")
+        d.pop("strong")
+        d.pop("national")
         if not self.bill:
             d.pop("bill")
         return d

@@ -74,7 +74,7 @@ def _word_trie(phrases) -> str:
 _ORD = _word_trie(ORDINALS) + r"(?![\w])"
 SEP = r"(?:[ ]?[-/][ ]?|\.)"
 NUM = (r"(?:\(\s?\d+(?:" + SEP + r"\d+)*\s?\)|(?:ال)?\d+(?:" + SEP + r"\d+)*|" + _ORD + r"|\(\s?" + _ORD + r"\s?\))"
-       r"(?:\s+مكرر[اةه]?(?:\s+\d+|\s?\(\s?[ابجد]\s?\))?(?![\w]))?")
+       r"(?:\s+مكرر[اةه]?(?:\s+\d+|\s?\(\s?[ابجد]\s?\))?(?![\w])|\s?\(\s?[ابجدهوزحطي]\s?\))?")  # «المادة 98 (و)»
 ART_HEAD = P + r"(?:فصول|فصلين|فصلان|فصل|مواد|مادتين|مادتان|ماد[ةه]|بنود|بند)"
 _PARA_NUM = r"(?:\(?\d+\)?|" + _ORD + r"|\(\s?[ابجدهوزحطي]\s?\)|[ابجده](?![\w]))"
 # paragraph words before the article («الفقرة الثانية من», «البند (أ) من», «الفقرة 2 من البند 3 من»): inside (rule 13)
@@ -139,13 +139,27 @@ _STOP = (r"(?:[وف]?(?:" + _ORD_WORDS + r")|[وف]?(?:في|من|علي|عن|ا�
 _HEAD_AHEAD = (r"[وفبلك]{0,2}(?:ال)?(?:قانون|قوانين|نظام|انظم[ةه]|مرسوم|ظهير|امر|قرار|مجل[ةه]|مدون[ةه]|لائح[ةه]|لوائح|"
                r"ماد[ةه]|مواد|فصل|فصول|دستور)(?![\w])|[وفبلك]{0,2}مشروع(?![\w])")  # «غير المشروع» is an adjective
 _IND = r"(?!" + _STOP + "|" + _HEAD_AHEAD + r"|ي)" + _NB + "+"
+# definite nouns that start a new phrase rather than continue a title (a title is noun + genitive or adjective:
+# «... من نظام القضاء المجلس الأعلى» ends at «القضاء»); bodies and persons
+_RUNON = (r"ال(?:مجلس|مجالس|هيئ[ةه]|وزار[ةه]|وزير|محكم[ةه]|محاكم|نياب[ةه]|شرط[ةه]|متهم[ةه]?|متهمين|جاني|ضحي[ةه]|"
+          r"رئيس|امير|ملك|شيخ|دكتور|مدير|قاضي|محامي|مواطن|مواطنين|حكوم[ةه]|دول[ةه]|سلطات|امن)(?![\w])")
 _DEF = r"(?=[وفبلك]{0,2}ال|[وف]?لل)(?!" + _STOP + "|" + _HEAD_AHEAD + ")" + _NB + "+"
+# a definite word after a definite word: an adjective or a coordinated noun, never a body or person
+_DEF_ADJ = r"(?=[وفبلك]{0,2}ال|[وف]?لل)(?!" + _STOP + "|" + _HEAD_AHEAD + "|" + _RUNON + ")" + _NB + "+"
 # a construct chain first (at most two indefinite words: «حماية حقوق المؤلف», «مكافحة إساءة استخدام السلطة»),
 # then definite words only: «نظام مكافحة الغش التجاري إغلاق المحل» ends at «التجاري»; «... الإرهاب وتمويله»
 # (a definite word may come with a coordinated construct noun before it: «... المالي وخيانة الأمانة»)
 _NEW_TITLE = r"(?:مكافح[ةه]|حماي[ةه]|مناهض[ةه]|محارب[ةه]|تنظيم|مزاول[ةه]|منع|قمع)(?![\w])"
-_TAIL = (r"(?:\s+" + _IND + r"){0,%d}(?:(?:\s+و(?!" + _NEW_TITLE + ")" + _IND + r"|\s+غير)?\s+" + _DEF + r"){%d,%d}"
-         r"(?:\s+وتمويل(?:ه|ها))?")
+_TAIL_WORD = r"(?:(?:\s+و(?!" + _NEW_TITLE + ")" + _IND + r"|\s+غير)?\s+%s)"
+
+
+def _tail(ind: int, lo: int, hi: int) -> str:
+    """At most ``ind`` indefinite words, then ``lo``..``hi`` definite ones (the first after an indefinite word
+    may be any noun, a genitive; the others not a body or person: «نظام القضاء المجلس الأعلى» ends at «القضاء»)."""
+    first = (_TAIL_WORD % _DEF) if lo else ""
+    rest = _TAIL_WORD % _DEF_ADJ + "{%d,%d}" % (max(0, lo - 1), hi - 1 if lo else hi)
+    return r"(?:\s+" + _IND + r"){0,%d}" % ind + first + rest + r"(?:\s+وتمويل(?:ه|ها))?"
+
 _FIELDS_LAW = ("مكافح[ةه] حماي[ةه] مناهض[ةه] محارب[ةه] تنظيم مزاول[ةه] منع قمع اصول جرائم غسل حقوق "
                "اجراءات مرافعات عقوبات جزاء جرائم جريم[ةه] محاما[ةه] تستر صحاف[ةه] مطبوعات اعلام اتصالات معاملات "
                "اسلح[ةه] مخدرات طفل احداث تحرش ملكي[ةه] بيانات معطيات تواصل امن ارهاب مسطر[ةه] احوال اسر[ةه] "
@@ -173,9 +187,9 @@ def _fields(spec: str, longest: int = 5) -> str:
     alts = []
     if indef:
         # «قانون لمكافحة الإرهاب»: «مكافحة» may take «ل» («قانون لحماية ...» is rather "a law to protect")
-        alts.append("(?:لمكافح[ةه]|(?:" + "|".join(indef) + r"))(?![\w])" + _NOT_LAW_AFTER + _TAIL % (2, 1, longest))
+        alts.append("(?:لمكافح[ةه]|(?:" + "|".join(indef) + r"))(?![\w])" + _NOT_LAW_AFTER + _tail(2, 1, longest))
     if defin:
-        alts.append("ال(?:" + "|".join(defin) + r")(?![\w])" + _TAIL % (0, 0, longest))
+        alts.append("ال(?:" + "|".join(defin) + r")(?![\w])" + _tail(0, 0, longest))
     return "(?:" + "|".join(alts) + ")"
 
 
@@ -201,7 +215,7 @@ _TAFIL = r"ت[^\sي\d,،.:؛()«»]{2}ي" + _NB + r"(?![\w])"
 _GEN_FIRST_IND = (r"(?:(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتنل])" + _NB + r"+[ةه]|[تن]" + _NB + r"+ة)(?![\w])\s+" +
                   _DEF)  # «قانون نقابة الأطباء»: a ت/ن noun in ة («نطالبه» is a verb)
 _CONJ = r"و(?![بلك]|" + _NEW_TITLE + ")" + _IND  # «وحماية المبلغين»; not «وبتجميد ...» (a new clause)
-_GEN_TAIL = r"(?:\s+(?:(?:علي|الي|عن|من)\s+|غير\s+|" + _CONJ + r"\s+)?" + _DEF + r"){0,4}"
+_GEN_TAIL = r"(?:\s+(?:(?:علي|الي|عن|من)\s+|غير\s+|" + _CONJ + r"\s+)?" + _DEF_ADJ + r"){0,4}"
 GENERAL_TITLE = r"قانون\s+(?:" + _GEN_FIRST_DEF + "|" + _GEN_FIRST_IND + ")" + _GEN_TAIL
 # the object of a title's verbal noun («قانون النفاذ إلى المعلومة», «قانون الضرائب على السلع والخدمات»),
 # tried by the finder only after a title the gazetteer does not know («قانون العقوبات على القذف» stops)
@@ -274,7 +288,7 @@ UNNUMBERED_DECREE = (P + r"(?:(?:امر|مرسوم|قرار)\s+(?:ال)?(?:سا�
                      r"النائب\s+العام))" + E + r"(?=\s+(?:الصادر[ةه]?\s+)?(?:بشان|في\s+شان|بتاريخ|المؤرخ|(?:عام|لعام|سن[ةه]|"
                      r"لسن[ةه])\s+\d{4}|في\s+\d{1,2}\s+\S+\s+\d{4}|في\s+\d{4}))")
 # a bill named by its subject with no «قانون» («مشروع مكافحة التحرش»)
-BILL_FIELDS = r"(?:مكافح[ةه]|مناهض[ةه]|تجريم)(?![\w])" + _NOT_LAW_AFTER + _TAIL % (2, 1, 5)
+BILL_FIELDS = r"(?:مكافح[ةه]|مناهض[ةه]|تجريم)(?![\w])" + _NOT_LAW_AFTER + _tail(2, 1, 5)
 DUAL_HEAD = r"[وف]?(?:ب|ل|ك)?(?P<dualhead>نظامي|قانوني|مجلتي|مدونتي)"
 # two numbered instruments under one dual head: «المرسومين 115 و116 لسنة 2011», «القانونين 09.08 و07.03» (rule 4)
 NUMBERED_DUAL = (r"(?P<ndual>" + P + r"(?P<ndhead>قانون|مرسوم|امر|قرار)(?:ين|ان)(?:\s+" + RAQM + r")?\s+(?P<nd1>" +
@@ -289,14 +303,45 @@ BILL_NAMED = (r"(?:قانون|نظام)\s+(?:تحت\s+مسمي|بعنوان|با
 
 @lru_cache(maxsize=1)
 def alias_table() -> tuple[str, dict[str, list[str]]]:
-    """(regex alternation of instrument names, normalized alias -> instrument ids)."""
+    """(regex alternation of instrument names, normalized alias -> instrument ids).
+
+    A name that ends with its country's nationality («قانون الطفل المصري») also gives the name without it
+    («قانون الطفل»), unless that is another name already (:func:`national_aliases` lists these; the resolver
+    links them only in a story set in that country)."""
     gaz = load_gazetteer()
     aliases = {}
     for key, ids in gaz.by_alias.items():
         if re.search(r"\d|\(|\)", key) or len(key.split()) > 8 or len(key) < 3:
             continue
         aliases[key] = ids
+    for key, ids in list(aliases.items()):
+        base = national_base(key, {gaz[i].country for i in ids})
+        if base and base not in aliases and base not in gaz.by_alias:
+            aliases[base] = list(ids)
+            _NATIONAL.add(base)
     return _alias_trie_pattern(aliases), aliases
+
+
+_NATIONAL: set[str] = set()
+
+
+def national_base(name: str, countries: set[str]) -> str | None:
+    """«قانون الطفل المصري» → «قانون الطفل» (a name of two words or more ending with its instruments' one
+    nationality adjective); else None."""
+    words = name.split()
+    if len(words) < 3:
+        return None
+    last = words[-1][:-1] if words[-1][-1:] in "ةه" else words[-1]
+    if len(countries) == 1 and NATIONALITIES.get(last) in countries and last != "الاتحادي":
+        return " ".join(words[:-1])
+    return None
+
+
+@lru_cache(maxsize=1)
+def national_aliases() -> frozenset[str]:
+    """The names :func:`alias_table` derived by leaving a nationality out."""
+    alias_table()
+    return frozenset(_NATIONAL)
 
 
 def _esc(word: str) -> str:
@@ -386,7 +431,8 @@ def finder_regex() -> re.Pattern[str]:
     bill = (r"(?P<bill>" + BILL + r")(?:(?P<bcalled>" + BILL_NAMED + ")|" + instrument("b") + "|(?P<bfield>" + BILL_FIELDS +
             "))")
     article = (W + r"(?P<art>(?:" + PARA + r")?(?:" + ART_HEAD + r"|(?P<poss>[وف]?(?:ب|ل)?(?:مادت(?:ه|ها)|مادتي(?:ه|ها)|"
-               r"فصل(?:ه|ها)|فصلي(?:ه|ها)|مواد(?:ه|ها)|فصول(?:ه|ها)))))\s+(?:رقم(?:\s?:)?\s+)?"
+               r"فصل(?:ه|ها)|فصلي(?:ه|ها)|مواد(?:ه|ها)|فصول(?:ه|ها)))|و?ف(?:\s?\.)?(?=\s?\d)))(?:\s+|(?<=\.))"
+               r"(?:رقم(?:\s?:)?\s+)?"
                r"(?:(?P<artlist>(?:من\s+)?" + ART_LIST + r")|(?P<aprev>" + ART_ANAPHOR + "))" + E +
                r"(?:\s+(?P<minh>منه|منها)" + E +
                r"|\s+(?:من|في|ب)\s+(?:(?P<ashort>" + SHORT + r")|" + instrument("a") +
@@ -417,6 +463,8 @@ STEM_PREFIX = re.compile(r"[وفبلك]{0,2}(?:ال|ل)?")  # what may precede a
 ABBR_PREFIX = re.compile(r"[وفبلك]{0,2}")
 # abbreviations («ق.ج», «ق ع») with their separators, so that «ق» alone (or «وقع») fires nothing
 ABBREVIATIONS = tuple("ق" + mid + end for mid in (".", " ", ". ", ".\t", "\t", ".\n", "\n") for end in "جع")
+# «ف 538», «ف.538»: the short «الفصل»; a digit must follow (checked by the finder regex)
+ARTICLE_ABBREVIATIONS = tuple("ف" + sep + d for sep in (" ", ".", ". ", " .") for d in "0123456789")
 
 
 def anchor_stems() -> dict[str, tuple[str, ...]]:
@@ -450,6 +498,8 @@ def scan_automaton():
         values.setdefault(stem, [None, None])[0] = (len(stem), frozenset(endings), False)
     for abbr in ABBREVIATIONS:
         values.setdefault(abbr, [None, None])[0] = (len(abbr), frozenset([""]), True)
+    for abbr in ARTICLE_ABBREVIATIONS:  # ends with the number's first digit: what follows is not checked here
+        values.setdefault(abbr, [None, None])[0] = (len(abbr), None, True)
     for key, cue in cue_keys():
         values.setdefault(key, [None, None])[1] = cue
     auto = ahocorasick.Automaton()
@@ -478,6 +528,9 @@ ARTICLE_NUM = re.compile(NUM)
 RANGE = re.compile(r"^من\s+(\d+)\s*(?:الي|حتي|الي\s+غاي[ةه])\s*(\d+)$")
 
 
+_LETTERS = dict(zip("ابجدهوزحطي", "abcdefghij"))  # letter paragraphs in abjad order: «(أ)» a … «(و)» f
+
+
 @lru_cache(maxsize=4096)  # pure function of a short string; article numbers recur across articles
 def canonical_article(raw: str) -> str:
     """``٤٤٧.١`` / ``447 - 1`` / ``1-447`` → ``447-1``; ``309 مكرر`` → ``309 bis``; «الثامنة عشرة» → ``18``;
@@ -486,9 +539,14 @@ def canonical_article(raw: str) -> str:
     bis = ""
     m = re.search(r"\s*مكرر[اةه]?(?:\s+(\d+)|\s?\(\s?([ابجد])\s?\))?$", raw)
     if m:
-        letter = {"ا": "a", "ب": "b", "ج": "c", "د": "d"}.get(m.group(2) or "")
+        letter = _LETTERS.get(m.group(2) or "")
         bis = " bis" + (f" {m.group(1)}" if m.group(1) else "") + (f" ({letter})" if letter else "")
         raw = raw[: m.start()]
+    else:
+        m = re.search(r"(?<=\d)\s?\(\s?([ابجدهوزحطي])\s?\)$", raw)  # «98 (و)»: article 98 (f)
+        if m:
+            bis = f" ({_LETTERS[m.group(1)]})"
+            raw = raw[: m.start()]
     raw = " ".join(raw.strip("() ").split())
     if raw in ORDINALS:
         return str(ORDINALS[raw]) + bis

@@ -8,10 +8,16 @@
 * short forms («المادة 6 منه»، «من نفس القانون»، «من القانون المذكور») take the instrument of the
   nearest preceding reference that named one;
 * an unknown instrument keeps ``instrument=None`` and its ``raw_number``.
+
+A caller that knows where the text comes from may pass two hints (:func:`source_hints` reads them from a
+corpus record): ``prior``, the outlet's country, weighs in the inference like a strong cue word but yields
+to the text (a Tunisian radio reporting an Algerian case); ``date``, the publication date, rules out
+instruments issued after it (a 2015 article asking for «نظام التحرش» cannot cite the 2018 law).
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections import Counter
 from functools import lru_cache
@@ -37,8 +43,32 @@ COUNTRY_CUES = {
     "LY": "ليبيا الليبي بنغازي مصراته سبها",
     "SD": "السودان السوداني الخرطوم امدرمان بورتسودان",
     "MR": "موريتانيا الموريتاني نواكشوط نواذيبو",
-    "SY": "سوريا سوريه السوري دمشق اللاذقيه",
+    "SY": "سوريا سوريه السوري دمشق اللاذقيه حلب حمص",
+    # countries the gazetteer does not cover: a story set there cites none of its instruments
+    "FR": "فرنسا الفرنسي باريس ماكرون الاليزيه",
+    "US": "امريكا الامريكي الاميركي واشنطن ترامب|الولايات المتحده",
+    "GB": "بريطانيا البريطاني لندن",
+    "DE": "المانيا الالماني برلين",
+    "IR": "ايران الايراني طهران",
+    "TR": "تركيا التركي انقره اسطنبول اردوغان",
+    "IL": "اسرائيل الاسرائيلي",
+    "RU": "روسيا الروسي موسكو",
+    "YE": "اليمن اليمني صنعاء|الحوثي",
 }
+# more places and institutions of the covered countries (only as evidence: «عمان» is Oman's name and
+# Jordan's capital, so it is left out)
+_MORE_CUES = {
+    "MA": "الحسيمه الناظور|بني ملال",
+    "EG": "اسوان الاسماعيليه الزقازيق دمياط|النائب العام المصري|النيابه العامه المصريه",
+    "SA": "مكه تبوك ابها جازان نجران القصيم الاحساء القطيف|خميس مشيط|المدينه المنوره|هيئه التحقيق والادعاء العام|النيابه العامه السعوديه|هيئه الامر بالمعروف",
+    "AE": "الفجيره|راس الخيمه|ام القيوين",
+    "TN": "المنستير نابل قابس قفصه المهديه|سيدي بوزيد",
+    "DZ": "تلمسان باتنه",
+    }
+for _c, _spec in _MORE_CUES.items():
+    _w, _, _ph = _spec.partition("|")
+    _cw, _, _cph = COUNTRY_CUES[_c].partition("|")
+    COUNTRY_CUES[_c] = _cw + " " + _w + ("|" + _cph if _cph else "") + ("|" + _ph if _ph else "")
 # outlets that name the country when the text does not (a cue like any city)
 OUTLET_CUES = {"MA": "هسبريس", "EG": "الاهرام|اليوم السابع|المصري اليوم", "SA": "عكاظ", "KW": "القبس", "JO": "عمون",
                "IQ": "السومريه"}
@@ -96,20 +126,10 @@ _BEFORE = re.compile(r"(?<![\w])\w{0,4}\Z")  # the rest of the word before a cor
 _AFTER = re.compile(r"\w{0,3}(?![\w])")  # and after it: at most «يين»
 
 
-def infer_country(text: str, refs: list[LegalReference], normalized: str | None = None,
-                  cue_hits: list[tuple[int, tuple[str | None, str, bool]]] | None = None) -> str | None:
-    """The article's country: references that match one instrument by number (weight 2) or by
-    name (weight 1), plus country names, cities and currencies in the text (weight 1 each).
-
-    ``cue_hits`` may pass the ``(end, value)`` hits of :func:`cue_keys` in the normalized text
-    (the finder collects them in its own single pass over the text)."""
-    gaz = load_gazetteer()
-    score: Counter[str] = Counter()
-    for r in refs:
-        if len(r.candidates) == 1:
-            score[gaz[r.candidates[0]].country] += 2 if r.raw_number else 1
+def _cue_votes(text: str, normalized: str | None, cue_hits) -> list[tuple[int, str, str]]:
+    """``(normalized offset, country, cue)`` of every country cue in the text."""
     t = normalized if normalized is not None else norm(text)
-    seen = set()  # each distinct cue word or phrase counts once
+    out = []
     for end, (c, key, is_word) in (cue_hits if cue_hits is not None else _cue_automaton().iter(t)):
         if is_word:
             start = end - len(key) + 1
@@ -121,13 +141,81 @@ def infer_country(text: str, refs: list[LegalReference], normalized: str | None 
             c = _WORD_CUES.get(key)
             if c is None:
                 continue
-        if key not in seen:
-            seen.add(key)
-            score[c] += 1
+        out.append((end, c, key))
+    return out
+
+
+PRIOR_WEIGHT = 1.5  # the outlet's country: more than one cue word, less than a cue word and a numbered law
+LOCAL_WINDOW = 200  # characters either side of a reference that speak for its own country (news digests)
+LOCAL_WEIGHT = 2  # how many times more a cue near the reference counts
+
+
+def _decide(score: Counter) -> str | None:
     top = score.most_common(2)
     if top and top[0][1] > 0 and (len(top) == 1 or top[0][1] > top[1][1]):
         return top[0][0]
     return None
+
+
+def _country_score(refs: list[LegalReference], votes, prior: str | None = None) -> Counter:
+    gaz = load_gazetteer()
+    score: Counter[str] = Counter()
+    for r in refs:
+        if len(r.candidates) == 1 and not r.national:  # «قانون الطفل» does not say which country it is
+            score[gaz[r.candidates[0]].country] += 2 if (r.raw_number or r.strong) else 1
+    seen = set()  # each distinct cue word or phrase counts once
+    for _, c, key in votes:
+        if key not in seen:
+            seen.add(key)
+            score[c] += 1
+    if prior:
+        score[prior] += PRIOR_WEIGHT
+    return score
+
+
+def infer_country(text: str, refs: list[LegalReference], normalized: str | None = None,
+                  cue_hits: list[tuple[int, tuple[str | None, str, bool]]] | None = None,
+                  prior: str | None = None) -> str | None:
+    """The article's country: references that match one instrument by number or date (weight 2) or by
+    name (weight 1), plus country names, cities, institutions and currencies in the text (weight 1 each,
+    countries the gazetteer lacks included), plus the outlet's country ``prior`` (weight 1.5).
+
+    ``cue_hits`` may pass the ``(end, value)`` hits of :func:`cue_keys` in the normalized text
+    (the finder collects them in its own single pass over the text)."""
+    return _decide(_country_score(refs, _cue_votes(text, normalized, cue_hits), prior))
+
+
+def parse_date(value) -> _dt.date | None:
+    """A publication date from the forms corpora use: ``2015-07-24 15:38:01``, ``2017-05-03T17:00:00+01:00``,
+    ``03/11/2015`` (day first), ``Fri, 02 Mar 2018 16:44:00 +0400``; a ``date`` passes through; else None."""
+    if value is None or isinstance(value, _dt.date):
+        return value.date() if isinstance(value, _dt.datetime) else value
+    s = str(value).strip()
+    m = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})", s)
+    if m:
+        y, mo, d = map(int, m.groups())
+    else:
+        m = re.match(r"(\d{1,2})/(\d{1,2})/(\d{4})", s)
+        if m:
+            d, mo, y = map(int, m.groups())
+        else:
+            from email.utils import parsedate
+
+            t = parsedate(s)
+            if not t:
+                return None
+            y, mo, d = t[:3]
+    try:
+        return _dt.date(y, mo, d)
+    except ValueError:
+        return None
+
+
+def issued_by(inst, date: _dt.date) -> bool:
+    """Whether gazetteer instrument ``inst`` could be cited on ``date``: issued that year or before (a law is
+    voted, reported and cited months before it is promulgated; unknown year: yes)."""
+    year = int(inst.date_gregorian[:4]) if inst.date_gregorian else inst.year
+    return year is None or year <= date.year
 
 
 def _bare_article(r: LegalReference, country: str | None, last: str | None) -> str | None:
@@ -152,37 +240,61 @@ def _field_of_law(r: LegalReference) -> bool:
 
 
 def resolve(refs: list[LegalReference], text: str = "", country: str | None = None,
-            normalized: str | None = None, cue_hits: list | None = None) -> list[LegalReference]:
-    """Link each reference to an instrument id (or None); see module docstring."""
-    gaz = load_gazetteer()
-    inferred: list[str | None] = []
+            normalized: str | None = None, cue_hits: list | None = None, *, prior: str | None = None,
+            date=None) -> list[LegalReference]:
+    """Link each reference to an instrument id (or None); see module docstring.
 
-    def ctx() -> str | None:  # inferred only when a reference needs it
+    ``country`` fixes the country; ``prior`` (the outlet's country) and ``date`` (publication date: a
+    ``datetime.date`` or a string :func:`parse_date` reads) are the caller's hints about the source."""
+    gaz = load_gazetteer()
+    pub = parse_date(date)
+    state: dict = {}
+
+    def votes():
+        if "votes" not in state:
+            state["votes"] = _cue_votes(text, normalized, cue_hits)
+        return state["votes"]
+
+    def ctx(r: LegalReference | None = None) -> str | None:  # inferred only when a reference needs it
         if country:
             return country
-        if not inferred:
-            inferred.append(infer_country(text, refs, normalized, cue_hits))
-        return inferred[0]
+        if "doc" not in state:
+            state["doc"] = _country_score(refs, votes(), prior)
+        doc = state["doc"]
+        if r is None or len(doc) <= 1:  # the cues near a reference are some of the text's: no other country
+            return _decide(doc)
+        # the cues around the reference count twice more: a news digest tells several countries' stories
+        near = _country_score([x for x in refs if abs(x.start - r.start) <= LOCAL_WINDOW],
+                              [v for v in votes() if abs(v[0] - r.start) <= LOCAL_WINDOW])
+        for c in near:
+            near[c] *= LOCAL_WEIGHT
+        return _decide(doc + near)
+
+    def in_force(ids):
+        return [c for c in ids if issued_by(gaz[c], pub)] if pub else list(ids)
 
     out: list[LegalReference] = []
     last: str | None = None
     for r in refs:
         if _field_of_law(r) and (country or infer_country(text, [x for x in refs if not _field_of_law(x)], normalized,
-                                                          cue_hits)) != "MA":
+                                                          cue_hits, prior)) != "MA":
             continue  # «القانون الجنائي» in a story from elsewhere: criminal law as a field (rule 13)
         inst = None
         if r.short_form:
             inst = last
         elif r.kind == "article" and not r.candidates and not r.raw_number:
             # «المادة 16 من نظام مكافحة غسل الأموال» names an instrument the gazetteer lacks: stays null
-            inst = None if r.named else _bare_article(r, ctx(), last)
+            inst = None if r.named else _bare_article(r, ctx(r), last)
         elif r.candidates:
-            cands = list(r.candidates)
-            if not r.raw_number and ctx():
+            cands = in_force(r.candidates)  # an article cannot cite a law issued after it
+            c = ctx(r) if cands else None
+            if r.national and not (c and all(gaz[x].country == c for x in cands)):
+                cands = []  # «قانون الطفل»: named without the nationality its gazetteer name has
+            elif not (r.raw_number or r.strong) and c:
                 # a name shared across countries: only the article's country's instrument, never another's
-                cands = [c for c in cands if gaz[c].country == ctx()]
-            elif len(cands) > 1 and ctx():
-                cands = [c for c in cands if gaz[c].country == ctx()] or cands
+                cands = [x for x in cands if gaz[x].country == c]
+            elif len(cands) > 1 and c:
+                cands = [x for x in cands if gaz[x].country == c] or cands
             inst = cands[0] if len(cands) == 1 else None
         out.append(r if r.instrument == inst else r.with_instrument(inst))
         if not r.short_form and (r.candidates or r.raw_number or r.kind != "article"):
