@@ -54,6 +54,7 @@ def collect(experiments: str | Path, split: str = "test") -> list[dict[str, Any]
             "docs_s": m.get("docs_per_second"),
             "commit": _commit(run),
             "seed": run.get("seed"),
+            "started": run.get("started") or "",
         })
     return rows
 
@@ -147,16 +148,22 @@ BERT_TARGETS = {"macro_f1": 0.90, "every_label": 0.85, "written_test": 0.93}
 LEGAL_TARGETS = {"exact": 0.90, "overlap": 0.95, "linking": 0.90}
 
 
-def render_targets(real: list[dict[str, Any]], written: list[dict[str, Any]]) -> str:
-    """How far the best fine-tuned BERT row and the rule-based legal finder are from the targets."""
-    bert = [r for r in real if r["kind"] == "train" and r["legal_exact"] is not None]
+def render_targets(real: list[dict[str, Any]], written: list[dict[str, Any]],
+                   real_dev: list[dict[str, Any]] | None = None) -> str:
+    """How far the fine-tuned BERT chosen on real dev, and the rule-based legal finder of the most recent
+    run, are from the targets (nothing here is chosen by its test score)."""
+    dev = {r["run"]: r["macro_f1"] for r in (real_dev or [])}
+    bert = [r for r in real if r["kind"] == "train" and r["legal_exact"] is not None and r["run"] in dev]
     out = ["", "## Targets on the real-press test split", "",
-           "Computed from the rows above (no number typed by hand); gap = result − target.", "",
+           "Computed from the rows above (no number typed by hand); gap = result − target. The BERT row is the "
+           "fine-tuned run with the best real-press **dev** macro-F1; the legal rows are the rules of the most "
+           "recent run (the finder is deterministic, so older runs only show older code).", "",
            "| what | result | target | gap |", "|---|---|---|---|"]
     if bert:
-        best = max(bert, key=lambda r: r["macro_f1"])
+        best = max(bert, key=lambda r: dev[r["run"]])
         w = {r["run"]: r for r in written}.get(best["run"])
-        out.append(f"| best fine-tuned BERT ({best['run']}): macro-F1 | {best['macro_f1']:.3f} | "
+        out.append(f"| fine-tuned BERT chosen on real dev ({best['run']}, dev {dev[best['run']]:.3f}): macro-F1 | "
+                   f"{best['macro_f1']:.3f} | "
                    f"{BERT_TARGETS['macro_f1']:.2f} | {best['macro_f1'] - BERT_TARGETS['macro_f1']:+.3f} |")
         low = min(best["per_label"].items(), key=lambda kv: kv[1])
         out.append(f"| its lowest label F1 ({low[0]}) | {low[1]:.3f} | {BERT_TARGETS['every_label']:.2f} | "
@@ -170,7 +177,7 @@ def render_targets(real: list[dict[str, Any]], written: list[dict[str, Any]]) ->
             out.append(f"| … against the best baseline ({top['run']}) | {best['macro_f1']:.3f} | "
                        f"{top['macro_f1']:.3f} | {best['macro_f1'] - top['macro_f1']:+.3f} |")
     if any(r["legal_rules"] is not None for r in real):
-        newest = max((r for r in real if r["legal_rules"] is not None), key=lambda r: r["legal_rules"])
+        newest = max((r for r in real if r["legal_rules"] is not None), key=lambda r: r["started"])
         for name, key in (("exact", "legal_rules"), ("overlap", "legal_overlap_rules"), ("linking", "legal_pairs_rules")):
             v = newest.get(key)
             if v is not None:
@@ -185,10 +192,11 @@ def write_report(experiments: str | Path = "experiments") -> Path:
     parts = []
     if real:
         parts.append(render(real, "Real press: test split (`data/real`, hydrated from the public corpora)"))
-        parts.append(render(collect(experiments, "real_dev"), "Real press: dev split (model selection)", intro=False))
+        real_dev = collect(experiments, "real_dev")
+        parts.append(render(real_dev, "Real press: dev split (model selection)", intro=False))
         written = collect(experiments)
         parts.append(render(written, "Written corpus: test split", intro=False))
-        parts.append(render_targets(real, written))
+        parts.append(render_targets(real, written, real_dev))
     else:
         parts.append(render(collect(experiments), "Written corpus: test split (no run scored on the real-press "
                                                  "test split yet)"))

@@ -1,0 +1,29 @@
+"""RESULTS.md generation: the targets table never chooses a model by its test score."""
+
+import json
+
+from arcrime.report import write_report
+
+
+def _metrics(macro, legal_rules=0.5):
+    lab = {"n_docs": 10, "macro_f1": macro, "per_label": {"extortion": {"f1": macro}, "defamation": {"f1": macro}}}
+    rules = {"exact": {"f1": legal_rules}, "overlap": {"f1": legal_rules}, "doc_pairs": {"f1": legal_rules}}
+    return {"labels": lab, "data": "x.jsonl", "legal_refs": {"model": {"exact": {"f1": 0.1}}, "rules": rules}}
+
+
+def _run(root, name, started, dev, test, rules=0.5):
+    d = root / name
+    d.mkdir()
+    (d / "run.json").write_text(json.dumps({"kind": "train", "started": started, "encoder_source": "enc",
+                                            "git": {"commit": "abc"}}), encoding="utf-8")
+    for split, m in (("real_dev", dev), ("real_test", test), ("test", test)):
+        (d / f"metrics_{split}.json").write_text(json.dumps(_metrics(m, rules)), encoding="utf-8")
+
+
+def test_targets_take_the_bert_chosen_on_dev_and_the_newest_rules(tmp_path):
+    _run(tmp_path, "best-on-test", "2026-01-01T00:00:00", dev=0.40, test=0.60, rules=0.70)
+    _run(tmp_path, "best-on-dev", "2026-01-02T00:00:00", dev=0.55, test=0.30, rules=0.65)
+    text = write_report(tmp_path).read_text(encoding="utf-8")
+    targets = text[text.index("## Targets"):]
+    assert "chosen on real dev (best-on-dev, dev 0.550)" in targets and "best-on-test" not in targets
+    assert "| 0.650 |" in targets and "0.700" not in targets  # the newest run's rules, not the highest
