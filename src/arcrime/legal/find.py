@@ -127,10 +127,25 @@ def _one_edit(a: str, b: str) -> bool:
     return a[k:] == b[k + 1:]
 
 
+# codes named as such (rule 10): penal codes and codes of procedure («قانون المسطرة الجنائية», «قانون أصول
+# المحاكمات الجزائية», «قانون العقوبات رقم 74 لسنة 1936»), whatever the gazetteer calls the instrument that enacts them
+_CODE_NAME = re.compile(r"[وفبلك]{0,2}(?:ال)?قانون\s+(?:(?:ال)?(?:عقوبات|جزاء)(?!\s+البديل)|ال(?:اجراءات|مسطر[ةه])\s+"
+                        r"ال(?:جنائي|جزائي|مدني)[ةه]|اصول\s+المحاكمات|المرافعات)(?![\w])")
+
+
 def _instrument_candidates(g: dict, p: str, issued: int | None = None) -> tuple[str, tuple[str, ...], str | None, int | None]:
     """(kind, candidate ids, raw number, year) of an instrument sub-match with prefix ``p``; ``issued``: the
     year of a date clause after it. Leaves in ``_FLAGS_OUT`` whether a year narrowed the candidates and whether
     the name was a gazetteer name without its nationality."""
+    kind, cands, raw, year = _instrument_candidates_of(g, p, issued)
+    if kind == "law":
+        surface = g.get(p + "named") or g.get(p + "title") or g.get(p + "num") or g.get(p + "gen") or ""
+        if _CODE_NAME.match(norm(surface)):
+            kind = "code"
+    return kind, cands, raw, year
+
+
+def _instrument_candidates_of(g: dict, p: str, issued: int | None = None) -> tuple[str, tuple[str, ...], str | None, int | None]:
     _FLAGS_OUT[0] = _FLAGS_OUT[1] = False
     gaz = load_gazetteer()
     _, aliases = alias_table()
@@ -172,7 +187,7 @@ def _instrument_candidates(g: dict, p: str, issued: int | None = None) -> tuple[
             ids = aliases.get(key, [])
             cands = tuple(i for i in ids if year_i is None or gaz[i].year in (None, year_i))
             _FLAGS_OUT[1] = key in national_aliases()
-        if "لائح" in head or re.search(r"مرسوم|قرار", head):
+        if "لائح" in head or re.search(r"مرسوم|قرار|^[وفبلك]{0,2}(?:ال)?امر$", head):
             return "decree", cands, raw, year_i
         kind = "code" if re.search(r"مجل|مدون|مجموع", head) or re.match(
             r"[وفبلك]*قانون(?:\s+ال(?:عقوبات|جزاء)|\s+عقوبات|(?:ه|ها|هم)\s+ال(?:جنائي|جزائي))", title) else "law"
@@ -234,6 +249,10 @@ _POSSESSIVE = re.compile(r"[وفبلك]*" + POSSESSIVE_CODE)  # «قانونها
 
 
 _ELIDED_HINT = re.compile(r"\s*[,،]?\s+وال")
+# the title of a numbered instrument is outside its span (rule 3) and is no citation of its own: «القانون رقم 14 لسنة
+# 2014 بإصدار قانون مكافحة الجرائم الإلكترونية», «الأمر رقم 66-156 المؤرخ في 18 صفر 1386 المتضمن قانون العقوبات»
+_TITLE_CLAUSE = re.compile(r"(?:\s*[,،]?\s+(?:ال)?(?:مؤرخ\s+في|صادر\s+في|بتاريخ|وتاريخ|تاريخ)\s+[^,،.؛:\n]{1,40}?)?"
+                           r"\s*[,،]?\s+(?:باصدار|والمتضمن[ةه]?|المتضمن[ةه]?|يتضمن|المتعلق\s+باصدار)\s+")
 
 
 class _Shifted:
@@ -290,6 +309,8 @@ def _abbreviation_candidates(abbr: str) -> tuple[str, ...]:
         return ("MA/penal-code",)
     if a == "مج":
         return ("TN/penal-code",)
+    if a == "ارهاب":  # «المادة 4 إرهاب» (Iraq): the anti-terrorism law, not in the gazetteer
+        return ()
     return tuple(alias_table()[1].get("قانون العقوبات", ()))
 
 
@@ -456,6 +477,7 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
     norm_ = normalized if normalized is not None else normalize_for_find(text)
     out: list[LegalReference] = []
     last_arts: tuple[str, ...] = ()  # the articles of the last article reference («المادة السابقة»)
+    numbered_end = -1  # where the last reference with an instrument number ends (normalized)
     anchors, cues = scan(norm_.text)
     pending = list(_matches(norm_.text, anchors))
     pending.reverse()
@@ -475,6 +497,9 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             if t and norm(re.sub(r"^[وف]?(?:ب|ل|ك)?", "", title)) not in alias_table()[1] and not _POSSESSIVE.match(title):
                 end = t.end()
         a, b, surface = _original_span(text, norm_, m.start(), end)
+        if numbered_end >= 0 and not g.get("art") and _TITLE_CLAUSE.fullmatch(norm_.text, numbered_end, m.start()):
+            continue  # the title of the numbered instrument just cited
+        numbered_end = -1
         if g.get("art"):
             if g.get("aprev") and not _names_instrument(g):
                 continue  # «المادة السابقة» alone: an anaphor with no instrument (rule 5)
@@ -505,6 +530,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             strong, national = (_FLAGS_OUT[0] or bool(year), _FLAGS_OUT[1]) if _names_listed_instrument(g) else (False, False)
             out.append(LegalReference(a, b, surface, "article", None, arts, raw, year, short, cands, named=named,
                                       strong=strong, national=national))
+            if raw:
+                numbered_end = end
             last_arts = arts
             if not _ELIDED_HINT.match(norm_.text, m.end()):
                 continue
@@ -533,4 +560,6 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
                 a, b, surface = _original_span(text, norm_, m.start(), cut)
             out.append(LegalReference(a, b, surface, kind, None, (), raw, year, False, cands,
                                       strong=_FLAGS_OUT[0] or bool(year), national=_FLAGS_OUT[1]))
+            if raw:
+                numbered_end = end
     return out, cues

@@ -148,6 +148,8 @@ def _cue_votes(text: str, normalized: str | None, cue_hits) -> list[tuple[int, s
 PRIOR_WEIGHT = 1.5  # the outlet's country: more than one cue word, less than a cue word and a numbered law
 LOCAL_WINDOW = 200  # characters either side of a reference that speak for its own country (news digests)
 LOCAL_WEIGHT = 2  # how many times more a cue near the reference counts
+CLAUSE_WINDOW = 120  # characters before a reference in which its sentence's last country cue breaks a tie
+_SENTENCE_END = re.compile(r"[.!?؟\n]")
 
 
 def _decide(score: Counter) -> str | None:
@@ -268,7 +270,14 @@ def resolve(refs: list[LegalReference], text: str = "", country: str | None = No
                               [v for v in votes() if abs(v[0] - r.start) <= LOCAL_WINDOW])
         for c in near:
             near[c] *= LOCAL_WEIGHT
-        return _decide(doc + near)
+        decided = _decide(doc + near)
+        if decided is None:  # a tie in a digest: the country named last before the reference, in its sentence
+            t = normalized if normalized is not None else norm(text)
+            before = [v for v in votes() if r.start - CLAUSE_WINDOW <= v[0] < r.start
+                      and not _SENTENCE_END.search(t, v[0], r.start)]
+            if before:
+                return max(before)[1]
+        return decided
 
     def in_force(ids):
         return [c for c in ids if issued_by(gaz[c], pub)] if pub else list(ids)
