@@ -27,3 +27,16 @@ def test_targets_take_the_bert_chosen_on_dev_and_the_newest_rules(tmp_path):
     targets = text[text.index("## Targets"):]
     assert "chosen on real dev (best-on-dev, dev 0.550)" in targets and "best-on-test" not in targets
     assert "| 0.650 |" in targets and "0.700" not in targets  # the newest run's rules, not the highest
+
+
+def test_seed_check_table(tmp_path):
+    d = tmp_path / "trainer-switch-seeds"
+    d.mkdir()
+    runs = {"hand-loop": {"13": {"test": 0.79, "dev": 0.8, "commit": "1e468605"}},
+            "trainer": {"13": {"test": 0.78, "dev": 0.81, "commit": "abcdef12"}}}
+    mean = {k: {"test": v["13"]["test"], "dev": v["13"]["dev"], "seeds": [13]} for k, v in runs.items()}
+    (d / "summary.json").write_text(json.dumps({"what": "w", "runs": runs, "mean": mean}), encoding="utf-8")
+    _run(tmp_path, "r", "2026-01-01", dev=0.5, test=0.5)
+    text = write_report(tmp_path).read_text(encoding="utf-8")
+    assert "| hand-loop | 13 | 0.790 | 0.800 | 1e468605 |" in text
+    assert "| **trainer mean** | 1 seeds | **0.780** | **0.810** | |" in text

@@ -186,6 +186,27 @@ def render_targets(real: list[dict[str, Any]], written: list[dict[str, Any]],
     return "\n".join(out) + "\n"
 
 
+def render_seed_check(experiments: str | Path) -> str:
+    """The seed comparison of ``scripts/trainer_switch_check.sh`` (``trainer-switch-seeds/summary.json``)."""
+    summary = _load(Path(experiments) / "trainer-switch-seeds" / "summary.json")
+    if not summary:
+        return ""
+    splits = [s for s in ("test", "dev", "real_test", "real_dev") if any(
+        s in v for seeds in summary["runs"].values() for v in seeds.values())]
+    out = ["", "## Training stack: hand-written loop vs transformers.Trainer, same recipe, several seeds", "",
+           f"Generated from `experiments/trainer-switch-seeds/summary.json` (`scripts/trainer_switch_check.sh`): "
+           f"{summary['what']}.", "",
+           "| stack | seed | " + " | ".join(f"macro-F1 {s}" for s in splits) + " | commit |",
+           "|" + "---|" * (len(splits) + 3)]
+    for stack, seeds in sorted(summary["runs"].items()):
+        for seed, v in sorted(seeds.items(), key=lambda kv: int(kv[0])):
+            out.append(f"| {stack} | {seed} | " + " | ".join(_f(v.get(s)) for s in splits) + f" | {v['commit']} |")
+        m = summary["mean"][stack]
+        out.append(f"| **{stack} mean** | {len(m['seeds'])} seeds | " + " | ".join(f"**{_f(m.get(s))}**" for s in splits)
+                   + " | |")
+    return "\n".join(out) + "\n"
+
+
 def write_report(experiments: str | Path = "experiments") -> Path:
     path = Path(experiments) / "RESULTS.md"
     real = collect(experiments, "real_test")
@@ -200,5 +221,5 @@ def write_report(experiments: str | Path = "experiments") -> Path:
     else:
         parts.append(render(collect(experiments), "Written corpus: test split (no run scored on the real-press "
                                                  "test split yet)"))
-    write_text(path, "".join(parts) + render_cv(collect_cv(experiments)))
+    write_text(path, "".join(parts) + render_seed_check(experiments) + render_cv(collect_cv(experiments)))
     return path
