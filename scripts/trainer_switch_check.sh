@@ -15,11 +15,14 @@ WORK=models/trainer-switch
 OUT=experiments/trainer-switch-seeds
 mkdir -p "$WORK" "$OUT"
 [ -d "$WORK/old-tree" ] || git worktree add --detach "$WORK/old-tree" "$OLD" >/dev/null
+# arcrime was a namespace package at $OLD (no __init__.py), and a namespace portion never wins over the
+# installed (editable) regular package: an empty __init__.py makes the old tree's code the one imported
+touch "$WORK/old-tree/src/arcrime/__init__.py"
 git show "$OLD:configs/quickstart.yaml" > "$WORK/quickstart-1e468605.yaml"
 ROOT=../../..  # the repository root, seen from $WORK/old-tree
 for seed in ${SEEDS:-13 14 15}; do
   if [ ! -f "$OUT/hand-loop-s$seed/run.json" ]; then
-    (cd "$WORK/old-tree" && PYTHONPATH=src "$ROOT/.venv/bin/python" -m arcrime.cli train \
+    (cd "$WORK/old-tree" && PYTHONPATH="$PWD/src" "$ROOT/.venv/bin/python" -m arcrime.cli train \
         --config ../quickstart-1e468605.yaml --set "model.name_or_path=$ROOT/encoders/arcrime-bert-small-w2v" \
         --set "train.seed=$seed" --overwrite --set "data.real=$ROOT/data/real/hydrated" \
         --set "data.train=$ROOT/data/train.jsonl" --set "data.dev=$ROOT/data/dev.jsonl" \
