@@ -274,3 +274,17 @@ def test_epoch_plan_repeats_real_positives_and_draws_real_negatives_per_epoch():
         assert len(drawn) == 5 and all(count[i] == 1 for i in drawn)
         epochs.append(drawn)
     assert len(set(map(frozenset, epochs))) > 1  # a fresh draw of negatives each epoch
+
+
+def test_a_fine_tuned_folder_seeds_a_further_stage_with_its_encoder(trained):
+    import torch
+
+    from arcrime.config import ModelConfig
+    from arcrime.model import load_pretrained_encoder
+
+    tmp, cfg, res, split = trained
+    model, _ = load_model(tmp / "models" / "tiny")
+    tok, enc = load_pretrained_encoder(ModelConfig(name_or_path=str(tmp / "models" / "tiny"), max_length=64))
+    assert tok.is_fast and type(enc) is type(model.encoder)
+    for k, v in model.encoder.state_dict().items():
+        assert torch.equal(enc.state_dict()[k], v), k
