@@ -40,8 +40,12 @@ import json, statistics, sys
 from pathlib import Path
 out = Path(sys.argv[1])
 rows = {}
+root = str(Path.cwd().resolve()) + "/"
 for run in sorted(out.glob("*/run.json")):
     r = json.loads(run.read_text(encoding="utf-8"))
+    if root in r.get("command", ""):  # the old code records its module's absolute path: keep records machine-free
+        r["command"] = r["command"].replace(root, "")
+        run.write_text(json.dumps(r, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     stack, seed = run.parent.name.rsplit("-s", 1)
     rows.setdefault(stack, {})[int(seed)] = {
         s: round(r[s]["macro_f1"], 4) for s in ("dev", "test", "real_dev", "real_test") if s in r
