@@ -257,3 +257,14 @@ def test_silver_labels_articles_outside_the_layer_and_keeps_held_out_reprints_ou
     assert build_silver(real, corpora, tmp_path / "again.jsonl", negatives=3, seed=5) == res | {
         "out": str(tmp_path / "again.jsonl")}  # seeded
     assert (tmp_path / "again.jsonl").read_bytes() == out.read_bytes()
+
+
+def test_cli_silver_rejects_bad_options_and_missing_corpora(tiny, tmp_path, caplog):
+    corpora, real, _ = tiny
+    out = tmp_path / "s.jsonl"
+    assert main(["data", "silver", "--corpus", str(corpora), "--real", str(real), "--out", str(out),
+                 "--negatives", "-3"]) == 2
+    assert "--negatives must be >= 0" in caplog.text and not out.exists()
+    assert main(["data", "silver", "--corpus", str(tmp_path / "none"), "--real", str(real), "--out", str(out)]) == 2
+    assert main(["data", "silver", "--corpus", str(corpora), "--real", str(real), "--out", str(out)]) == 0
+    assert out.exists()

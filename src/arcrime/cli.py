@@ -234,6 +234,10 @@ def cmd_data(a: argparse.Namespace) -> int:
         if not corpus:
             logger.error("data silver: give --corpus DIR (the folder holding the public corpora) or set %s", CORPUS_ENV)
             return EXIT_BAD_INPUT
+        if a.negatives < 0 or not 0.0 < a.max_similarity <= 1.0:
+            logger.error("data silver: --negatives must be >= 0 (got %s) and --max-similarity in (0, 1] (got %s)",
+                         a.negatives, a.max_similarity)
+            return EXIT_BAD_INPUT
         print(json.dumps(build_silver(a.real, corpus, a.out, negatives=a.negatives, seed=a.seed,
                                       max_similarity=a.max_similarity)))
         return 0

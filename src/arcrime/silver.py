@@ -53,8 +53,12 @@ def build_silver(real_dir: str | Path, corpus_dir: str | Path, out: str | Path, 
 
     Raises:
         FileNotFoundError: no corpus folder under ``corpus_dir`` or no annotation file in ``real_dir``.
+        ValueError: ``negatives`` < 0 or ``max_similarity`` outside (0, 1].
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
+
+    if negatives < 0 or not 0.0 < max_similarity <= 1.0:
+        raise ValueError(f"negatives must be >= 0 (got {negatives}) and max_similarity in (0, 1] (got {max_similarity})")
 
     good, errors = read_annotations(annotation_files(real_dir))
     if errors:
