@@ -34,6 +34,20 @@ def extract(text: str, country: str | None = None, *, prior: str | None = None, 
     return resolve(refs, text, country, n.text, cues, prior=prior, date=date)
 
 
+def warm_up() -> None:
+    """Load the gazetteer and compile every regex and automaton of the finder now (about a second), instead
+    of lazily on the first text that needs each (a server or a benchmark calls this at start-up)."""
+    from .regexes import alias_automaton, elided_regex, finder_regex, scan_automaton
+    from .resolve import _cue_automaton
+
+    load_gazetteer()
+    finder_regex()
+    elided_regex()
+    scan_automaton()
+    alias_automaton()
+    _cue_automaton()
+
+
 # corpora and outlets whose country is known (real-press records: ``meta.source.corpus`` / ``outlet``)
 SOURCE_COUNTRIES = {"SaudiNewsNet": "SA", "JawharaFM": "TN", "Hespress": "MA", "hespress": "MA"}
 
