@@ -31,11 +31,9 @@ import numpy as np
 from . import legal
 from .fileio import write_jsonl
 from .keywords import KEYWORDS
-from .real import annotation_files, iter_corpus, read_annotations
+from .real import CORPORA, annotation_files, iter_corpus, read_annotations
 
 logger = logging.getLogger(__name__)
-
-CORPORA = ("SaudiNewsNet", "antcorpus.multisource.data", "antcorpus.data")
 
 
 def silver_labels(text: str) -> list[str]:
