@@ -4,6 +4,8 @@
 # encoders/arcrime-bert-small-w2v: written corpus only, 4 epochs, thresholds on written dev) with the same
 # seeds on the hand-written loop of 1e468605 (a git worktree under models/, git-ignored) and on this
 # checkout's Trainer stack, then writes experiments/trainer-switch-seeds/summary.json from the run records.
+# trainer-recut-s*: the Trainer stack before its train sampler became a batch sampler (commit fd65aeba,
+#  records kept for the comparison; they are not rerun).
 # Needs the real-press layer hydrated (data/real/hydrated) for the real-press rows. ~5 min per run on 2 cores.
 #   bash scripts/trainer_switch_check.sh            # seeds 13 14 15
 #   SEEDS="13 14" bash scripts/trainer_switch_check.sh
@@ -51,7 +53,9 @@ for run in sorted(out.glob("*/run.json")):
         s: round(r[s]["macro_f1"], 4) for s in ("dev", "test", "real_dev", "real_test") if s in r
     } | {"commit": r["git"]["commit"][:8] + ("+dirty" if r["git"].get("dirty") else "")}
 summary = {"what": "pre-switch quickstart recipe (configs/quickstart.yaml of 1e468605, w2v encoder, 4 epochs), "
-                   "macro-F1 per seed on the hand-written loop (1e468605) and on transformers.Trainer",
+                   "macro-F1 per seed on the hand-written loop (1e468605), on transformers.Trainer with the "
+                   "article stream re-cut by the DataLoader (trainer-recut) and with the sampler's own batches "
+                   "(trainer)",
            "runs": rows, "mean": {}}
 for stack, seeds in rows.items():
     summary["mean"][stack] = {s: round(statistics.mean(v[s] for v in seeds.values()), 4)

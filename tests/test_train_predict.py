@@ -265,8 +265,10 @@ def test_epoch_plan_repeats_real_positives_and_draws_real_negatives_per_epoch():
         a, b = ArticleSampler(lengths, 4, 7, True, plan=plan), ArticleSampler(lengths, 4, 7, True, plan=plan)
         a.set_epoch(epoch)
         b.set_epoch(epoch)
-        order = list(a)
-        assert order == list(b) and len(order) == len(a) == len(plan)  # deterministic in (seed, epoch)
+        batches = list(a)
+        order = [i for batch in batches for i in batch]
+        assert batches == list(b) and len(order) == a.n_articles() == len(plan)  # deterministic in (seed, epoch)
+        assert len(batches) == len(a) == -(-len(plan) // 4) and sum(len(batch) != 4 for batch in batches) <= 1
         count = Counter(order)
         assert all(count[i] == 1 for i in range(6))  # written articles: once, labelled or not
         assert all(count[i] == 3 for i in range(6, 10))  # real articles with a label: repeated
@@ -274,6 +276,36 @@ def test_epoch_plan_repeats_real_positives_and_draws_real_negatives_per_epoch():
         assert len(drawn) == 5 and all(count[i] == 1 for i in drawn)
         epochs.append(drawn)
     assert len(set(map(frozenset, epochs))) > 1  # a fresh draw of negatives each epoch
+
+
+def test_trainer_batches_are_the_samplers_own_batches_every_epoch(tmp_path, dev_records, tiny_tokenizer):
+    """The Trainer's train loader yields make_batches' batches whole (a batch sampler, not an index
+    stream re-cut into chunks that straddle length groups), and set_epoch reaches it."""
+    import torch
+
+    from arcrime.training import ArticleCollator, FineTuneRecipe, make_batches
+    from conftest import split_files
+
+    cfg = tiny_config(tmp_path, split_files(tmp_path, dev_records), tokenizer=tiny_tokenizer, batch_size=5)
+    recipe = FineTuneRecipe(cfg)
+    recipe.setup()
+    trainer = recipe.trainer()
+    loader = trainer.get_train_dataloader()
+    lengths = [d.n_tokens for d in recipe.train_docs]
+    collate = ArticleCollator(recipe.doc_encoder)
+    bs = cfg.train.batch_size
+    assert len(lengths) % bs, "the fixture should leave one short batch"
+    seen = []
+    for epoch in (0, 1):
+        loader.set_epoch(epoch)
+        want = make_batches(lengths, bs, cfg.train.seed, epoch, cfg.train.group_by_length)
+        got = list(loader)
+        assert len(got) == len(want) == len(loader)
+        for g, idx in zip(got, want):
+            w = collate([trainer.train_dataset[i] for i in idx])
+            assert torch.equal(g["input_ids"], w["input_ids"]) and torch.equal(g["labels"], w["labels"])
+        seen.append(want)
+    assert seen[0] != seen[1]
 
 
 def test_a_fine_tuned_folder_seeds_a_further_stage_with_its_encoder(trained):
