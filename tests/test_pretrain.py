@@ -171,3 +171,35 @@ def test_unknown_init_is_rejected(tmp_path):
     p.write_text("init_embeddings: glove\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="init_embeddings"):
         load_pretrain_config(p)
+
+
+def test_init_from_continues_an_encoder_with_its_tokenizer_and_shape(tmp_path, dev_records):
+    """Domain-adaptive pretraining: ``init_from`` starts masked-LM from a pretrained encoder folder (its
+    weights, shape and tokenizer; the size fields of the config are ignored)."""
+    import pytest
+    import torch
+    from transformers import AutoTokenizer
+
+    from arcrime.config import ConfigError
+    from arcrime.pretrain import load_pretrain_config
+
+    corpus = _corpus(tmp_path, dev_records)
+    pretrain(_cfg(tmp_path / "g", max_steps=3, eval_every=3, save_fp16=False), corpus)
+    general = tmp_path / "g" / "enc"
+    # learning rate 0: the continued encoder must come out exactly as it went in
+    info = pretrain(_cfg(tmp_path / "d", init_from=str(general), hidden_size=64, num_attention_heads=4, max_steps=1,
+                         eval_every=1, learning_rate=0.0, save_fp16=False), corpus)
+    assert info["config"]["hidden_size"] == 32 and info["tokenizer_seconds"] is None
+    base, cont = _weights(general), _weights(tmp_path / "d" / "enc")
+    assert base.keys() == cont.keys() and all(torch.equal(base[k], cont[k]) for k in base)
+    tok_g, tok_d = AutoTokenizer.from_pretrained(general), AutoTokenizer.from_pretrained(tmp_path / "d" / "enc")
+    assert tok_g.get_vocab() == tok_d.get_vocab()
+    card = (tmp_path / "d" / "enc" / "README.md").read_text(encoding="utf-8")
+    assert "continued from the pretrained encoder `enc`" in card and "does not compare" in card
+    p = tmp_path / "c.yaml"
+    p.write_text(f"init_from: {tmp_path / 'nowhere'}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="init_from"):
+        load_pretrain_config(p)
+    p.write_text(f"init_from: {general}\ninit_embeddings: word2vec\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="exclude each other"):
+        load_pretrain_config(p)

@@ -268,3 +268,37 @@ def test_cli_silver_rejects_bad_options_and_missing_corpora(tiny, tmp_path, capl
     assert main(["data", "silver", "--corpus", str(tmp_path / "none"), "--real", str(real), "--out", str(out)]) == 2
     assert main(["data", "silver", "--corpus", str(corpora), "--real", str(real), "--out", str(out)]) == 0
     assert out.exists()
+
+
+def test_domain_corpus_selects_crime_news_outside_the_layer_and_adds_written_train(tmp_path):
+    from arcrime.domain import build_domain_corpus, domain_reasons
+
+    corpora = tmp_path / "corpora"
+    held = "محكمة الاستئناف تؤجل محاكمة متهم في قضية سرقة سيارات فاخرة بعد شكوى"
+    reprint = held + " أمس"  # a reprint of a held-out (test) story: must not reach pretraining
+    court = "النيابة العامة توجه تهمة النصب والاحتيال إلى موقوف في قضية عقارات"  # terms only
+    law = "صدر القانون رقم 09-08 المتعلق بحماية الأشخاص الذاتيين تجاه معالجة المعطيات"  # a legal reference
+    sport = "المنتخب يفوز في مباراة ودية استعدادا للبطولة القارية المقبلة"
+    rows = [("okaz.txt", 1, held), ("okaz.txt", 2, reprint), ("okaz.txt", 3, court), ("okaz.txt", 4, law),
+            ("okaz.txt", 5, sport), ("okaz.txt", 6, A1)]
+    _write_corpus(corpora, "SaudiNewsNet", rows)
+    real = tmp_path / "real"
+    real.mkdir()
+    ann = [_rec("t1", "SaudiNewsNet", "okaz.txt", 1, held, [], "test"),
+           _rec("tr1", "SaudiNewsNet", "okaz.txt", 6, A1, ["extortion"], "train")]
+    (real / "a.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in ann), encoding="utf-8")
+    written = tmp_path / "train.jsonl"
+    written.write_text(json.dumps({"id": "w1", "text": "نص مكتوب\nعلى سطرين عن ابتزاز", "labels": ["extortion"],
+                                   "legal_refs": []}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert domain_reasons(sport) == [] and domain_reasons(court) == ["terms"] and "legal" in domain_reasons(law)
+    out = tmp_path / "domain.txt"
+    res = build_domain_corpus(real, corpora, out, written=[written], seed=3)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert sorted(lines) == sorted([court, law, "نص مكتوب على سطرين عن ابتزاز"])  # one article per line
+    assert res["removed_near_held_out"] == 1 and res["articles_outside_layer"] == 4 and res["written"] == 3
+    assert build_domain_corpus(real, corpora, tmp_path / "b.txt", written=[written], seed=3)["written"] == 3
+    assert (tmp_path / "b.txt").read_bytes() == out.read_bytes()  # seeded
+    with pytest.raises(FileNotFoundError, match="no such written-corpus file"):
+        build_domain_corpus(real, corpora, out, written=[tmp_path / "none.jsonl"])
+    assert main(["data", "domain", "--corpus", str(corpora), "--real", str(real), "--out", str(tmp_path / "c.txt"),
+                 "--written", str(written), "--min-terms", "0"]) == 2

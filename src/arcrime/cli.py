@@ -4,7 +4,7 @@
     arcrime evaluate --model models/quickstart --data data/test.jsonl
     arcrime predict --model models/quickstart "نص المقال ..."
     arcrime predict --model models/quickstart --input articles/ --format csv --output out.csv
-    arcrime data validate data/*.jsonl | data build | data hydrate | data silver | data stats
+    arcrime data validate data/*.jsonl | data build | data hydrate | data silver | data domain | data stats
     arcrime legal find "..." [--html]
     arcrime serve --model models/quickstart [--host 127.0.0.1] [--port 8000]
 
@@ -241,6 +241,21 @@ def cmd_data(a: argparse.Namespace) -> int:
         print(json.dumps(build_silver(a.real, corpus, a.out, negatives=a.negatives, seed=a.seed,
                                       max_similarity=a.max_similarity)))
         return 0
+    if a.data_cmd == "domain":
+        from .domain import build_domain_corpus
+        from .real import CORPUS_ENV
+
+        corpus = a.corpus or os.environ.get(CORPUS_ENV)
+        if not corpus:
+            logger.error("data domain: give --corpus DIR (the folder holding the public corpora) or set %s", CORPUS_ENV)
+            return EXIT_BAD_INPUT
+        if a.min_terms < 1 or not 0.0 < a.max_similarity <= 1.0:
+            logger.error("data domain: --min-terms must be >= 1 (got %s) and --max-similarity in (0, 1] (got %s)",
+                         a.min_terms, a.max_similarity)
+            return EXIT_BAD_INPUT
+        print(json.dumps(build_domain_corpus(a.real, corpus, a.out, written=a.written, min_terms=a.min_terms,
+                                             seed=a.seed, max_similarity=a.max_similarity)))
+        return 0
     if a.data_cmd == "stats":
         from .stats import format_layers, format_stats, layer_stats
 
@@ -461,6 +476,21 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--negatives", type=int, default=500, help="articles with no keyword family to draw")
     sv.add_argument("--seed", type=int, default=13)
     sv.add_argument("--max-similarity", type=float, default=0.5,
+                    help="drop articles with word TF-IDF cosine >= this to an annotated dev/test article")
+    dm = dsub.add_parser("domain", parents=[common],
+                         help="crime/court/cyber-crime news from the corpora (outside data/real) plus the written "
+                              "train split: a corpus for domain-adaptive pretraining")
+    dm.add_argument("--corpus", help="folder holding the public corpora (default: $ARCRIME_REAL_CORPUS)")
+    dm.add_argument("--real", default="data/real", help="folder of annotation records (*.jsonl): kept out")
+    dm.add_argument("--written", nargs="*", default=["data/train.jsonl"],
+                    help="written-corpus train files whose texts are added (never dev or test)")
+    dm.add_argument("--out", default="data/real/hydrated/domain.txt",
+                    help="output: one article per line (git-ignored folder)")
+    dm.add_argument("--min-terms", type=int, default=3,
+                    help="distinct crime/court/cyber terms an article needs when no keyword family or legal "
+                         "reference selects it")
+    dm.add_argument("--seed", type=int, default=13)
+    dm.add_argument("--max-similarity", type=float, default=0.5,
                     help="drop articles with word TF-IDF cosine >= this to an annotated dev/test article")
     s = dsub.add_parser("stats", parents=[common], help="corpus statistics")
     s.add_argument("paths", nargs="+")

@@ -84,6 +84,10 @@ class PretrainConfig:
     w2v_epochs: int = 3  # word2vec passes over the training stream
     w2v_window: int = 5  # word2vec context window (word pieces each side)
     w2v_articles: int = 0  # articles used for word2vec and the unigram reference (0 = the whole stream)
+    # continue masked-LM from this pretrained encoder folder (domain-adaptive pretraining): its weights,
+    # shape and tokenizer are used (the size fields above and `tokenizer` are ignored); the MLM head's
+    # transform starts fresh (encoders are shipped without it), its decoder is tied to the embeddings
+    init_from: str = ""
 
     def validate(self) -> list[str]:
         errs = []
@@ -96,6 +100,10 @@ class PretrainConfig:
             errs.append("seq_length must be <= max_position_embeddings")
         if self.init_embeddings not in ("random", "word2vec"):
             errs.append(f"init_embeddings: {self.init_embeddings!r} is not one of random, word2vec")
+        if self.init_from and self.init_embeddings != "random":
+            errs.append("init_from and init_embeddings: word2vec exclude each other (the encoder's embeddings are kept)")
+        if self.init_from and not (Path(self.init_from) / "config.json").is_file():
+            errs.append(f"init_from: {self.init_from!r} is not an encoder folder (no config.json in it)")
         return errs
 
 
@@ -488,7 +496,10 @@ def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, over
     tok_dir = work / "tokenizer"
     t_start = time.time()
     tok_seconds_file = work / "tokenizer_seconds.json"
-    if cfg.tokenizer:
+    if cfg.init_from:
+        tok = AutoTokenizer.from_pretrained(cfg.init_from)
+        print(f"continuing from the encoder (and tokenizer) in {cfg.init_from}", file=log)
+    elif cfg.tokenizer:
         tok = AutoTokenizer.from_pretrained(cfg.tokenizer)
         print(f"reusing the tokenizer in {cfg.tokenizer}", file=log)
     elif (resume or world > 1) and tok_dir.is_dir():
@@ -508,12 +519,31 @@ def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, over
         del sample
         write_json(tok_seconds_file, {"seconds": time.time() - t_start})
     tok_seconds = (json.loads(tok_seconds_file.read_text())["seconds"]
-                   if tok_seconds_file.is_file() and not cfg.tokenizer else None)
-    bcfg = BertConfig(vocab_size=len(tok), hidden_size=cfg.hidden_size, num_hidden_layers=cfg.num_hidden_layers,
-                      num_attention_heads=cfg.num_attention_heads, intermediate_size=cfg.intermediate_size,
-                      max_position_embeddings=cfg.max_position_embeddings, pad_token_id=tok.pad_token_id)
+                   if tok_seconds_file.is_file() and not (cfg.tokenizer or cfg.init_from) else None)
+    if cfg.init_from:
+        from transformers import BertModel
+
+        base = BertModel.from_pretrained(cfg.init_from, add_pooling_layer=False, dtype=torch.float32)
+        bcfg = base.config
+        for k in ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
+                  "max_position_embeddings"):  # the run records the shape it really trained
+            setattr(cfg, k, getattr(bcfg, k))
+        cfg.vocab_size = bcfg.vocab_size
+    else:
+        bcfg = BertConfig(vocab_size=len(tok), hidden_size=cfg.hidden_size, num_hidden_layers=cfg.num_hidden_layers,
+                          num_attention_heads=cfg.num_attention_heads, intermediate_size=cfg.intermediate_size,
+                          max_position_embeddings=cfg.max_position_embeddings, pad_token_id=tok.pad_token_id)
+    if cfg.seq_length > bcfg.max_position_embeddings:
+        raise ValueError(f"seq_length {cfg.seq_length} exceeds the encoder's {bcfg.max_position_embeddings} positions")
     set_seed(cfg.seed)  # same init whatever the tokenizer work consumed
     model = _mlm_model_class()(bcfg)
+    if cfg.init_from:
+        missing, unexpected = model.bert.load_state_dict(base.state_dict(), strict=False)
+        if [k for k in missing if "pooler" not in k] or unexpected:
+            raise ValueError(f"init_from {cfg.init_from}: weights do not fit a BERT masked-LM "
+                             f"(missing {missing[:3]}, unexpected {unexpected[:3]})")
+        model.tie_weights()
+        del base
     special = set(tok.all_special_ids)
     vocab = len(tok)
     # held-out blocks: the first articles of the stream, never trained on, masked once with a fixed RNG
@@ -669,6 +699,17 @@ def model_card(info: dict[str, Any]) -> str:
     init = ("embeddings initialised from word2vec CBOW vectors trained with gensim on the training stream "
             f"({ref['word2vec']['tokens_with_vectors']:,} word pieces, {ref['word2vec']['epochs']} epochs, window "
             f"{ref['word2vec']['window']})" if ref.get("word2vec") else "random (BERT initializer)")
+    tokenizer = (f"WordPiece, {c['vocab_size']} entries, trained with `tokenizers` on {c['tokenizer_articles']:,} "
+                 f"articles after arcrime normalization ({', '.join(c['normalize_steps'])})")
+    if c.get("init_from"):
+        init = (f"continued from the pretrained encoder `{Path(c['init_from']).name}` (domain-adaptive pretraining; "
+                "the masked-LM head's transform starts fresh, its decoder is tied to the embeddings)")
+        tokenizer = f"the WordPiece tokenizer of `{Path(c['init_from']).name}` ({c['vocab_size']} entries), unchanged"
+        held = (f"- Domain-adaptive run: the held-out articles are the first {c['heldout_articles']} of this run's own "
+                f"corpus ({', '.join(Path(p).name for p in info['corpus'])}), so its held-out loss does not compare "
+                "with the general encoder's; compare the two by fine-tuning on the real-press dev split.")
+        notes = notes.replace("## Notes on this run", "## Notes on this run\n" + held) if notes else (
+            "\n## Notes on this run\n" + held + "\n")
     unigram = (f"; a unigram model of the training stream scores {ref['unigram_heldout_loss']:.3f} on the same targets"
                if ref.get("unigram_heldout_loss") is not None else "")
     return f"""# {Path(c['output_dir']).name}
@@ -680,7 +721,7 @@ pretrained encoder. Load it with `AutoModel.from_pretrained("<this folder>")`.
 | | |
 |---|---|
 | architecture | BERT, {c['num_hidden_layers']} layers, hidden {c['hidden_size']}, {c['num_attention_heads']} heads, FFN {c['intermediate_size']}, {c['max_position_embeddings']} positions; {info['n_parameters']:,} parameters |
-| tokenizer | WordPiece, {c['vocab_size']} entries, trained with `tokenizers` on {c['tokenizer_articles']:,} articles after arcrime normalization ({', '.join(c['normalize_steps'])}) |
+| tokenizer | {tokenizer} |
 | pretraining | {info['steps']} steps × {c['batch_size']} blocks × {c['seq_length']} tokens; {info['tokens_seen']:,} tokens seen; peak LR {c['learning_rate']}, {c['warmup_steps']} warm-up steps, linear decay over {c['max_steps']} steps{stop} |
 | initialisation | {init} |
 | training stack | {info.get('training_stack', 'arcrime pretraining loop')} |

@@ -206,6 +206,28 @@ def annotation_files(real_dir: str | Path) -> list[Path]:
     return files
 
 
+def layer_positions(real_dir: str | Path) -> dict[tuple[str, str, int], str | None]:
+    """(corpus, file, line) of every article of the annotation layer, with its split: the articles that
+    the unlabelled-corpus commands (silver labels, domain corpus) must leave out."""
+    good, errors = read_annotations(annotation_files(real_dir))
+    if errors:
+        logger.warning("%d bad annotation record(s) ignored (run `arcrime data hydrate` to see them)", len(errors))
+    return {(r["source"]["corpus"], r["source"]["file"], r["source"]["line"]): r["meta"].get("split")
+            for _, _, r in good}
+
+
+def held_out_near(texts: list[str], held_out: list[str], max_similarity: float) -> list[bool]:
+    """For each of ``texts``: is its word TF-IDF cosine with some ``held_out`` text at or above
+    ``max_similarity`` (a reprint or rewrite of a held-out story)?"""
+    if not texts or not held_out:
+        return [False] * len(texts)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(analyzer="word", min_df=1).fit(texts + held_out)
+    sim = vec.transform(texts) @ vec.transform(held_out).T
+    return [bool(x) for x in (sim.max(axis=1).toarray().ravel() >= max_similarity)]
+
+
 # ---------------------------------------------------------------- hydrate
 
 def hydrate(real_dir: str | Path, corpus_dir: str | Path, out_dir: str | Path, log: TextIO | None = None

@@ -26,12 +26,11 @@ import random
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 
 from . import legal
 from .fileio import write_jsonl
 from .keywords import KEYWORDS
-from .real import CORPORA, annotation_files, iter_corpus, read_annotations
+from .real import CORPORA, held_out_near, iter_corpus, layer_positions
 
 logger = logging.getLogger(__name__)
 
@@ -53,16 +52,10 @@ def build_silver(real_dir: str | Path, corpus_dir: str | Path, out: str | Path, 
         FileNotFoundError: no corpus folder under ``corpus_dir`` or no annotation file in ``real_dir``.
         ValueError: ``negatives`` < 0 or ``max_similarity`` outside (0, 1].
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     if negatives < 0 or not 0.0 < max_similarity <= 1.0:
         raise ValueError(f"negatives must be >= 0 (got {negatives}) and max_similarity in (0, 1] (got {max_similarity})")
 
-    good, errors = read_annotations(annotation_files(real_dir))
-    if errors:
-        logger.warning("%d bad annotation record(s) ignored (run `arcrime data hydrate` to see them)", len(errors))
-    annotated = {(r["source"]["corpus"], r["source"]["file"], r["source"]["line"]): r["meta"].get("split")
-                 for _, _, r in good}
+    annotated = layer_positions(real_dir)
     folders = [Path(corpus_dir) / c for c in CORPORA if (Path(corpus_dir) / c).is_dir()]
     if not folders:
         raise FileNotFoundError(f"{corpus_dir}: none of {', '.join(CORPORA)} found; give the folder holding the corpora")
@@ -91,11 +84,7 @@ def build_silver(real_dir: str | Path, corpus_dir: str | Path, out: str | Path, 
                 if j < negatives:
                     reservoir[j] = art
     cands = positives + [(a, []) for a in reservoir]
-    too_close = np.zeros(len(cands), dtype=bool)
-    if held_out and cands:
-        vec = TfidfVectorizer(analyzer="word", min_df=1).fit([a.text for a, _ in cands] + held_out)
-        sim = vec.transform([a.text for a, _ in cands]) @ vec.transform(held_out).T
-        too_close = np.asarray(sim.max(axis=1).todense()).ravel() >= max_similarity
+    too_close = held_out_near([a.text for a, _ in cands], held_out, max_similarity)
     recs = []
     for (art, labs), close in zip(cands, too_close):
         if close:
@@ -109,5 +98,5 @@ def build_silver(real_dir: str | Path, corpus_dir: str | Path, out: str | Path, 
     per_label = {lab: sum(lab in r["labels"] for r in recs) for lab in KEYWORDS}
     return {"out": str(out), "articles_outside_layer": n_seen, "written": len(recs),
             "with_label": sum(bool(r["labels"]) for r in recs), "per_label": per_label,
-            "negatives_drawn": len(reservoir), "removed_near_held_out": int(too_close.sum()),
+            "negatives_drawn": len(reservoir), "removed_near_held_out": sum(too_close),
             "max_similarity": max_similarity, "seed": seed}
