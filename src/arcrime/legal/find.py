@@ -8,6 +8,7 @@ name); :mod:`resolve` picks among them with context and links short forms.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -15,7 +16,7 @@ import numpy as np
 from ..normalize import Normalized, Normalizer
 from .gazetteer import MATCH_STEPS, load_gazetteer, norm
 from .models import LegalReference
-from .regexes import (ABBR_PREFIX, MONTHS, NATIONALITIES, POSSESSIVE_CODE, PREP_TAIL as _PREP_TAIL, STEM_PREFIX,
+from .regexes import (ABBR_PREFIX, MONTHS, NATIONALITIES, NATIONALITY, POSSESSIVE_CODE, PREP_TAIL as _PREP_TAIL, STEM_PREFIX,
                       alias_automaton, alias_table, elided_regex, expand_articles, finder_regex, national_aliases,
                       parse_number, scan_automaton)
 
@@ -129,7 +130,7 @@ def _one_edit(a: str, b: str) -> bool:
 
 # codes named as such (rule 10): penal codes and codes of procedure («قانون المسطرة الجنائية», «قانون أصول
 # المحاكمات الجزائية», «قانون العقوبات رقم 74 لسنة 1936»), whatever the gazetteer calls the instrument that enacts them
-_CODE_NAME = re.compile(r"[وفبلك]{0,2}(?:ال)?قانون\s+(?:(?:ال)?(?:عقوبات|جزاء)(?!\s+البديل)|ال(?:اجراءات|مسطر[ةه])\s+"
+_CODE_NAME = re.compile(r"[وفبلك]{0,2}(?:ال)?قانون\s+(?:(?:ال)?(?:عقوبات|جزاء)(?!\s+البديل)|ال(?:مدني|تجاري)|ال(?:اجراءات|مسطر[ةه])\s+"
                         r"ال(?:جنائي|جزائي|مدني)[ةه]|اصول\s+المحاكمات|المرافعات)(?![\w])")
 
 
@@ -220,6 +221,8 @@ def _instrument_candidates_of(g: dict, p: str, issued: int | None = None) -> tup
     elif year_i or issued:
         # a name several instruments share: the one of the year given («لسنة 2023», «الصادر عام 2023»)
         ids = [i for i in ids if year_matches(gaz[i], year_i or issued)] or (ids if not year_i else [])
+        if year_i and best:  # «قانون الجرائم الإلكترونية لسنة 2015»: a name the gazetteer gives only with its year
+            ids += [i for i in gaz.by_alias.get(f"{best[2]} لسنة {year_i}", ()) if i not in ids]
         _FLAGS_OUT[0] = bool(year_i) or (len(ids) == 1 and year_matches(gaz[ids[0]], issued))
     kinds = {gaz[i].kind for i in ids}
     # a name shared by codes and laws («قانون العقوبات»: a code, though one country's was issued by decree-law)
@@ -274,6 +277,7 @@ class _Shifted:
 
 
 _COORD = re.compile(r"\s+و(?=ال)")
+_ENDS_NATIONALITY = re.compile(r"\s" + NATIONALITY + r"\Z")
 _HEAD_WORD = re.compile(r"^[وف]?(?:ب|ل|ك)?(?:ال)?")
 
 
@@ -301,6 +305,9 @@ def _coordinated_cut(s: str, start: int, end: int, title: str) -> int:
     return end
 
 
+_PENAL_ABBR = {"قعج": ("DZ/penal-code",), "قعع": ("IQ/penal-code/111-1969",), "قعل": ("LB/penal-code/340-1943",)}
+
+
 def _abbreviation_candidates(abbr: str) -> tuple[str, ...]:
     """«ق.ج»: Morocco's penal code; «م.ج»: Tunisia's; «ق.ع», «عقوبات»: a «قانون العقوبات» (the resolver picks the
     country's)."""
@@ -309,6 +316,10 @@ def _abbreviation_candidates(abbr: str) -> tuple[str, ...]:
         return ("MA/penal-code",)
     if a == "مج":
         return ("TN/penal-code",)
+    if a in ("قاج", "قمج", "قلع"):  # «ق.إ.ج», «ق.م.ج» (criminal procedure), «ق.ل.ع» (obligations): not in the gazetteer
+        return ()
+    if a in _PENAL_ABBR:  # «ق.ع.ج», «ق.ع.ع», «ق.ع.ل»: the penal code of Algeria, Iraq, Lebanon
+        return _PENAL_ABBR[a]
     if a == "ارهاب":  # «المادة 4 إرهاب» (Iraq): the anti-terrorism law, not in the gazetteer
         return ()
     return tuple(alias_table()[1].get("قانون العقوبات", ()))
@@ -383,6 +394,8 @@ _FIELD_BEFORE_IN = frozenset("""متخصص متخصصه متخصصة المتخ�
     خبير الخبير خبيره خبيرة خبراء باحث الباحث باحثه باحثة دكتوراه ماجستير اجازه اجازة الاجازه الاجازة""".split())
 _WORD = re.compile(r"\w+")
 _ORDINAL_CHAPTER = re.compile(r"[وفبلك]{0,2}(?:ال|ل)?(?:فصل|فصول|بند|بنود)")
+_SECTION_HEAD = re.compile(r"قسم\Z")  # «القسم 230»: a section of a (US) statute, not a department («القسم 208»)
+_SECTIONS_CITED_ALONE = ("230",)
 _DIGIT = re.compile(r"\d")
 _ABBR_HEAD = re.compile(r"و?ف(?:\s?\.)?\Z")  # the article word «ف» (the short «الفصل»)
 
@@ -494,7 +507,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             end = _coordinated_cut(norm_.text, m.start("ititle"), end, title)
         if title and not (g.get("itn") or g.get("btn")):
             t = _PREP_TAIL.match(norm_.text, end)
-            if t and norm(re.sub(r"^[وف]?(?:ب|ل|ك)?", "", title)) not in alias_table()[1] and not _POSSESSIVE.match(title):
+            if (t and norm(re.sub(r"^[وف]?(?:ب|ل|ك)?", "", title)) not in alias_table()[1] and not _POSSESSIVE.match(title)
+                    and not _ENDS_NATIONALITY.search(norm(title))):  # «القانون المدني المصري» is whole
                 end = t.end()
         a, b, surface = _original_span(text, norm_, m.start(), end)
         if numbered_end >= 0 and not g.get("art") and _TITLE_CLAUSE.fullmatch(norm_.text, numbered_end, m.start()):
@@ -506,6 +520,9 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             if _ABBR_HEAD.match(g["art"]) and not (_names_instrument(g) or "." in g["art"]):
                 continue  # «ف 538» only with its instrument or as «ف.538»: «فـ 56٪» is "so 56%"
             arts = last_arts if g.get("aprev") else tuple(expand_articles(g["artlist"]))
+            if _SECTION_HEAD.search(g["art"]) and not (_DIGIT.search(g.get("artlist") or "") and (
+                    _names_instrument(g) or arts == _SECTIONS_CITED_ALONE)):
+                continue  # «القسم الثاني» (a part of a code), «القسم 208» (a department)
             short = bool(g.get("minh") or g.get("ashort") or g.get("poss") or (g.get("abare") and not g.get("abnat")))
             if _NAME_BEFORE.search(norm_.text, max(0, m.start() - 12), m.start()) or (
                     not g.get("abare") and _INTERNATIONAL_AFTER.match(norm_.text, m.end())):
@@ -526,7 +543,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
                 cands, raw, year = (), None, None
                 if not short and _ORDINAL_CHAPTER.match(g["art"]) and not _DIGIT.search(g["artlist"]):
                     continue  # «الفصلين الثاني والثالث» alone: chapters or semesters, not articles
-            named = bool(_names_listed_instrument(g) or g.get("abnat") or g.get("aunk"))
+            # an abbreviation of a code the gazetteer lacks («ق.إ.ج») names it: no bare-article guess
+            named = bool(_names_listed_instrument(g) or g.get("abnat") or g.get("aunk") or (g.get("aabbr") and not cands))
             strong, national = (_FLAGS_OUT[0] or bool(year), _FLAGS_OUT[1]) if _names_listed_instrument(g) else (False, False)
             out.append(LegalReference(a, b, surface, "article", None, arts, raw, year, short, cands, named=named,
                                       strong=strong, national=national))
@@ -562,4 +580,20 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
                                       strong=_FLAGS_OUT[0] or bool(year), national=_FLAGS_OUT[1]))
             if raw:
                 numbered_end = end
+    _share_coordinated_instrument(out, text)
     return out, cues
+
+
+_COORD_GAP = re.compile(r"\s*[,،]?\s*")
+
+
+def _share_coordinated_instrument(out: list[LegalReference], text: str) -> None:
+    """«المادة 3 والمادة 6 من نظام ...»: a bare article coordinated with the next one, which names its instrument,
+    belongs to that instrument too (two spans, rule 11; one instrument)."""
+    for i in range(len(out) - 2, -1, -1):  # backwards: «المادة 3 والمادة 4 والمادة 6 من ...»
+        r, nxt = out[i], out[i + 1]
+        if (r.kind == "article" == nxt.kind and not r.candidates and not r.named and not r.short_form
+                and (nxt.candidates or nxt.named) and not nxt.short_form and nxt.text[:1] == "و"
+                and _COORD_GAP.fullmatch(text, r.end, nxt.start)):
+            out[i] = replace(r, candidates=nxt.candidates, named=True, strong=nxt.strong or bool(nxt.raw_number),
+                             national=nxt.national)

@@ -74,11 +74,12 @@ def _word_trie(phrases) -> str:
 _HUNDREDS = r"(?:ال)?(?:مائ[ةه]|مئ[ةه])|(?:ال)?(?:مائتين|مئتين)"
 _ORD = _word_trie(ORDINALS) + r"(?![\w])(?:\s+بعد\s+(?:" + _HUNDREDS + r")(?![\w]))?"  # «السابعة عشرة بعد المائة»
 SEP = r"(?:[ ]?[-/][ ]?|\.)"
-NUM = (r"(?:\(\s?\d+(?:" + SEP + r"\d+)*\s?\)|(?:ال ?)?\d+(?:" + SEP + r"\d+)*|" + _ORD + r"|\(\s?" + _ORD + r"\s?\))"
+NUM = (r"(?:\(\s?(?:\d+|" + _ORD + r")\s?/\s?[ابجدهوزحطي]\s?\)|\(\s?\d+(?:" + SEP + r"\d+)*\s?\)|(?:ال ?)?\d+(?:" + SEP + r"\d+)*|" + _ORD + r"|\(\s?" + _ORD + r"\s?\))"
        # «المادة 98 (و)», «المادة 77/ب», «الفصل 226 ثالثا», «الفصل 31 (جديد)» (an amended article, Tunisia)
-       r"(?:\s+مكرر[اةه]?(?:\s+\d+|\s?\(\s?[ابجد]\s?\))?(?![\w])|\s?\(\s?[ابجدهوزحطي]\s?\)|(?<=\d)\s?/\s?[ابجدهوزحطي](?![\w])"
+       r"(?:\s+مكرر[اةه]?(?:\s+\d+|\s?\(\s?[ابجد]\s?\)|\s+[ابجد](?![\w]))?(?![\w])|\s?\(\s?[ابجدهوزحطي]\s?\)|(?<=\d)\s?/\s?[ابجدهوزحطي](?![\w])"
        r"|\s+(?:ثالثا|رابعا|خامسا)(?![\w]))?(?:\s?\(\s?جديد[ةه]?\s?\))?")
-ART_HEAD = P + r"(?:فصول|فصلين|فصلان|فصل|مواد|مادتين|مادتان|ماد[ةه]|بنود|بند)"
+# «القسم 230» (a US «Section»): an article only with its instrument or as the one the press cites alone (the finder checks)
+ART_HEAD = P + r"(?:فصول|فصلين|فصلان|فصل|مواد|مادتين|مادتان|ماد[ةه]|بنود|بند|قسم(?=\s+\(?\d))"
 _PARA_NUM = r"(?:\(?\d+\)?|" + _ORD + r"|\(\s?[ابجدهوزحطي]\s?\)|[ابجده](?![\w]))"
 # paragraph words before the article («الفقرة الثانية من», «البند (أ) من», «الفقرة 2 من البند 3 من»): inside (rule 13)
 PARA = ("(?:" + P + r"(?:فقر[ةه]|فقرتين|فقرتان|فقرات|بند|بندين|بندان|بنود)\s+" + _PARA_NUM + r"(?:\s*(?:,|،|و)\s*" +
@@ -96,19 +97,22 @@ def year_pat(g: str) -> str:
     """Optional year clause: «لسنة 2018», «لسنة 1428هـ», «للعام 2018», «بتاريخ 8/3/1428هـ»; groups ``g`` /
     ``g``d, and ``g``dc for a date clause (a law's «القانون رقم 81 تاريخ 10/10/2018» keeps it; a decree's is
     outside, rule 6, and the finder cuts it). A Saudi decree's «وتاريخ 8/3/1428هـ» is never part of it."""
-    return (r"(?:\s+(?:لسن[ةه]|لعام|للعام|عام|سن[ةه])\s+(?P<" + g + r">\d{4})(?:\s?(?:هـ|ه|م)" + E + r")?"
+    # «لسنة (2018)»: a bracketed year, the brackets inside only when both are there
+    return (r"(?:\s+(?:لسن[ةه]|لعام|للعام|عام|سن[ةه])\s+(?P<" + g + r"p>\(\s?)?(?P<" + g + r">\d{4})(?:\s?(?:هـ|ه|م)" + E +
+            r")?(?(" + g + r"p)\s?\))"
             r"|(?P<" + g + r"dc>\s+(?:بتاريخ|تاريخ|المؤرخ\s+في)\s+\d{1,2}\s?/\s?\d{1,2}\s?/\s?(?P<" + g +
             r"d>\d{4})(?:\s?(?:هـ|ه)" + E + r")?))?")
 
 
 NUMBERED_HEAD = (P + r"(?:قانون|مرسوما?(?:\s+(?:ال)?(?:بقانون|سلطاني|ملكي|تشريعي|اشتراعي|رئاسي|حكومي|اتحادي)ا?)*"
-                 r"|ظهير(?:\s+(?:ال)?شريف)?|امرا?(?:\s+(?:ال)?(?:رئاسي|اميري|علي|سلطاني|ملكي|حكومي|سامي|قانوني)ا?)?"
+                 r"|ظهير(?:\s+(?:ال)?شريف)?(?:\s+بمثاب[ةه]\s+قانون)?|امرا?(?:\s+(?:ال)?(?:رئاسي|اميري|علي|سلطاني|ملكي|حكومي|سامي|قانوني)ا?)?"
                  r"|قرارا?(?:\s+رئيس\s+الجمهوري[ةه](?=\s+(?:بال|ب)?قانون))?(?:\s+(?:ال)?(?:وزاري|اميري|رئاسي|جمهوري|حكومي)ا?"
                  r"(?:\s+(?:ال)?مشتركا?)?)?(?:\s+(?:بال|ب)?قانون)?|نظام)"
                  r"(?:\s+(?:الاتحادي|التنظيمي|الاساسي|العضوي|اتحادي))?(?:\s+(?:ال)?كريم)?")  # «الأمر السامي الكريم رقم ...»
 
 
-RAQM = r"(?:رقم|عدد)(?:\s?:)?"  # «رقم 12», «رقم: 12», «عدد 54»
+# «رقم 12», «رقم: 12», «عدد 54»; Iraq's «المرقم 111», the Levant's «ذي الرقم 17»
+RAQM = r"(?:رقم|عدد|المرقم[ةه]?|(?:ذي|ذو)\s+الرقم)(?:\s?:)?"
 
 
 def numbered_pat(g: str) -> str:
@@ -149,7 +153,7 @@ _IND_CHAIN = r"(?![وفبلك]{0,2}ال|[وف]?لل)" + _IND
 # «... من نظام القضاء المجلس الأعلى» ends at «القضاء»); bodies and persons
 _RUNON = (r"ال(?:مجلس|مجالس|هيئ[ةه]|وزار[ةه]|وزير|محكم[ةه]|محاكم|نياب[ةه]|شرط[ةه]|متهم[ةه]?|متهمين|جاني|ضحي[ةه]|"
           r"رئيس|امير|ملك|شيخ|دكتور|مدير|قاضي|محامي|مواطن|مواطنين|حكوم[ةه]|دول[ةه]|سلطات|امن|مخالف[ةه]?|مخالفين|مخالفون|"
-          r"مدان|مدانين|محكوم|محكومين|موقوف|موقوفين|مرتكب|مرتكبين)(?![\w])")
+          r"مدان|مدانين|محكوم|محكومين|موقوف|موقوفين|مرتكب|مرتكبين|شرك[ةه]|شركات|منصات)(?![\w])")
 _DEF = r"(?=[وفبلك]{0,2}ال|[وف]?لل)(?!" + _STOP + "|" + _HEAD_AHEAD + ")" + _NB + "+"
 # a definite word after a definite word: an adjective or a coordinated noun, never a body or person
 _DEF_ADJ = r"(?=[وفبلك]{0,2}ال|[وف]?لل)(?!" + _STOP + "|" + _HEAD_AHEAD + "|" + _RUNON + ")" + _NB + "+"
@@ -188,7 +192,13 @@ _NOT_LAW_AFTER = r"(?!\s+(?:ال)?(?:حري[قه]|حرائق|فيروسات|اف
 
 
 # a second subject in «ومنع/وقمع/وزجر» is the same statute («قانون مكافحة الإرهاب ومنع غسل الأموال»)
-_SAME_STATUTE = r"(?:\s+و(?:منع|قمع|زجر)\s+(?:" + _IND_CHAIN + r"\s+){0,2}" + _DEF + r"(?:\s+" + _DEF_ADJ + r"){0,2})?"
+# «وحماية» + the persons a statute protects is the same statute too («... الاتجار بالبشر وحماية الضحايا», «قانون الإبلاغ عن
+# الفساد وحماية المبلغين عنه»), with the pronoun of the preposition that ends such titles
+_PROTECTED = (r"(?:[وف]?(?:ب|ل)?ال|[وف]?لل)(?:مبلغين|مبلغ|شهود|ضحايا|مخبرين|مستهلك|مستهلكين|خبراء|ضحي[ةه])(?![\w])"
+              r"(?:\s+عن(?:ه|ها|هم)(?![\w]))?")
+_AND_PROTECT = r"وحماي[ةه]\s+" + _PROTECTED
+_SAME_STATUTE = (r"(?:\s+و(?:منع|قمع|زجر)\s+(?:" + _IND_CHAIN + r"\s+){0,2}" + _DEF + r"(?:\s+" + _DEF_ADJ + r"){0,2}|\s+" +
+                 _AND_PROTECT + ")?")
 
 
 def _fields(spec: str, longest: int = 5) -> str:
@@ -225,10 +235,16 @@ _GEN_FIRST_DEF = (r"(?=ال)(?!" + _STOP + "|" + _GENERIC_COMPLEMENT +
 # a verbal noun of the form تفعيل («تنظيم», «تعديل», «تجريم»), which a ت otherwise excludes (a verb: «تنص»)
 _TAFIL = r"ت[^\sي\d,،.:؛()«»]{2}ي" + _NB + r"(?![\w])"
 # «قانون لحماية ...», «قانون للجرائم ...»: "a law to/for ...", a law wished for, not one cited
-_GEN_FIRST_IND = (r"(?:(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتنل])" + _NB + r"+[ةه]|[تن]" + _NB + r"+ة)(?![\w])\s+" +
-                  _DEF)  # «قانون نقابة الأطباء»: a ت/ن noun in ة («نطالبه» is a verb)
-_CONJ = r"و(?![بلك]|" + _NEW_TITLE + ")" + _IND  # «وحماية المبلغين»; not «وبتجميد ...» (a new clause)
-_GEN_TAIL = r"(?:\s+(?:(?:علي|الي|عن|من)\s+|غير\s+|" + _CONJ + r"\s+)?" + _DEF_ADJ + r"){0,4}"
+# (a second construct noun may follow: «قانون إساءة استخدام الكمبيوتر»; «قانون كرة القدم» is a rule of the game)
+_GEN_FIRST_IND = (r"(?!كر[ةه](?![\w]))(?:(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتنل])" + _NB + r"+[ةه]|[تن]" + _NB +
+                  r"+ة)(?![\w])(?:\s+" + _IND_CHAIN + r"){0,2}\s+" + _DEF)  # «قانون نقابة الأطباء»: a ت/ن noun in ة («نطالبه» is a verb)
+# the construct nouns before a title's first definite word after an article: one, or a noun in ة and up to two more
+# («المادة 4 من قانون إساءة استعمال أجهزة الاتصالات الهاتفية»)
+_IND_CONSTRUCT = r"(?=" + _NB + r"+[ةه](?![\w]))" + _IND + r"\s+(?:" + _IND_CHAIN + r"\s+){1,2}|" + _IND + r"\s+"
+_CONJ = r"و(?![بلك]|" + _NEW_TITLE + ")" + _IND  # «وإساءة استخدام ...»; not «وبتجميد ...» (a new clause)
+# a coordinated construct noun may take a second one before its definite word («قانون الاحتيال وإساءة استخدام الكمبيوتر»)
+_GEN_TAIL = (r"(?:\s+(?:(?:(?:علي|الي|عن|من)\s+|غير\s+|" + _CONJ + r"\s+(?:" + _IND_CHAIN + r"\s+)?)?" + _DEF_ADJ + "|" +
+             _AND_PROTECT + r")){0,4}")
 # foreign statutes the press names after a person or an acronym («قانون قيصر», «قانون جاستا»)
 _FOREIGN_NAMED = r"(?:قيصر|جاستا|ماغنيتسكي|ماغنتسكي|باتريوت|كاتسا)(?![\w])"
 GENERAL_TITLE = r"قانون\s+(?:" + _GEN_FIRST_DEF + "|" + _GEN_FIRST_IND + ")" + _GEN_TAIL + r"|قانون\s+" + _FOREIGN_NAMED
@@ -250,11 +266,22 @@ ABOUT_TITLE = (r"(?:(?:ال|ل)(?:قانون|مرسوم)(?:\s+ال(?:اساسي|
 STATUTE_TITLE = (r"(?:ال)?نظام\s+(?:ال)?(?:اساسي|عام)(?:\s+الجديد)?\s+(?=ل)(?!" + _STOP + ")" + _NB + "+" +
                  r"(?:\s+" + _DEF + r"){0,3}")
 # a title in quotes or brackets: «قانون "حماية المعطيات"», «نظام (المنافسات والمشتريات الحكومية)»
-# («نظام» only before a title of two words or more starting with «ال»: «بنظام «أندرويد»» is a system); then
+# («نظام» only before a title of two words or more starting with «ال» or a field's verbal noun, «نظام «مكافحة
+# التستر»»: «بنظام «أندرويد»» is a system); then
 # a complement («قانون "..." لحقوق الإنسان»)
 _Q_IN = r"[^«»\"“”()\n\d.،,:؛!?؟]"
-QUOTED_TITLE = (r"(?:(?:قانون|مرسوم|لائح[ةه])\s*[«\"“(]\s*(?=[^\d\s])" + _Q_IN + r"{2,60}?|نظام\s*[«\"“(]\s*ال" + _NB +
+QUOTED_TITLE = (r"(?:(?:قانون|مرسوم|لائح[ةه])\s*[«\"“(]\s*(?=[^\d\s])" + _Q_IN + r"{2,60}?|نظام\s*[«\"“(]\s*(?:ال|(?:مكافح[ةه]|حماي[ةه]|مزاول[ةه])\s)" + _NB +
                 r"+\s" + _Q_IN + r"{1,60}?)\s*[»\"”)](?:\s+ل(?!ل)" + _NB + r"+\s+" + _DEF + ")?")
+
+
+# codes and laws named by an adjective («القانون المدني», «القانون التجاري», «القانون الانتخابي»): a span after an
+# article («المادة 163 من القانون المدني») or with a nationality («القانون المدني المصري»); alone, the press uses
+# them for the field of law as often as for the text, so they are left out (instrument null either way)
+ADJ_CODE = r"ال(?:مدني|تجاري|انتخابي)(?![\w])"
+# the country after «دستور» («المادة 71 من دستور مصر», «الفصل 5 من دستور المملكة المغربية», «دستور البلاد»)
+_CONSTITUTION_OF = (r"(?:مصر|المغرب|تونس|الجزائر|الاردن|لبنان|العراق|الكويت|البحرين|قطر|ليبيا|سوريا|السودان|موريتانيا|فلسطين|"
+                    r"اليمن|الامارات|البلاد|الدول[ةه]|(?:المملك[ةه]|الجمهوري[ةه])(?:\s+(?:ال)?" + _NB + r"+[ةه])?"
+                    r"(?:\s+ال" + _NB + r"+[ةه])?)(?![\w])")
 
 
 # a country's code named with a pronoun: «قانونها الجنائي», «قانون عقوباتها» (rule 8: kind code, instrument null)
@@ -270,8 +297,8 @@ def title_pat(g: str) -> str:
             # «... للنظام», «... لهذا القانون»: the statute of the story), «لائحة الوظائف الصحية»
             r"|(?:ال)?لائح[ةه]\s+التنفيذي[ةه]\s+ل(?:(?:نظام|قانون)\s+(?:" + NIZAM_SPECIAL + "|" + _fields(_FIELDS_NIZAM) + "|" +
             _fields(_FIELDS_LAW) + "|" + _DEF + r"(?:\s+" + _DEF + r"){0,3})|(?!ل?(?:قانون|نظام|قرار|مرسوم)(?![\w])|ه|ذلك|تلك)"
-            + _NB + r"+(?:\s+" + _DEF + r"){0,3})|لائح[ةه]\s+" + _fields(_FIELDS_LAIHA, 1) + "|" + POSSESSIVE_CODE + "|" +
-            GENERAL_TITLE + "))" + E)
+            + _NB + r"+(?:\s+" + _DEF + r"){0,3})|لائح[ةه]\s+(?:" + _fields(_FIELDS_LAIHA, 1) + "|" + _fields("حماي[ةه]", 2) + ")|" + POSSESSIVE_CODE + "|" +
+            r"(?:ال|ل)?قانون\s+" + ADJ_CODE + r"\s+" + NATIONALITY + "|" + GENERAL_TITLE + "))" + E)
 
 
 # nationality adjectives after a name, with their country (``XX``: a country the gazetteer does not cover;
@@ -450,21 +477,25 @@ def finder_regex() -> re.Pattern[str]:
                r"فصل(?:ه|ها)|فصلي(?:ه|ها)|مواد(?:ه|ها)|فصول(?:ه|ها)))|و?ف(?:\s?\.)?(?=\s?\d)))(?:\s+|(?<=\.))"
                r"(?:رقم(?:\s?:)?\s+)?"
                r"(?:(?P<artlist>(?:من\s+)?" + ART_LIST + r")|(?P<aprev>" + ART_ANAPHOR + "))" + E +
+               # «الفصل 447-1 وما يليه», «المواد 5 وما بعدها»: the articles that follow, inside (only the cited are listed)
+               r"(?:\s+وما\s+(?:يلي|بعد)(?:ه|ها)" + E + ")?" +
                # a paragraph after the number, inside (rule 13): «المادة 6 فقرة 2 من ...», «المادة (3) البند (ب)»
                r"(?:\s*[,،]?\s+(?:ال)?(?:فقر[ةه]|بند)\s+" + _PARA_NUM + E + r")?"
                r"(?:\s+(?P<minh>منه|منها)" + E +
                r"|\s+(?:من|في|ب)\s+(?:(?P<ashort>" + SHORT + r")|" + instrument("a") +
                # «من النظام», «من اللائحة التنفيذية» (the statute of the story), «من القانون اللبناني»
-               r"|(?P<abare>ال(?:نظام|قانون)(?!\s+الاساسي)(?:\s+(?P<abnat>" + NATIONALITY + r"))?|اللائح[ةه]\s+التنفيذي[ةه])" + E +
+               r"|(?P<abare>ال(?:نظام|قانون)(?!\s+الاساسي|\s+" + ADJ_CODE + r")(?:\s+(?P<abnat>" + NATIONALITY + r"))?|اللائح[ةه]\s+التنفيذي[ةه])" + E +
                # «من الدستور», «من المجلة العسكرية»: named, not in the gazetteer
                # («من لائحته التنفيذية»: the regulation of the statute named before, not the statute)
                # «من القانون الأساسي الفلسطيني» (a constitution), «من تنظيم اللجنة» (a Saudi body's statute), «من
                # قانون آداب الاتصالات» (after an article, «قانون» + any construct noun + a definite word is a title)
-               r"|(?P<aunk>(?:ال)?دستور(?:\s+" + NATIONALITY + r"|\s+(?:(?:لعام|عام|سن[ةه])\s+)?(?:19|20)\d\d)?|المجل[ةه]\s+ال" + _NB + r"+ي[ةه]|لائحت(?:ه|ها)\s+"
-               r"التنفيذي[ةه]|(?:مشروع|مقترح|مسود[ةه])\s+(?:ال)?(?:قانون|نظام)|ال(?:امر|مرسوم)\s+ال(?:ملكي|سامي|اميري|سلطاني|رئاسي|حكومي|تشريعي)|القانون\s+الاساسي(?:\s+" + NATIONALITY + r")?|(?:تنظيم|قانون)\s+(?!" + _GENERIC_COMPLEMENT + ")(?:" + _IND + r"\s+)?" + _DEF +
+               r"|(?P<aunk>(?:ال)?دستور(?:\s+" + NATIONALITY + r"|\s+(?:(?:لعام|عام|سن[ةه])\s+)?(?:19|20)\d\d|\s+" + _CONSTITUTION_OF +
+               r")?|القانون\s+" + ADJ_CODE + r"(?:\s+" + NATIONALITY + r")?|المجل[ةه]\s+ال" + _NB + r"+ي[ةه]|لائحت(?:ه|ها)\s+"
+               r"التنفيذي[ةه]|(?:مشروع|مقترح|مسود[ةه])\s+(?:ال)?(?:قانون|نظام)|ال(?:امر|مرسوم)\s+ال(?:ملكي|سامي|اميري|سلطاني|رئاسي|حكومي|تشريعي)|القانون\s+الاساسي(?:\s+" + NATIONALITY + r")?|(?:تنظيم|قانون)\s+(?!" + _GENERIC_COMPLEMENT + ")(?:" + _IND_CONSTRUCT + r")?" + _DEF +
                r"(?:\s+" + _DEF_ADJ + r"){0,3}(?:\s+" + NATIONALITY + r")?)" + E + ")"
-               # abbreviations: «ق.ج» (Morocco), «ق.ع» (a penal code), «م.ج» (Tunisia), «302 و306 عقوبات»
-               r"|\s+(?:من\s+)?(?P<aabbr>ق\.?\s?[جع]|م\.?\s?ج|عقوبات|ارهاب)" + E + r")?")
+               # abbreviations: «ق.ج» (Morocco), «ق.ع» (a penal code), «م.ج» (Tunisia), «302 و306 عقوبات»; «ق.ع.ج» (Algeria's
+    # penal code), «ق.إ.ج» / «ق.م.ج» (codes of criminal procedure), «ق.ل.ع» (Morocco's code of obligations and contracts)
+               r"|\s+(?:من\s+)?(?P<aabbr>ق\.?\s?[ام]\.?\s?ج|ق\.?\s?ل\.?\s?ع|ق\.?\s?ع\.?\s?[جعل]|ق\.?\s?[جع]|م\.?\s?ج|عقوبات|ارهاب)" + E + r")?")
     standalone = (W + r"(?:(?P<short>" + SHORT + r")|" + dual + "|" + NUMBERED_DUAL + "|" + bill + "|" + instrument("i") +
                   r")")
     # a standalone short form is only used as context, never reported (guidelines rule 5)
@@ -475,7 +506,7 @@ def finder_regex() -> re.Pattern[str]:
 # them inside the same word («ماد» + «ة»/«تين», «فصل» + «ين»); a name's first word allows none
 ANCHOR_HEADS = {"فصل": ("", "ين", "ان", "ه", "ها", "يه", "يها"), "فصول": ("", "ه", "ها"),
                 "ماد": ("ة", "ه", "تين", "تان", "ته", "تها", "تيه", "تيها"), "لائح": ("ة", "ه"), "مواد": ("", "ه", "ها"),
-                "فقر": ("ة", "ه", "تين", "تان", "ات"), "بند": ("", "ين", "ان"), "بنود": ("",),
+                "فقر": ("ة", "ه", "تين", "تان", "ات"), "بند": ("", "ين", "ان"), "بنود": ("",), "قسم": ("",),
                 "قانون": ("", "ي", "ه", "ها", "هم", "ين", "ان"), "مرسوم": ("", "ا", "ين", "ان"), "ظهير": ("",),
                 "امر": ("", "ا", "ين", "ان"), "قرار": ("", "ا", "ين", "ان"), "نظام": ("", "ي"), "مجل": ("ة", "ه", "تي"),
                 "مجموع": ("ة", "ه"), "مدون": ("ة", "ه", "تي"), "مشروع": ("", "ا"), "مشاريع": ("",), "مقترح": ("", "ا"),
@@ -546,6 +577,7 @@ def alias_automaton():
 
 
 ARTICLE_NUM = re.compile(NUM)
+_ORDINAL_RANGE = re.compile(r"^من\s+\(?(ال\D+?)\)?\s*(?:الي|حتي)\s*\(?(ال\D+?)\)?$")
 RANGE = re.compile(r"^من\s+(\d+)\s*(?:الي|حتي|الي\s+غاي[ةه])\s*(\d+)$")
 
 
@@ -558,12 +590,15 @@ def canonical_article(raw: str) -> str:
     «الـ18» → ``18``."""
     raw = re.sub(r"\s?\(\s?جديد[ةه]?\s?\)$", "", norm(raw).strip())  # «الفصل 31 (جديد)»: the amended article
     bis = ""
+    m = re.fullmatch(r"\(\s?(.+?)\s?/\s?([ابجدهوزحطي])\s?\)", raw)  # «المادة (3/أ)», «المادة (الأولى/ب)»
+    if m:
+        raw, bis = m.group(1), f" ({_LETTERS[m.group(2)]})"
     m = re.search(r"\s+(ثالثا|رابعا|خامسا)$", raw)  # «الفصل 226 ثالثا»
     if m:
         raw, bis = raw[: m.start()], " " + {"ثالثا": "ter", "رابعا": "quater", "خامسا": "quinquies"}[m.group(1)]
-    m = re.search(r"\s*مكرر[اةه]?(?:\s+(\d+)|\s?\(\s?([ابجد])\s?\))?$", raw)
+    m = re.search(r"\s*مكرر[اةه]?(?:\s+(\d+)|\s?\(\s?([ابجد])\s?\)|\s+([ابجد]))?$", raw)  # «مكرر أ» as «مكرر (أ)»
     if m:
-        letter = _LETTERS.get(m.group(2) or "")
+        letter = _LETTERS.get(m.group(2) or m.group(3) or "")
         bis = " bis" + (f" {m.group(1)}" if m.group(1) else "") + (f" ({letter})" if letter else "")
         raw = raw[: m.start()]
     elif not bis:
@@ -590,13 +625,18 @@ def canonical_article(raw: str) -> str:
 def expand_articles(artlist: str) -> list[str]:
     """Canonical article list from «447-1 و447-2», «من 3 الي 6», «25 و26 و27»."""
     artlist = artlist.strip()
-    m = re.match(r"^من\s+(\d+)-(\d+)\s*(?:الي|حتي)\s*(\d+)-(\d+)$", norm(artlist))
+    m = re.match(r"^(?:من\s+)?(\d+)-(\d+)\s*(?:الي|حتي)\s*(\d+)-(\d+)$", norm(artlist))
     if m and m.group(1) == m.group(3) and 0 < int(m.group(4)) - int(m.group(2)) <= 50:
         return [f"{m.group(1)}-{i}" for i in range(int(m.group(2)), int(m.group(4)) + 1)]
     m = RANGE.match(artlist)
     if m:
         a, b = int(m.group(1)), int(m.group(2))
         if 0 < b - a <= 50:
+            return [str(i) for i in range(a, b + 1)]
+    m = _ORDINAL_RANGE.match(norm(artlist))  # «المواد من الخامسة إلى التاسعة»
+    if m:
+        a, b = ORDINALS.get(" ".join(m.group(1).split())), ORDINALS.get(" ".join(m.group(2).split()))
+        if a and b and 0 < b - a <= 50:
             return [str(i) for i in range(a, b + 1)]
     artlist = re.sub(r"^من\s+", "", artlist)
     out: list[str] = []
