@@ -5,7 +5,8 @@ saved and loaded by the old side), see the same batches and take the same number
 weights must then agree to float rounding. Dropout is the one random element left, so a difference in
 results between the stacks that survives this check comes from the dropout random stream each seed maps to.
 
-    bash scripts/trainer_equivalence.sh [STEPS]        # default 100 steps (one epoch is 85)
+    bash scripts/trainer_equivalence.sh [STEPS]              # default 100 steps (one epoch is 85)
+    DROPOUT=on bash scripts/trainer_equivalence.sh [STEPS]   # dropout on, the old loop seeded as Trainer seeds
 
 Modes (the shell script runs them; ``old`` runs under the 1e468605 worktree of scripts/trainer_switch_check.sh):
     python scripts/trainer_equivalence.py new STEPS WORK
@@ -16,6 +17,7 @@ Modes (the shell script runs them; ``old`` runs under the 1e468605 worktree of s
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -31,7 +33,7 @@ def _no_dropout(model: torch.nn.Module) -> None:
             m.p = 0.0
 
 
-def new_side(steps: int, work: Path) -> None:
+def new_side(steps: int, work: Path, dropout: bool) -> None:
     from arcrime.config import load_config
     from arcrime.training import FineTuneRecipe
 
@@ -42,7 +44,8 @@ def new_side(steps: int, work: Path) -> None:
                                    "logging_steps": 1})
     recipe = FineTuneRecipe(cfg, overwrite=True)
     recipe.setup()
-    _no_dropout(recipe.model)
+    if not dropout:
+        _no_dropout(recipe.model)
     torch.save({k: v.clone() for k, v in recipe.model.state_dict().items()}, work / "init.pt")
     trainer = recipe.trainer()
     trainer.train()
@@ -51,7 +54,7 @@ def new_side(steps: int, work: Path) -> None:
         [h["loss"] for h in trainer.state.log_history if "loss" in h]), encoding="utf-8")
 
 
-def old_side(steps: int, work: Path, root: str) -> None:
+def old_side(steps: int, work: Path, root: str, dropout: bool) -> None:
     from arcrime.config import load_config  # the 1e468605 package (PYTHONPATH set by the shell script)
     from arcrime.train import Trainer
 
@@ -63,23 +66,27 @@ def old_side(steps: int, work: Path, root: str) -> None:
         "data.real": None})
     tr = Trainer(cfg, overwrite=True)
     tr.setup()
-    _no_dropout(tr.model)
+    if not dropout:
+        _no_dropout(tr.model)
     missing, unexpected = tr.model.load_state_dict(torch.load(work / "init.pt"), strict=False)
     if missing or unexpected:
         raise SystemExit(f"the two models differ in their parameters: missing {missing}, unexpected {unexpected}")
+    # the dropout stream as Trainer starts it: transformers.set_seed(seed) at the top of train()
+    torch.manual_seed(13)
     tr.fit()
     torch.save({k: v.clone() for k, v in tr.model.state_dict().items()}, work / "old.pt")
 
 
-def compare(steps: int, work: Path, out: Path) -> None:
+def compare(steps: int, work: Path, out: Path, dropout: bool) -> None:
     init, new, old = (torch.load(work / f) for f in ("init.pt", "new.pt", "old.pt"))
     rows = {k: {"max_abs_diff_between_stacks": float((new[k].float() - old[k].float()).abs().max()),
                 "max_abs_change_in_training": float((new[k].float() - init[k].float()).abs().max())} for k in new}
     worst = max(rows, key=lambda k: rows[k]["max_abs_diff_between_stacks"])
     moved = max(v["max_abs_change_in_training"] for v in rows.values())
-    summary = {"what": "hand-written loop (1e468605) vs transformers.Trainer, dropout off, same initial weights, "
-                       "same batches (configs/quickstart.yaml of 1e468605, w2v encoder, seed 13)",
-               "steps": steps, "parameters": len(rows), "largest_difference": rows[worst] | {"parameter": worst},
+    summary = {"what": "hand-written loop (1e468605) vs transformers.Trainer, same initial weights, same batches, "
+                       + ("dropout on, the same torch seed at the first step" if dropout else "dropout off")
+                       + " (configs/quickstart.yaml of 1e468605, w2v encoder, seed 13)",
+               "steps": steps, "dropout": dropout, "parameters": len(rows), "largest_difference": rows[worst] | {"parameter": worst},
                "largest_change_in_training": moved}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
@@ -88,10 +95,11 @@ def compare(steps: int, work: Path, out: Path) -> None:
 
 if __name__ == "__main__":
     mode, steps, work = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+    dropout = os.environ.get("DROPOUT", "off") == "on"
     work.mkdir(parents=True, exist_ok=True)
     if mode == "new":
-        new_side(steps, work)
+        new_side(steps, work, dropout)
     elif mode == "old":
-        old_side(steps, work, sys.argv[4])
+        old_side(steps, work, sys.argv[4], dropout)
     else:
-        compare(steps, work, Path(sys.argv[4]))
+        compare(steps, work, Path(sys.argv[4]), dropout)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Issue 16: the Trainer stack and the hand-written loop it replaced, dropout off, same start, same batches:
-# do they end at the same weights? Writes experiments/trainer-switch-seeds/equivalence.json.
+# do they end at the same weights? Writes experiments/trainer-switch-seeds/equivalence.json
+# (DROPOUT=on: dropout kept, the old loop seeded as Trainer seeds; equivalence-dropout.json).
 # Uses the 1e468605 worktree that scripts/trainer_switch_check.sh creates (run that first). ~3 min on 2 cores.
 #   bash scripts/trainer_equivalence.sh [STEPS]
 set -euo pipefail
@@ -14,4 +15,5 @@ trap 'rm -rf "$WORK"' EXIT
 [ -f models/trainer-switch/quickstart-1e468605.yaml ] || git show 1e468605:configs/quickstart.yaml > models/trainer-switch/quickstart-1e468605.yaml
 .venv/bin/python scripts/trainer_equivalence.py new "$STEPS" "$WORK" >/dev/null
 (cd "$OLD_TREE" && PYTHONPATH="$PWD/src" ../../../.venv/bin/python ../../../scripts/trainer_equivalence.py old "$STEPS" "$WORK" "$(cd ../../.. && pwd)") >/dev/null
-.venv/bin/python scripts/trainer_equivalence.py compare "$STEPS" "$WORK" experiments/trainer-switch-seeds/equivalence.json
+SUFFIX=$([ "${DROPOUT:-off}" = on ] && echo "-dropout" || true)
+.venv/bin/python scripts/trainer_equivalence.py compare "$STEPS" "$WORK" "experiments/trainer-switch-seeds/equivalence$SUFFIX.json"

@@ -276,9 +276,12 @@ class ArcrimeTrainer(transformers.Trainer):
         ``_get_dataloader`` only takes an index sampler, whose stream the DataLoader would re-cut)."""
         if self.train_dataset is None:
             raise ValueError("Trainer: training requires a train_dataset.")
+        # its own generator: a DataLoader without one draws a seed from the global torch RNG at every
+        # epoch, shifting the dropout stream (the batches come from (seed, epoch) alone anyway)
         loader = torch.utils.data.DataLoader(
             self.train_dataset, batch_sampler=self._get_train_sampler(), collate_fn=self.data_collator,
-            num_workers=self.args.dataloader_num_workers, pin_memory=self.args.dataloader_pin_memory)
+            num_workers=self.args.dataloader_num_workers, pin_memory=self.args.dataloader_pin_memory,
+            generator=torch.Generator().manual_seed(self.args.seed))
         return self.accelerator.prepare(loader)
 
 
