@@ -40,3 +40,16 @@ def test_seed_check_table(tmp_path):
     text = write_report(tmp_path).read_text(encoding="utf-8")
     assert "| hand-loop | 13 | 0.790 | 0.800 | 1e468605 |" in text
     assert "| **trainer mean** | 1 seeds | **0.780** | **0.810** | |" in text
+
+
+def test_stack_equivalence_line(tmp_path):
+    d = tmp_path / "trainer-switch-seeds"
+    d.mkdir()
+    (d / "summary.json").write_text(json.dumps({"what": "w", "runs": {}, "mean": {}}), encoding="utf-8")
+    (d / "equivalence.json").write_text(json.dumps({
+        "what": "dropout off", "steps": 100, "largest_change_in_training": 0.0132,
+        "largest_difference": {"parameter": "classifier.bias", "max_abs_diff_between_stacks": 4.1e-05}}), encoding="utf-8")
+    _run(tmp_path, "r", "2026-01-01", dev=0.5, test=0.5)
+    text = write_report(tmp_path).read_text(encoding="utf-8")
+    assert "After 100 steps the largest weight difference between the stacks is 4.1e-05 (`classifier.bias`)" in text
+    assert "moved weights by up to 1.3e-02" in text and "equivalence-dropout.json" not in text

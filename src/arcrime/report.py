@@ -204,6 +204,13 @@ def render_seed_check(experiments: str | Path) -> str:
         m = summary["mean"][stack]
         out.append(f"| **{stack} mean** | {len(m['seeds'])} seeds | " + " | ".join(f"**{_f(m.get(s))}**" for s in splits)
                    + " | |")
+    for name in ("equivalence.json", "equivalence-dropout.json"):
+        eq = _load(Path(experiments) / "trainer-switch-seeds" / name)
+        if eq:
+            d = eq["largest_difference"]
+            out += ["", f"`{name}` (`scripts/trainer_equivalence.sh`): {eq['what']}. After {eq['steps']} steps the "
+                        f"largest weight difference between the stacks is {d['max_abs_diff_between_stacks']:.1e} "
+                        f"(`{d['parameter']}`); training moved weights by up to {eq['largest_change_in_training']:.1e}."]
     return "\n".join(out) + "\n"
 
 
