@@ -707,7 +707,10 @@ def model_card(info: dict[str, Any]) -> str:
         tokenizer = f"the WordPiece tokenizer of `{Path(c['init_from']).name}` ({c['vocab_size']} entries), unchanged"
         held = (f"- Domain-adaptive run: the held-out articles are the first {c['heldout_articles']} of this run's own "
                 f"corpus ({', '.join(Path(p).name for p in info['corpus'])}), so its held-out loss does not compare "
-                "with the general encoder's; compare the two by fine-tuning on the real-press dev split.")
+                "with the general encoder's; compare the two by fine-tuning on the real-press dev split.\n"
+                "- The corpus is `arcrime data domain`'s: the crime, court and cyber-crime articles of the corpora "
+                "listed above (outside the project's annotation layer, reprints of its held-out stories removed) plus the "
+                "written corpus's train split (the project's own writing).")
         notes = notes.replace("## Notes on this run", "## Notes on this run\n" + held) if notes else (
             "\n## Notes on this run\n" + held + "\n")
     unigram = (f"; a unigram model of the training stream scores {ref['unigram_heldout_loss']:.3f} on the same targets"
