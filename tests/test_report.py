@@ -53,3 +53,18 @@ def test_stack_equivalence_line(tmp_path):
     text = write_report(tmp_path).read_text(encoding="utf-8")
     assert "After 100 steps the largest weight difference between the stacks is 4.1e-05 (`classifier.bias`)" in text
     assert "moved weights by up to 1.3e-02" in text and "equivalence-dropout.json" not in text
+
+
+def test_encoder_table(tmp_path):
+    enc = tmp_path / "encoders" / "enc-a"
+    enc.mkdir(parents=True)
+    (enc / "pretrain_log.json").write_text(json.dumps({
+        "config": {"heldout_articles": 500, "init_from": ""}, "corpus": ["x/SaudiNewsNet/articles.txt.xz"],
+        "steps": 10, "tokens_seen": 2_000_000, "train_seconds": 120, "final_heldout_loss": 7.1,
+        "final_heldout_perplexity": 1212.0, "reference": {"unigram_heldout_loss": 8.1}, "git": {"commit": "abc", "dirty": False}}))
+    exp = tmp_path / "experiments"
+    exp.mkdir()
+    _run(exp, "r", "2026-01-01", dev=0.5, test=0.5)
+    text = write_report(exp).read_text(encoding="utf-8")
+    assert ("| enc-a | random | SaudiNewsNet | 10 | 2.0M | 2.0 | first 500 articles of the general corpora | 7.100 | 1212 "
+            "| 8.100 | abc |") in text
