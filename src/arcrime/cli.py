@@ -191,6 +191,16 @@ def cmd_predict(a: argparse.Namespace) -> int:
     return 0
 
 
+def _corpus_dir(a: argparse.Namespace, cmd: str) -> str | None:
+    """``--corpus`` or ``$ARCRIME_REAL_CORPUS``; logs how to fix it and returns None when neither is set."""
+    from .real import CORPUS_ENV
+
+    corpus = a.corpus or os.environ.get(CORPUS_ENV)
+    if not corpus:
+        logger.error("data %s: give --corpus DIR (the folder holding the public corpora) or set %s", cmd, CORPUS_ENV)
+    return corpus
+
+
 def cmd_data(a: argparse.Namespace) -> int:
     from .config import DEFAULT_LABELS
     from .corpus import read_corpus
@@ -227,12 +237,10 @@ def cmd_data(a: argparse.Namespace) -> int:
                            "were written", n_err, a.out)
         return 1 if n_err else 0
     if a.data_cmd == "silver":
-        from .real import CORPUS_ENV
         from .silver import build_silver
 
-        corpus = a.corpus or os.environ.get(CORPUS_ENV)
+        corpus = _corpus_dir(a, "silver")
         if not corpus:
-            logger.error("data silver: give --corpus DIR (the folder holding the public corpora) or set %s", CORPUS_ENV)
             return EXIT_BAD_INPUT
         if a.negatives < 0 or not 0.0 < a.max_similarity <= 1.0:
             logger.error("data silver: --negatives must be >= 0 (got %s) and --max-similarity in (0, 1] (got %s)",
@@ -243,11 +251,9 @@ def cmd_data(a: argparse.Namespace) -> int:
         return 0
     if a.data_cmd == "domain":
         from .domain import build_domain_corpus
-        from .real import CORPUS_ENV
 
-        corpus = a.corpus or os.environ.get(CORPUS_ENV)
+        corpus = _corpus_dir(a, "domain")
         if not corpus:
-            logger.error("data domain: give --corpus DIR (the folder holding the public corpora) or set %s", CORPUS_ENV)
             return EXIT_BAD_INPUT
         if a.min_terms < 1 or not 0.0 < a.max_similarity <= 1.0:
             logger.error("data domain: --min-terms must be >= 1 (got %s) and --max-similarity in (0, 1] (got %s)",
