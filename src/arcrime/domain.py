@@ -33,7 +33,7 @@ from . import legal
 from .corpus import load_records
 from .fileio import write_text
 from .keywords import KEYWORDS
-from .real import CORPORA, held_out_near, iter_corpus, layer_positions
+from .real import articles_outside_layer, held_out_near
 
 logger = logging.getLogger(__name__)
 
@@ -87,30 +87,21 @@ def build_domain_corpus(real_dir: str | Path, corpus_dir: str | Path, out: str |
     """
     if min_terms < 1 or not 0.0 < max_similarity <= 1.0:
         raise ValueError(f"min_terms must be >= 1 (got {min_terms}) and max_similarity in (0, 1] (got {max_similarity})")
-    positions = layer_positions(real_dir)
-    folders = [Path(corpus_dir) / c for c in CORPORA if (Path(corpus_dir) / c).is_dir()]
-    if not folders:
-        raise FileNotFoundError(f"{corpus_dir}: none of {', '.join(CORPORA)} found; give the folder holding the corpora")
+    held_out: list[str] = []
+    articles = articles_outside_layer(real_dir, corpus_dir, held_out)
     for w in written:
         if not Path(w).is_file():
             raise FileNotFoundError(f"{w}: no such written-corpus file")
-    held_out: list[str] = []
     selected: list[str] = []
     reasons = {"keywords": 0, "legal": 0, "terms": 0}
     n_seen = 0
-    for folder in folders:
-        for art in iter_corpus(folder):
-            split = positions.get((art.corpus, art.file, art.line))
-            if split is not None:
-                if split in ("dev", "test"):
-                    held_out.append(art.text)
-                continue
-            n_seen += 1
-            why = domain_reasons(art.text, min_terms)
-            for r in why:
-                reasons[r] += 1
-            if why:
-                selected.append(art.text)
+    for art in articles:
+        n_seen += 1
+        why = domain_reasons(art.text, min_terms)
+        for r in why:
+            reasons[r] += 1
+        if why:
+            selected.append(art.text)
     close = held_out_near(selected, held_out, max_similarity)
     texts = [_one_line(t) for t, c in zip(selected, close) if not c]
     n_written = 0

@@ -216,6 +216,31 @@ def layer_positions(real_dir: str | Path) -> dict[tuple[str, str, int], str | No
             for _, _, r in good}
 
 
+def articles_outside_layer(real_dir: str | Path, corpus_dir: str | Path, held_out: list[str]
+                           ) -> Iterator[CorpusArticle]:
+    """Every article of the corpora under ``corpus_dir`` that is not in the annotation layer of ``real_dir``;
+    the texts of annotated dev/test articles met on the way are appended to ``held_out``.
+
+    Raises (at once, not on iteration):
+        FileNotFoundError: no corpus folder under ``corpus_dir`` or no annotation file in ``real_dir``.
+    """
+    positions = layer_positions(real_dir)
+    folders = [Path(corpus_dir) / c for c in CORPORA if (Path(corpus_dir) / c).is_dir()]
+    if not folders:
+        raise FileNotFoundError(f"{corpus_dir}: none of {', '.join(CORPORA)} found; give the folder holding the corpora")
+
+    def walk() -> Iterator[CorpusArticle]:
+        for folder in folders:
+            for art in iter_corpus(folder):
+                split = positions.get((art.corpus, art.file, art.line))
+                if split is None:
+                    yield art
+                elif split in ("dev", "test"):
+                    held_out.append(art.text)
+
+    return walk()
+
+
 def held_out_near(texts: list[str], held_out: list[str], max_similarity: float) -> list[bool]:
     """For each of ``texts``: is its word TF-IDF cosine with some ``held_out`` text at or above
     ``max_similarity`` (a reprint or rewrite of a held-out story)?"""

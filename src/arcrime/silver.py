@@ -30,7 +30,7 @@ from typing import Any
 from . import legal
 from .fileio import write_jsonl
 from .keywords import KEYWORDS
-from .real import CORPORA, held_out_near, iter_corpus, layer_positions
+from .real import articles_outside_layer, held_out_near
 
 logger = logging.getLogger(__name__)
 
@@ -55,34 +55,25 @@ def build_silver(real_dir: str | Path, corpus_dir: str | Path, out: str | Path, 
     if negatives < 0 or not 0.0 < max_similarity <= 1.0:
         raise ValueError(f"negatives must be >= 0 (got {negatives}) and max_similarity in (0, 1] (got {max_similarity})")
 
-    annotated = layer_positions(real_dir)
-    folders = [Path(corpus_dir) / c for c in CORPORA if (Path(corpus_dir) / c).is_dir()]
-    if not folders:
-        raise FileNotFoundError(f"{corpus_dir}: none of {', '.join(CORPORA)} found; give the folder holding the corpora")
+    held_out: list[str] = []
+    articles = articles_outside_layer(real_dir, corpus_dir, held_out)
     rng = random.Random(seed)
     positives: list[tuple[Any, list[str]]] = []
     reservoir: list[Any] = []
-    held_out: list[str] = []
     n_seen = n_neg_pool = 0
-    for folder in folders:
-        for art in iter_corpus(folder):
-            split = annotated.get((art.corpus, art.file, art.line))
-            if split is not None:
-                if split in ("dev", "test"):
-                    held_out.append(art.text)
-                continue
-            n_seen += 1
-            labs = silver_labels(art.text)
-            if labs:
-                positives.append((art, labs))
-                continue
-            n_neg_pool += 1  # reservoir sampling: a uniform seeded sample of the articles with no family
-            if len(reservoir) < negatives:
-                reservoir.append(art)
-            else:
-                j = rng.randrange(n_neg_pool)
-                if j < negatives:
-                    reservoir[j] = art
+    for art in articles:
+        n_seen += 1
+        labs = silver_labels(art.text)
+        if labs:
+            positives.append((art, labs))
+            continue
+        n_neg_pool += 1  # reservoir sampling: a uniform seeded sample of the articles with no family
+        if len(reservoir) < negatives:
+            reservoir.append(art)
+        else:
+            j = rng.randrange(n_neg_pool)
+            if j < negatives:
+                reservoir[j] = art
     cands = positives + [(a, []) for a in reservoir]
     too_close = held_out_near([a.text for a, _ in cands], held_out, max_similarity)
     recs = []
