@@ -71,7 +71,7 @@ def test_hydrate_writes_corpus_files_that_every_command_reads(tiny, tmp_path):
     corpora, real, ref = tiny
     out = tmp_path / "hyd"
     res = hydrate(real, corpora, out)
-    assert res["errors"] == [] and res["written"] == {"train": 1, "dev": 1, "test": 1}
+    assert res["errors"] == [] and res["written"] == {"train": 1, "dev": 1, "test": 1, "legal": 0}
     recs, errs = read_corpus(out / "real_train.jsonl")
     assert errs == [] and recs[0]["text"] == A1 and recs[0]["meta"]["real"] is True
     assert recs[0]["meta"]["source"]["url"] == "http://example.org/0"  # from the user's metadata
@@ -115,7 +115,7 @@ def test_every_error_is_reported_per_record_and_the_rest_hydrates(tiny, tmp_path
     assert got[("b.jsonl", 5)][0] == "text"
     assert got[("b.jsonl", 6)][0] == "id" and "duplicate" in got[("b.jsonl", 6)][1]
     assert got[("b.jsonl", 7)][0] == "<json>"
-    assert res["written"] == {"train": 1, "dev": 1, "test": 1}  # the good records of a.jsonl still hydrate
+    assert res["written"] == {"train": 1, "dev": 1, "test": 1, "legal": 0}  # the good records of a.jsonl still hydrate
     logged = [json.loads(x) for x in (out / "hydrate_errors.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(logged) == len(res["errors"]) == 7
 
@@ -127,7 +127,7 @@ def test_cli_hydrate_uses_env_and_exit_codes(tiny, tmp_path, monkeypatch, capsys
     assert CORPUS_ENV in capsys.readouterr().err
     monkeypatch.setenv(CORPUS_ENV, str(corpora))
     assert main(["data", "hydrate", "--real", str(real), "--out", str(tmp_path / "o")]) == 0
-    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["written"] == {"train": 1, "dev": 1, "test": 1}
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["written"] == {"train": 1, "dev": 1, "test": 1, "legal": 0}
     assert main(["data", "hydrate", "--real", str(real), "--corpus", str(tmp_path / "none"),
                  "--out", str(tmp_path / "o")]) != 0
 
@@ -175,7 +175,7 @@ def test_annotation_schema_errors_name_file_line_field(tiny, tmp_path):
     assert ("c.jsonl", 2, "legal_refs[0].kind") in got and ("c.jsonl", 2, "legal_refs[0].articles") in got
     assert ("c.jsonl", 3, "source") in got and any("same article as 'r1'" in e.message for e in res["errors"])
     assert ("c.jsonl", 4, "source.line") in got
-    assert res["written"] == {"train": 1, "dev": 1, "test": 1}
+    assert res["written"] == {"train": 1, "dev": 1, "test": 1, "legal": 0}
     assert (tmp_path / "h" / ".gitignore").read_text(encoding="utf-8").strip().endswith("*")
 
 
@@ -302,3 +302,23 @@ def test_domain_corpus_selects_crime_news_outside_the_layer_and_adds_written_tra
         build_domain_corpus(real, corpora, out, written=[tmp_path / "none.jsonl"])
     assert main(["data", "domain", "--corpus", str(corpora), "--real", str(real), "--out", str(tmp_path / "c.txt"),
                  "--written", str(written), "--min-terms", "0"]) == 2
+
+
+def test_legal_split_hydrates_apart_and_carries_no_labels(tiny, tmp_path):
+    corpora, real, ref = tiny
+    # the legal-reference development set: its own file, never a training file
+    (real / "legal.jsonl").write_text(json.dumps(_rec("l1", "SaudiNewsNet", "okaz.txt", 3, A4, [], "legal"),
+                                                 ensure_ascii=False) + "\n", encoding="utf-8")
+    res = hydrate(real, corpora, tmp_path / "hyd")
+    assert res["errors"] == [] and res["written"] == {"train": 1, "dev": 1, "test": 1, "legal": 1}
+    recs, errs = read_corpus(tmp_path / "hyd" / "real_legal.jsonl")
+    assert errs == [] and [r["id"] for r in recs] == ["l1"] and recs[0]["text"] == A4
+    cfg = Config.from_dict({"data": {"real": str(tmp_path / "hyd")}})
+    assert not any("real_legal" in str(f) for f in cfg.data.train_files())
+    # crime labels on a legal-split record are refused, naming the file, line and field
+    (real / "legal.jsonl").write_text(json.dumps(_rec("l1", "SaudiNewsNet", "okaz.txt", 3, A4, ["extortion"], "legal"),
+                                                 ensure_ascii=False) + "\n", encoding="utf-8")
+    res = hydrate(real, corpora, tmp_path / "hyd2")
+    assert res["written"]["legal"] == 0
+    [e] = res["errors"]
+    assert e.field == "labels" and e.file.endswith("legal.jsonl") and e.line == 1 and "must be []" in e.message

@@ -48,7 +48,9 @@ def _say(log: TextIO | None, msg: str) -> None:
 
 
 CORPORA = ("SaudiNewsNet", "antcorpus.multisource.data", "antcorpus.data")
-SPLITS = ("train", "dev", "test")
+# legal: the legal-reference development set, articles annotated for legal references only (no crime labels,
+# so training never reads it; scripts/legal_select.py drew them away from the dev and test stories)
+SPLITS = ("train", "dev", "test", "legal")
 # environment variable naming the folder that holds the corpus folders (scripts/quickstart.sh, tests)
 CORPUS_ENV = "ARCRIME_REAL_CORPUS"
 
@@ -164,6 +166,9 @@ def validate_annotation(rec: Any, where: tuple[str, int]) -> list[RecordError]:
     meta = rec.get("meta", {})
     if isinstance(meta, dict) and meta.get("split") not in SPLITS:
         err("meta.split", f"must be one of {list(SPLITS)}, got {meta.get('split')!r}")
+    if isinstance(meta, dict) and meta.get("split") == "legal" and rec.get("labels"):
+        err("labels", "a record of the legal split is annotated for legal references only: its labels must be [] "
+                      "(move it to train/dev/test if its crime labels were annotated)")
     return errs
 
 
@@ -259,7 +264,7 @@ def hydrate(real_dir: str | Path, corpus_dir: str | Path, out_dir: str | Path, l
             ) -> dict[str, Any]:
     """Join the annotation records of ``real_dir`` with the corpora under ``corpus_dir``.
 
-    Writes ``real_{train,dev,test}.jsonl`` (corpus format, with ``text`` and span ``text``) and
+    Writes ``real_{train,dev,test,legal}.jsonl`` (corpus format, with ``text`` and span ``text``) and
     ``hydrate_errors.jsonl`` under ``out_dir``. Every record that cannot be joined (corpus folder
     missing, article missing, sha256 mismatch, span out of range) is reported with its file and line;
     the rest are written. Problems are logged as warnings on the ``arcrime.real`` logger (or printed

@@ -1,0 +1,86 @@
+"""Turn the annotators' legal-reference batches into the layer's ``legal`` split (issue 15).
+
+Reads, from ``--work`` (the folder of scripts/legal_select.py, outside the repository), each
+``batch_NN.jsonl`` (article text, written by the selection) and its ``batch_NN.ann.jsonl`` (the
+annotator's spans as offsets), checks every span against the text, and writes
+``data/real/legal.jsonl``: one annotation record per article (position in the corpus, sha256, the
+spans' offsets, kind, instrument and articles; no text), ``meta.split = "legal"`` and no crime labels.
+
+    python scripts/legal_assemble.py --work /tmp/legal_annot
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from arcrime.real import read_annotations, text_sha256  # noqa: E402
+
+KINDS = {"code", "law", "decree", "article"}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--out", default="data/real/legal.jsonl")
+    args = ap.parse_args()
+    work = Path(args.work)
+    out, problems = [], []
+    for bpath in sorted(work.glob("batch_[0-9][0-9].jsonl")):
+        annotator = f"L{int(bpath.stem.split('_')[1])}"
+        batch = {r["key"]: r for r in map(json.loads, bpath.open(encoding="utf-8"))}
+        apath = bpath.with_suffix(".ann.jsonl")
+        if not apath.is_file():
+            problems.append(f"{apath}: missing")
+            continue
+        anns = {}
+        for n, line in enumerate(apath.open(encoding="utf-8"), 1):
+            a = json.loads(line)
+            if a.get("key") not in batch:
+                problems.append(f"{apath}:{n}: key {a.get('key')!r} is not in {bpath.name}")
+            else:
+                anns[a["key"]] = (n, a)
+        for key, art in batch.items():
+            if key not in anns:
+                problems.append(f"{apath}: no line for {key}")
+                continue
+            n, a = anns[key]
+            text, refs = art["text"], []
+            assert text_sha256(text) == art["sha256"]
+            for k, r in enumerate(sorted(a.get("refs", []), key=lambda r: (r["start"], r["end"]))):
+                s, e = r["start"], r["end"]
+                where = f"{apath}:{n} refs[{k}]"
+                if not (0 <= s < e <= len(text)) or (s and re.match(r"\w", text[s - 1])) or \
+                        (e < len(text) and re.match(r"\w", text[e])) or r["kind"] not in KINDS:
+                    problems.append(f"{where}: offsets {s},{e} not on word boundaries, or kind {r['kind']!r}")
+                    continue
+                if refs and s < refs[-1]["end"]:
+                    problems.append(f"{where}: overlaps the previous span")
+                    continue
+                refs.append({"start": s, "end": e, "kind": r["kind"], "instrument": r.get("instrument"),
+                             "articles": list(r.get("articles", []))})
+            src = art["source"]
+            out.append({"id": "", "source": src, "sha256": art["sha256"], "labels": [], "legal_refs": refs,
+                        "meta": {"split": "legal", "story": f"legal-{src['corpus']}-{src['file']}-{src['line']}",
+                                 "annotator": annotator, "guidelines": "v3.1", "scope": "legal_refs",
+                                 "selected_by": "cue:" + ",".join(art["cues"])}})
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        raise SystemExit(f"{len(problems)} problem(s); nothing written")
+    out.sort(key=lambda r: (r["source"]["corpus"], r["source"]["file"], r["source"]["line"]))
+    for i, r in enumerate(out, 1):
+        r["id"] = f"real-legal-{i:04d}"
+    Path(args.out).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in out), encoding="utf-8")
+    _, errors = read_annotations([Path(args.out)])
+    if errors:
+        raise SystemExit(f"{args.out}: {len(errors)} invalid record(s), first: {errors[0]}")
+    print(f"{len(out)} articles, {sum(len(r['legal_refs']) for r in out)} spans -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()

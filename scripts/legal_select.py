@@ -1,0 +1,103 @@
+"""Select real articles for the legal-reference development set (issue 15), reproducibly.
+
+The real train and dev splits hold about 230 legal spans, too few to show the forms that the press
+uses. This draws a seeded sample of articles that cite legislation (a citation cue below) from the
+corpora, outside the annotation layer and away from its held-out stories (word TF-IDF cosine < 0.5 to
+every dev/test article), to be annotated for legal references only (`meta.split: "legal"`, no crime
+labels). The annotators do not see the finder's output. Writes the counts to
+``data/real/legal_selection.json`` and, under ``--work`` (a folder outside the repository: it holds
+article text), the batches that the annotators read.
+
+    python scripts/legal_select.py --corpus ../shared/unlabeled --work /tmp/legal_annot --batches 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from arcrime.real import articles_outside_layer, held_out_near, text_sha256  # noqa: E402
+
+# a citation of legislation: an article number, an instrument with its number, or a named code or statute
+CUES = {
+    "article_number": r"(?:المادة|المواد|الفصل|الفصلين|الفصول|مادته|المادتين)\s*\(?\s*[0-9٠-٩]",
+    "article_ordinal": r"(?:المادة\s+(?:الأولى|الأول|الثانية|الثاني|الثالثة|الثالث|الرابعة|الرابع|الخامسة"
+                       r"|الخامس|السادسة|السادس|السابعة|السابع|الثامنة|الثامن|التاسعة|التاسع|العاشرة|العاشر)"
+                       r"|الفصل\s+\S+\s+من\s+(?:ال)?(?:قانون|مجلة|المجلة|الدستور|نظام))",  # الفصل الأول alone: a school term
+    "numbered_instrument": r"(?:قانون|القانون|نظام|مرسوم|المرسوم|الأمر|أمر|ظهير|الظهير|القرار|قرار)\S*\s+(?:رقم|عدد|بقانون)",
+    "named_code": r"قانون العقوبات|القانون الجنائي|المجلة الجزائية|مجلة الإجراءات|الإجراءات الجزائية|الإجراءات الجنائية"
+                  r"|مكافحة الجرائم المعلوماتية|الجرائم الإلكترونية|قانون الجزاء|قانون الصحافة|نظام مكافحة",
+}
+PER_CORPUS = {"SaudiNewsNet": 40, "antcorpus.multisource.data": 50, "antcorpus.data": 30}
+MIN_CHARS, MAX_CHARS = 300, 3000  # long enough to cite, short enough to read whole
+MAX_SIMILARITY = 0.5
+SEED = 2027
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", required=True, help="folder holding the corpus folders")
+    ap.add_argument("--work", required=True, help="output folder for batches WITH TEXT (keep outside the repo)")
+    ap.add_argument("--batches", type=int, default=3)
+    ap.add_argument("--real", default="data/real", help="the annotation layer to stay outside of")
+    ap.add_argument("--counts", default="data/real/legal_selection.json")
+    args = ap.parse_args()
+    rx = {k: re.compile(v) for k, v in CUES.items()}
+    held_out: list[str] = []
+    cands: dict[str, list] = {c: [] for c in PER_CORPUS}
+    counts: dict[str, Counter] = {c: Counter() for c in PER_CORPUS}
+    for art in articles_outside_layer(args.real, args.corpus, held_out):
+        c = counts[art.corpus]
+        c["articles"] += 1
+        if not MIN_CHARS <= len(art.text) <= MAX_CHARS:
+            continue
+        hits = [k for k, r in rx.items() if r.search(art.text)]
+        if hits:
+            c["with_cue"] += 1
+            for k in hits:
+                c[f"cue:{k}"] += 1
+            cands[art.corpus].append((art, hits))
+    rng = random.Random(SEED)
+    selected = []
+    for corpus, n in PER_CORPUS.items():
+        pool = rng.sample(cands[corpus], min(len(cands[corpus]), 3 * n))  # spare ones replace held-out near-copies
+        near = held_out_near([a.text for a, _ in pool], held_out, MAX_SIMILARITY)
+        kept, skipped = [], 0
+        for p, bad in zip(pool, near):
+            if len(kept) == n:
+                break
+            skipped += bad
+            if not bad:
+                kept.append(p)
+        counts[corpus]["near_held_out_skipped"] = skipped
+        counts[corpus]["selected"] = len(kept)
+        selected += kept
+    rng.shuffle(selected)
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    batches: list[list[dict]] = [[] for _ in range(args.batches)]
+    for k, (art, hits) in enumerate(selected):
+        src = {k2: v for k2, v in art.source().items() if k2 != "url"}
+        batches[k % args.batches].append({"key": f"{art.corpus}|{art.file}|{art.line}", "source": src,
+                                          "sha256": text_sha256(art.text), "cues": hits, "text": art.text})
+    for b, rows in enumerate(batches, 1):
+        with open(work / f"batch_{b:02d}.jsonl", "w", encoding="utf-8") as f:
+            for r in rows:
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    out = {"what": "real articles drawn for the legal-reference development set (scripts/legal_select.py)",
+           "per_corpus": {c: dict(sorted(v.items())) for c, v in counts.items()}, "cues": CUES,
+           "chars": [MIN_CHARS, MAX_CHARS], "max_similarity_to_held_out": MAX_SIMILARITY, "seed": SEED}
+    Path(args.counts).write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(out["per_corpus"], indent=1))
+    print(f"{len(selected)} articles in {args.batches} batches under {work}")
+
+
+if __name__ == "__main__":
+    main()
