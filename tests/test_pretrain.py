@@ -203,3 +203,28 @@ def test_init_from_continues_an_encoder_with_its_tokenizer_and_shape(tmp_path, d
     p.write_text(f"init_from: {general}\ninit_embeddings: word2vec\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="exclude each other"):
         load_pretrain_config(p)
+
+
+def test_skip_articles_skips_them_on_the_first_pass_only(tmp_path):
+    from arcrime.normalize import Normalizer
+    from arcrime.pretrain import TrainingBlocks
+
+    class Tok:  # one id per word, the word's number; [SEP] = 1
+        sep_token_id, cls_token_id = 1, 2
+
+        def __call__(self, text, add_special_tokens=False):
+            return {"input_ids": [int(w) for w in text.split()]}
+
+        def convert_ids_to_tokens(self, ids):
+            return [str(i) for i in ids]
+
+    f = tmp_path / "c.txt"
+    # 2 held-out articles, then 6 training articles of 3 words each (4 ids with [SEP]): one block of 4+2 tokens
+    # holds exactly one article
+    f.write_text("\n".join(" ".join(str(100 * a + w) for w in range(3)) for a in range(8)) + "\n", encoding="utf-8")
+    firsts = lambda n, **kw: [b["input_ids"][1] for b, _ in zip(  # noqa: E731
+        TrainingBlocks([f], 2, Tok(), Normalizer([]), 6, 1, **kw), range(n))]
+    assert firsts(7) == [200, 300, 400, 500, 600, 700, 200]  # plain: every pass starts after the held-out ones
+    # continuing a run that read 3 training articles: the first pass starts at the 4th, the next pass at the 1st
+    assert firsts(7, first_pass_skip=3) == [500, 600, 700, 200, 300, 400, 500]
+    assert PretrainConfig(skip_articles=-1).validate() == ["skip_articles: -1 must be 0 or more"]

@@ -88,6 +88,10 @@ class PretrainConfig:
     # shape and tokenizer are used (the size fields above and `tokenizer` are ignored); the MLM head's
     # transform starts fresh (encoders are shipped without it), its decoder is tied to the embeddings
     init_from: str = ""
+    # training articles (after the held-out ones) that the first pass over the corpus skips: a run continuing
+    # an encoder (init_from) on the corpus it was trained on starts where that run's stream stopped, instead of
+    # re-reading the same articles first; later passes read the whole corpus again
+    skip_articles: int = 0
 
     def validate(self) -> list[str]:
         errs = []
@@ -102,6 +106,8 @@ class PretrainConfig:
             errs.append(f"init_embeddings: {self.init_embeddings!r} is not one of random, word2vec")
         if self.init_from and self.init_embeddings != "random":
             errs.append("init_from and init_embeddings: word2vec exclude each other (the encoder's embeddings are kept)")
+        if int(self.skip_articles) < 0:
+            errs.append(f"skip_articles: {self.skip_articles!r} must be 0 or more")
         if self.init_from and not (Path(self.init_from) / "config.json").is_file():
             errs.append(f"init_from: {self.init_from!r} is not an encoder folder (no config.json in it)")
         return errs
@@ -265,9 +271,10 @@ class TrainingBlocks(torch.utils.data.IterableDataset):
     ``(pass, index)``, from which the collator seeds its masking, so block ``k`` of the stream is
     the same, identically masked, whatever the process count, batching or resume point."""
 
-    def __init__(self, files: list[Path], skip: int, tok: Any, normalizer: Normalizer, seq_length: int, group: int):
+    def __init__(self, files: list[Path], skip: int, tok: Any, normalizer: Normalizer, seq_length: int, group: int,
+                 first_pass_skip: int = 0):
         self.files, self.skip, self.tok, self.norm = files, skip, tok, normalizer
-        self.seq_length, self.group = seq_length, group
+        self.seq_length, self.group, self.first_pass_skip = seq_length, group, first_pass_skip
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         info = torch.utils.data.get_worker_info()
@@ -276,7 +283,7 @@ class TrainingBlocks(torch.utils.data.IterableDataset):
         epoch = 0
         while True:
             articles = stream_articles(self.files)
-            for _ in range(self.skip):
+            for _ in range(self.skip + (self.first_pass_skip if epoch == 0 else 0)):
                 next(articles, None)
             blocks = BlockStream(articles, self.tok, self.norm, self.seq_length)
             pending: list[dict[str, Any]] = []
@@ -599,7 +606,7 @@ def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, over
         prior = float(json.loads((Path(last_ckpt) / TIME_FILE).read_text())["train_seconds"])
     budget, progress = _trainer_callbacks(log, cfg.max_minutes, prior, save_on_stop=bool(cfg.checkpoint_every))
     train_data = TrainingBlocks(files, cfg.heldout_articles, tok, normalizer, cfg.seq_length,
-                                cfg.batch_size * args.world_size)
+                                cfg.batch_size * args.world_size, first_pass_skip=cfg.skip_articles)
     heldout = [{"input_ids": i, "labels": lab} for i, lab in held_batches]
     n_targets = sum(t != -100 for _, lab in held_batches for t in lab)
 
