@@ -68,3 +68,24 @@ def test_encoder_table(tmp_path):
     text = write_report(exp).read_text(encoding="utf-8")
     assert ("| enc-a | random | SaudiNewsNet | 10 | 2.0M | 2.0 | first 500 articles of the general corpora | 7.100 | 1212 "
             "| 8.100 | abc |") in text
+
+
+def test_quickstart_seeds_table_with_mean_min_max_and_recipe_check(tmp_path):
+    def qs(d, seed, test, real_test, lr=3e-4):
+        d.mkdir(parents=True)
+        (d / "run.json").write_text(json.dumps({"seed": seed, "git": {"commit": "abcdef12"},
+                                                "test": {"macro_f1": test}, "real_test": {"macro_f1": real_test}}),
+                                    encoding="utf-8")
+        (d / "config.yaml").write_text(f"train:\n  seed: {seed}\n  learning_rate: {lr}\nrun:\n  name: {d.name}\n",
+                                       encoding="utf-8")
+
+    _run(tmp_path, "r", "2026-01-01", dev=0.5, test=0.5)
+    qs(tmp_path / "quickstart", 13, 0.70, 0.30)
+    assert "over seeds" not in write_report(tmp_path).read_text(encoding="utf-8")  # one seed: no table
+    qs(tmp_path / "quickstart-seeds" / "quickstart-s14", 14, 0.80, 0.20)
+    qs(tmp_path / "quickstart-seeds" / "quickstart-s15", 15, 0.90, 0.40, lr=1e-3)  # another recipe: flagged
+    text = write_report(tmp_path).read_text(encoding="utf-8")
+    assert "| quickstart-s14 | 14 | 0.800 | 0.200 | yes | abcdef12 |" in text
+    assert "| quickstart-s15 | 15 | 0.900 | 0.400 | **no** | abcdef12 |" in text
+    assert "| **mean** | 3 seeds | **0.800** | **0.300** | | |" in text
+    assert "| **min** | 3 seeds | **0.700** | **0.200** | | |" in text
