@@ -93,6 +93,8 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="print the full metrics as JSON")
     ap.add_argument("--errors", action="store_true", help="list missed, cut and spurious spans and linking "
                     "differences (development files only; refuses real_test)")
+    ap.add_argument("--record", metavar="FILE.json", help="also write the metrics with the commit, command and "
+                    "options to FILE.json (experiments/legal-finder/: `arcrime report` shows them)")
     ap.add_argument("--source-hints", action="store_true", help="pass each record's outlet country (a prior) and "
                     "publication date to resolve (legal.source_hints)")
     a = ap.parse_args()
@@ -112,6 +114,17 @@ def main() -> None:
                   f"(gold {m['n_gold']}, predicted {m['n_pred']})")
     if a.json:
         print(json.dumps(out, indent=2))
+    if a.record:
+        from datetime import datetime, timezone
+
+        from arcrime.fileio import write_json
+        from arcrime.runs import git_info
+
+        write_json(a.record, {"what": "rule-based legal-reference finder (legal.find + legal.resolve) on corpus files",
+                              "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                              "command": "python scripts/legal_eval.py " + " ".join(sys.argv[1:]),
+                              "source_hints": a.source_hints, "country_hint": a.country_hint,
+                              "git": git_info(ROOT), "files": out})
 
 
 if __name__ == "__main__":
