@@ -89,3 +89,17 @@ def test_quickstart_seeds_table_with_mean_min_max_and_recipe_check(tmp_path):
     assert "| quickstart-s15 | 15 | 0.900 | 0.400 | **no** | abcdef12 |" in text
     assert "| **mean** | 3 seeds | **0.800** | **0.300** | | |" in text
     assert "| **min** | 3 seeds | **0.700** | **0.200** | | |" in text
+
+
+def test_legal_finder_table_lists_each_record_and_file(tmp_path):
+    _run(tmp_path, "r", "2026-01-01", dev=0.5, test=0.5)
+    d = tmp_path / "legal-finder"
+    d.mkdir()
+    m = {"n_gold": 219, "exact": {"f1": 0.5864}, "overlap": {"f1": 0.78}, "doc_pairs": {"f1": 0.87}}
+    for name, started, f1 in (("after", "2026-02-01", 0.9), ("before", "2026-01-01", 0.5864)):
+        (d / f"{name}.json").write_text(json.dumps({"started": started, "source_hints": True, "git": {"commit": "abc12345"},
+                                                    "files": {"real_legal.jsonl": {**m, "exact": {"f1": f1}}}}),
+                                        encoding="utf-8")
+    text = write_report(tmp_path).read_text(encoding="utf-8")
+    before = "| before | real press, legal split (finder development) | 219 | 0.586 | 0.780 | 0.870 | yes | abc12345 |"
+    assert before in text and text.index(before) < text.index("| after |")  # oldest first

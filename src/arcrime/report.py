@@ -258,6 +258,29 @@ def render_quickstart_seeds(experiments: str | Path) -> str:
     return "\n".join(out) + "\n"
 
 
+LEGAL_FILES = {"real_legal.jsonl": "real press, legal split (finder development)", "real_train.jsonl": "real press, train",
+               "real_dev.jsonl": "real press, dev", "dev.jsonl": "written corpus, dev"}
+
+
+def render_legal_finder(experiments: str | Path) -> str:
+    """The rule-based finder on the development files (``scripts/legal_eval.py --record``), oldest record first."""
+    recs = [(p, r) for p in sorted((Path(experiments) / "legal-finder").glob("*.json")) if (r := _load(p))]
+    if not recs:
+        return ""
+    out = ["", "## Legal-reference finder on the development files", "",
+           "Generated from `experiments/legal-finder/*.json` (`scripts/legal_eval.py ... --record`): the rules "
+           "(`legal.find` + `legal.resolve`, with source hints when noted) against the gold spans of development files "
+           "only; the test splits are scored by `arcrime evaluate` in the tables above.", "",
+           "| record | file | gold spans | exact F1 | overlap F1 | (instr., art.) F1 | source hints | commit |",
+           "|" + "---|" * 8]
+    for p, r in sorted(recs, key=lambda pr: pr[1].get("started", "")):
+        for name, m in r["files"].items():
+            out.append(f"| {p.stem} | {LEGAL_FILES.get(name, name)} | {m.get('n_gold')} | {_f(m['exact']['f1'])} | "
+                       f"{_f(m['overlap']['f1'])} | {_f(m['doc_pairs']['f1'])} | {'yes' if r.get('source_hints') else 'no'}"
+                       f" | {_commit(r)} |")
+    return "\n".join(out) + "\n"
+
+
 ENCODER_TARGET_LOSS = 5.94  # issue 14: 1.5 nats below the first shipped encoder's 7.44, general held-out set
 
 
@@ -305,7 +328,8 @@ def write_report(experiments: str | Path = "experiments") -> Path:
         parts.append(render(collect(experiments), "Written corpus: test split (no run scored on the real-press "
                                                  "test split yet)"))
     encoders = Path(experiments).resolve().parent / "encoders"
-    write_text(path, "".join(parts) + render_quickstart_seeds(experiments) + render_encoders(encoders)
+    write_text(path, "".join(parts) + render_quickstart_seeds(experiments) + render_legal_finder(experiments)
+               + render_encoders(encoders)
                + render_seed_check(experiments)
                + render_cv(collect_cv(experiments)))
     return path
