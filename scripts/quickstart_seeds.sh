@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Issue 16: the quickstart row over several seeds, so a change of the training stack is judged on a
 # distribution and not on one draw. Trains configs/quickstart.yaml unchanged except train.seed (seed 13 is the
-# quickstart itself, experiments/quickstart/) into experiments/quickstart-seeds/quickstart-s<seed>/; `arcrime report` then shows macro-F1 per split and
-# seed with mean, min and max. Needs the real-press layer hydrated (data/real/hydrated). ~7 min per seed on 2 cores.
+# quickstart itself, experiments/quickstart/) into experiments/quickstart-seeds/quickstart-s<seed>/;
+# `arcrime report` then shows macro-F1 per split and seed with mean, min and max. Needs the real-press layer
+# hydrated (data/real/hydrated). ~7 min per seed on 2 cores.
 #   bash scripts/quickstart_seeds.sh                 # seeds 14 15 16
 #   SEEDS="17" bash scripts/quickstart_seeds.sh
 set -euo pipefail

@@ -20,6 +20,12 @@ if [ -f data/real/hydrated/real_test.jsonl ]; then  # the keyword-gated hybrid o
   $A evaluate --model models/bert-small-w2v-real --data data/test.jsonl --split test --keyword-gate \
     --out experiments/bert-small-w2v-real-keyword-gate --overwrite
 fi
+if [ -f data/real/hydrated/real_test.jsonl ]; then
+  # the quickstart recipe over seeds 14-16 (experiments/quickstart-seeds/) and the finder on the development files
+  rm -rf experiments/quickstart-seeds && bash scripts/quickstart_seeds.sh
+  .venv/bin/python scripts/legal_eval.py data/real/hydrated/real_legal.jsonl data/real/hydrated/real_train.jsonl \
+    data/real/hydrated/real_dev.jsonl data/dev.jsonl --source-hints --record experiments/legal-finder/current.json
+fi
 $A cv --config configs/baseline-tfidf-svm.yaml --folds 5 --seeds 13 14 15 --overwrite
 $A cv --config configs/quickstart.yaml --folds 3 --overwrite
 $A cv --config configs/quickstart-random-init.yaml --folds 3 --overwrite
