@@ -67,7 +67,7 @@ for _c, _v in (_FUSED.char_map or {}).items():
 _STRIPPED = re.compile("[\u0640\u0610-\u061a\u064b-\u065f\u0670]")
 
 HEAD_KIND = [
-    (re.compile(r"(?:ظهير|مرسوم|امر|قرار)"), "decree"),
+    (re.compile(r"(?:ظهير|مرسوم|امر|قرار|منشور)"), "decree"),
     (re.compile(r"(?:مجل[ةه]|مجموع[ةه]|مدون[ةه])"), "code"),
 ]
 
@@ -173,7 +173,7 @@ def _instrument_candidates_of(g: dict, p: str, issued: int | None = None) -> tup
     if g.get(p + "title"):
         title = norm(g[p + "title"])
         head = title.split()[0]
-        raw = g.get(p + "tn")
+        raw = g.get(p + "tn") or g.get(p + "tn2")
         year = g.get(p + "ty") or g.get(p + "ty2") or g.get(p + "tny") or g.get(p + "tnyd")
         year_i = int(year) if year else None
         cands: tuple[str, ...] = ()
@@ -251,6 +251,7 @@ _QUOTES = re.compile(r"[«»\"“”()]")
 _POSSESSIVE = re.compile(r"[وفبلك]*" + POSSESSIVE_CODE)  # «قانونها الجنائي على ...»: the code, no verbal-noun object
 
 
+_NEW_AFTER = re.compile(r"\s+الجديد[ةه]?(?![\w])")
 _ELIDED_HINT = re.compile(r"\s*[,،]?\s+وال")
 # the title of a numbered instrument is outside its span (rule 3) and is no citation of its own: «القانون رقم 14 لسنة
 # 2014 بإصدار قانون مكافحة الجرائم الإلكترونية», «الأمر رقم 66-156 المؤرخ في 18 صفر 1386 المتضمن قانون العقوبات»
@@ -328,7 +329,7 @@ def _abbreviation_candidates(abbr: str) -> tuple[str, ...]:
 def _names_instrument(g: dict) -> bool:
     """Whether an article match names its instrument, in full or by a short form («منه», «من نفس القانون»)."""
     return bool(_names_listed_instrument(g) or g.get("abnat") or g.get("aunk") or g.get("abare") or g.get("minh")
-                or g.get("ashort") or g.get("aabbr"))
+                or g.get("ashort") or g.get("aabbr") or g.get("aana"))
 
 
 def _names_listed_instrument(g: dict) -> bool:
@@ -349,9 +350,19 @@ def _penal_code_of(country: str) -> tuple[str, ...]:
 
 # what follows an article that belongs to an international instrument (not a span, guidelines v3), and
 # the words before an «المادة 19» that is a name («منظمة المادة 19»)
-_INTERNATIONAL_AFTER = re.compile(r"\s+(?:من|في)\s+(?:ال)?(?:معاهد[ةه]|اتفاقي[ةه]|ميثاق|العهد\s+الدولي|الاعلان\s+العالمي"
-                                  r"|البروتوكول)")
+_INTERNATIONAL_AFTER = re.compile(r"\s+(?:من|في)\s+[«\"“]?(?:ال)?(?:معاهد[ةه]|اتفاقي[ةه]|اتفاق(?![\w])|ميثاق|العهد\s+الدولي|"
+                                  r"الاعلان\s+العالمي|البروتوكول)")
 _INTERNATIONAL_DECREE = re.compile(r"(?:الامم\s+المتحد[ةه]|الاممي|مجلس\s+الامن|الجمعي[ةه]\s+العام[ةه]\s+للامم)")
+# a UN resolution cited by its number alone («القرار رقم 2216» near «مجلس الأمن» or «القرارات الدولية»): no national
+# issuer, no year, three or four digits, and a UN cue just before (international instruments are not spans, v3)
+_UN_RESOLUTION = re.compile(r"[وفبلك]{0,2}(?:ال)?قرار\s+(?:رقم\s+)?\(?\s?\d{3,4}\s?\)?")
+_UN_CUE = re.compile(r"الامم\s+المتحد[ةه]|الاممي[ةه]?|مجلس\s+الامن|(?:القرارات|قرارات|الشرعي[ةه])\s+الدولي[ةه]")
+UN_WINDOW = 200
+# «للفصل 403 مخالفات», «هذا الفصل 3 سنوات»: a number that counts what follows is no article number («الفصل» is a ruling,
+# a dismissal); only for an article with no instrument
+_COUNTED_AFTER = re.compile(r"\s+(?:سنوات|سنين|اعوام|عاما|اشهر|شهرا|شهور|ايام|يوما|ساعات|ساع[ةه]|دقائق|دقيق[ةه]|مرات|"
+                            r"مخالفات|مخالف[ةه]|قضايا|قضي[ةه]|ملفات|ملفا|دعاوي|حالات|طلبات|شكاوي|شكايات|اشخاص|شخصا|"
+                            r"الف|مليون|مليار|درهم|دينار|ريال|جنيه|دولار)(?![\w])")
 _NAME_BEFORE = re.compile(r"(?:^|\s)[وفبلك]?(?:ال)?منظم[ةه]\s+\Z")
 
 
@@ -503,13 +514,16 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             continue
         end = m.end()
         title = g.get("ititle") or g.get("btitle")  # a title, standalone or of a bill («مشروع قانون زجر ...»)
-        if g.get("ititle") and not g.get("itn"):
+        if g.get("ititle") and not (g.get("itn") or g.get("itn2")):
             end = _coordinated_cut(norm_.text, m.start("ititle"), end, title)
-        if title and not (g.get("itn") or g.get("btn")):
+        if title and not (g.get("itn") or g.get("btn") or g.get("itn2") or g.get("btn2")):
             t = _PREP_TAIL.match(norm_.text, end)
             if (t and norm(re.sub(r"^[وف]?(?:ب|ل|ك)?", "", title)) not in alias_table()[1] and not _POSSESSIVE.match(title)
                     and not _ENDS_NATIONALITY.search(norm(title))):  # «القانون المدني المصري» is whole
                 end = t.end()
+        if g.get("ititle") and not any(g.get(k) for k in ("itn", "itn2", "ity", "ity2")):
+            n = _NEW_AFTER.match(norm_.text, end)  # «قانون الاستثمار الجديد»: the new law of that name, inside
+            end = n.end() if n else end
         a, b, surface = _original_span(text, norm_, m.start(), end)
         if numbered_end >= 0 and not g.get("art") and _TITLE_CLAUSE.fullmatch(norm_.text, numbered_end, m.start()):
             continue  # the title of the numbered instrument just cited
@@ -517,13 +531,16 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
         if g.get("art"):
             if g.get("aprev") and not _names_instrument(g):
                 continue  # «المادة السابقة» alone: an anaphor with no instrument (rule 5)
+            if not _names_instrument(g) and _COUNTED_AFTER.match(norm_.text, m.end()):
+                continue  # «للفصل 403 مخالفات»: a count, not an article
             if _ABBR_HEAD.match(g["art"]) and not (_names_instrument(g) or "." in g["art"]):
                 continue  # «ف 538» only with its instrument or as «ف.538»: «فـ 56٪» is "so 56%"
             arts = last_arts if g.get("aprev") else tuple(expand_articles(g["artlist"]))
             if _SECTION_HEAD.search(g["art"]) and not (_DIGIT.search(g.get("artlist") or "") and (
                     _names_instrument(g) or arts == _SECTIONS_CITED_ALONE)):
                 continue  # «القسم الثاني» (a part of a code), «القسم 208» (a department)
-            short = bool(g.get("minh") or g.get("ashort") or g.get("poss") or (g.get("abare") and not g.get("abnat")))
+            short = bool(g.get("minh") or g.get("ashort") or g.get("poss") or g.get("aana")
+                         or (g.get("abare") and not g.get("abnat")))
             if _NAME_BEFORE.search(norm_.text, max(0, m.start() - 12), m.start()) or (
                     not g.get("abare") and _INTERNATIONAL_AFTER.match(norm_.text, m.end())):
                 continue  # «منظمة المادة 19»; «المادة 50 من معاهدة لشبونة»
@@ -541,7 +558,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
                 cands, raw, year = _abbreviation_candidates(g["aabbr"]), None, None
             else:
                 cands, raw, year = (), None, None
-                if not short and _ORDINAL_CHAPTER.match(g["art"]) and not _DIGIT.search(g["artlist"]):
+                head = g["art"][len(g["para"]):] if g.get("para") else g["art"]  # «البند 6 من المادة الثالثة»
+                if not short and _ORDINAL_CHAPTER.match(head) and not _DIGIT.search(g["artlist"]):
                     continue  # «الفصلين الثاني والثالث» alone: chapters or semesters, not articles
             # an abbreviation of a code the gazetteer lacks («ق.إ.ج») names it: no bare-article guess
             named = bool(_names_listed_instrument(g) or g.get("abnat") or g.get("aunk") or (g.get("aabbr") and not cands))
@@ -569,7 +587,9 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
         else:
             iss = _ISSUED.match(norm_.text, end) if g.get("inamed") else None
             kind, cands, raw, year = _instrument_candidates(g, "i", int(iss.group(1)) if iss else None)
-            if kind == "decree" and _INTERNATIONAL_DECREE.search(norm_.text, m.start(), m.end()):
+            if kind == "decree" and (_INTERNATIONAL_DECREE.search(norm_.text, m.start(), m.end()) or (
+                    year is None and _UN_RESOLUTION.fullmatch(norm_.text, m.start(), end)
+                    and _UN_CUE.search(norm_.text, max(0, m.start() - UN_WINDOW), m.start()))):
                 continue  # «قرار مجلس الأمن رقم 2254»: international instruments are not spans
             if not raw and _field_sense(norm_.text, m.start()):
                 continue

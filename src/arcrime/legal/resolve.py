@@ -159,11 +159,20 @@ def _decide(score: Counter) -> str | None:
     return None
 
 
+# a plain instrument number with no year («القانون رقم 10», «قانون رقم 35»): many countries have one; it names the
+# instrument only in a story set in its country, and says nothing of the country itself
+_PLAIN_NUMBER = re.compile(r"\(?\s?\d{1,4}\s?\)?")
+
+
+def _weak_number(r: LegalReference) -> bool:
+    return bool(r.raw_number) and r.year is None and _PLAIN_NUMBER.fullmatch(norm(r.raw_number)) is not None
+
+
 def _country_score(refs: list[LegalReference], votes, prior: str | None = None) -> Counter:
     gaz = load_gazetteer()
     score: Counter[str] = Counter()
     for r in refs:
-        if len(r.candidates) == 1 and not r.national:  # «قانون الطفل» does not say which country it is
+        if len(r.candidates) == 1 and not r.national and not _weak_number(r):  # «قانون الطفل» does not say which country it is
             score[gaz[r.candidates[0]].country] += 2 if (r.raw_number or r.strong) else 1
     seen = set()  # each distinct cue word or phrase counts once
     for _, c, key in votes:
@@ -304,6 +313,8 @@ def resolve(refs: list[LegalReference], text: str = "", country: str | None = No
                 cands = [x for x in cands if gaz[x].country == c]
             elif len(cands) > 1 and c:
                 cands = [x for x in cands if gaz[x].country == c] or cands
+            if _weak_number(r):  # «القانون رقم 10» in a story from Syria is not the Palestinian decree-law 10
+                cands = [x for x in cands if c and gaz[x].country == c]
             inst = cands[0] if len(cands) == 1 else None
         out.append(r if r.instrument == inst else r.with_instrument(inst))
         if not r.short_form and (r.candidates or r.raw_number or r.kind != "article"):
