@@ -45,63 +45,79 @@ def _joined(a: str, b: str) -> bool:
     return bool(re.match(r"\w", a) and re.match(r"\w", b)) and a.isdigit() == b.isdigit()
 
 
+def read_pass(bpath: Path, apath: Path, annotator: str, problems: list[str], adjudicated: list[dict]
+              ) -> dict[str, tuple[dict, list[dict]]]:
+    """key -> (batch article, checked and adjudicated spans) of one annotation file over one batch."""
+    batch = {r["key"]: r for r in map(json.loads, bpath.open(encoding="utf-8"))}
+    if not apath.is_file():
+        problems.append(f"{apath}: missing")
+        return {}
+    anns = {}
+    for n, line in enumerate(apath.open(encoding="utf-8"), 1):
+        a = json.loads(line)
+        if a.get("key") not in batch:
+            problems.append(f"{apath}:{n}: key {a.get('key')!r} is not in {bpath.name}")
+        else:
+            anns[a["key"]] = (n, a)
+    out = {}
+    for key, art in batch.items():
+        if key not in anns:
+            problems.append(f"{apath}: no line for {key}")
+            continue
+        n, a = anns[key]
+        text, refs = art["text"], []
+        assert text_sha256(text) == art["sha256"]
+        for k, r in enumerate(sorted(a.get("refs", []), key=lambda r: (r["start"], r["end"]))):
+            s, e = r["start"], r["end"]
+            where = f"{apath}:{n} refs[{k}]"
+            if not (0 <= s < e <= len(text)) or (s and _joined(text[s - 1], text[s])) or \
+                    (e < len(text) and _joined(text[e - 1], text[e])) or r["kind"] not in KINDS:
+                problems.append(f"{where}: offsets {s},{e} not on word boundaries, or kind {r['kind']!r}")
+                continue
+            if refs and s < refs[-1]["end"]:
+                problems.append(f"{where}: overlaps the previous span")
+                continue
+            rule = next((name for name, rx, _ in ADJUDICATION if rx.search(text[s:e])), None)
+            if rule:
+                adjudicated.append({"key": key, "start": s, "end": e, "kind": r["kind"], "decision": "removed",
+                                    "rule": rule, "annotator": annotator})
+                continue
+            refs.append({"start": s, "end": e, "kind": r["kind"], "instrument": r.get("instrument"),
+                         "articles": list(r.get("articles", []))})
+        if any(a["key"] == key and a["rule"] == "sports_rules" and a["annotator"] == annotator for a in adjudicated):
+            # the bare articles («المادة السادسة») of such rules, cited earlier in the same article, go with them
+            for r in [r for r in refs if r["kind"] == "article" and not _NAMES_INSTRUMENT.search(text[r["start"]:r["end"]])]:
+                refs.remove(r)
+                adjudicated.append({"key": key, "start": r["start"], "end": r["end"], "kind": r["kind"],
+                                    "decision": "removed", "rule": "sports_rules_bare_article", "annotator": annotator})
+        out[key] = (art, refs)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--work", required=True)
     ap.add_argument("--out", default="data/real/legal.jsonl")
     ap.add_argument("--adjudication", default="data/real/annotation/legal_adjudication.jsonl")
+    ap.add_argument("--second-pass", default="data/real/annotation/legal_second_pass.jsonl")
+    ap.add_argument("--agreement", default="data/real/annotation/legal_agreement.json")
     args = ap.parse_args()
     work = Path(args.work)
-    out, problems, adjudicated = [], [], []
+    out, problems, adjudicated, second = [], [], [], {}
     for bpath in sorted(work.glob("batch_[0-9][0-9].jsonl")):
         annotator = f"L{int(bpath.stem.split('_')[1])}"
-        batch = {r["key"]: r for r in map(json.loads, bpath.open(encoding="utf-8"))}
-        apath = bpath.with_suffix(".ann.jsonl")
-        if not apath.is_file():
-            problems.append(f"{apath}: missing")
-            continue
-        anns = {}
-        for n, line in enumerate(apath.open(encoding="utf-8"), 1):
-            a = json.loads(line)
-            if a.get("key") not in batch:
-                problems.append(f"{apath}:{n}: key {a.get('key')!r} is not in {bpath.name}")
-            else:
-                anns[a["key"]] = (n, a)
-        for key, art in batch.items():
-            if key not in anns:
-                problems.append(f"{apath}: no line for {key}")
-                continue
-            n, a = anns[key]
-            text, refs = art["text"], []
-            assert text_sha256(text) == art["sha256"]
-            for k, r in enumerate(sorted(a.get("refs", []), key=lambda r: (r["start"], r["end"]))):
-                s, e = r["start"], r["end"]
-                where = f"{apath}:{n} refs[{k}]"
-                if not (0 <= s < e <= len(text)) or (s and _joined(text[s - 1], text[s])) or \
-                        (e < len(text) and _joined(text[e - 1], text[e])) or r["kind"] not in KINDS:
-                    problems.append(f"{where}: offsets {s},{e} not on word boundaries, or kind {r['kind']!r}")
-                    continue
-                if refs and s < refs[-1]["end"]:
-                    problems.append(f"{where}: overlaps the previous span")
-                    continue
-                rule = next((name for name, rx, _ in ADJUDICATION if rx.search(text[s:e])), None)
-                if rule:
-                    adjudicated.append({"key": key, "start": s, "end": e, "kind": r["kind"], "decision": "removed",
-                                        "rule": rule, "annotator": annotator})
-                    continue
-                refs.append({"start": s, "end": e, "kind": r["kind"], "instrument": r.get("instrument"),
-                             "articles": list(r.get("articles", []))})
-            if any(a["key"] == key and a["rule"] == "sports_rules" for a in adjudicated):
-                # the bare articles («المادة السادسة») of such rules, cited earlier in the same article, go with them
-                for r in [r for r in refs if r["kind"] == "article" and not _NAMES_INSTRUMENT.search(text[r["start"]:r["end"]])]:
-                    refs.remove(r)
-                    adjudicated.append({"key": key, "start": r["start"], "end": r["end"], "kind": r["kind"],
-                                        "decision": "removed", "rule": "sports_rules_bare_article", "annotator": annotator})
+        for key, (art, refs) in read_pass(bpath, bpath.with_suffix(".ann.jsonl"), annotator, problems,
+                                          adjudicated).items():
             src = art["source"]
             out.append({"id": "", "source": src, "sha256": art["sha256"], "labels": [], "legal_refs": refs,
                         "meta": {"split": "legal", "story": f"legal-{src['corpus']}-{src['file']}-{src['line']}",
                                  "annotator": annotator, "guidelines": "v3.1", "scope": "legal_refs",
                                  "selected_by": "cue:" + ",".join(art["cues"])}})
+        # a blind second annotator's pass over the same batch, if there is one (agreement only; not the gold)
+        spath = bpath.with_suffix(".second.jsonl")
+        if spath.is_file():
+            second.update({k: (annotator + "-second", v[1])
+                           for k, v in read_pass(bpath, spath, annotator + "-second", problems, adjudicated).items()})
     if problems:
         print("\n".join(problems), file=sys.stderr)
         raise SystemExit(f"{len(problems)} problem(s); nothing written")
@@ -120,6 +136,24 @@ def main() -> None:
         raise SystemExit(f"{args.out}: {len(errors)} invalid record(s), first: {errors[0]}")
     print(f"{len(out)} articles, {sum(len(r['legal_refs']) for r in out)} spans -> {args.out}; "
           f"{len(adj)} span(s) removed by adjudication -> {args.adjudication}")
+    if second:
+        from arcrime.metrics import span_metrics
+
+        first = {k: r for k, r in ((f"{r['source']['corpus']}|{r['source']['file']}|{r['source']['line']}", r)
+                                   for r in out) if k in second}
+        keys = sorted(first)
+        rows = [{"id": ids[k], "annotator": second[k][0], "legal_refs": second[k][1]} for k in keys]
+        Path(args.second_pass).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                                          encoding="utf-8")
+        m = span_metrics([first[k]["legal_refs"] for k in keys], [second[k][1] for k in keys])
+        agreement = {"what": "legal split: the blind second pass scored against the first (the gold), both after the "
+                             "same checks and adjudication rules (scripts/legal_assemble.py)",
+                     "articles": len(keys), "spans_first": m["n_gold"], "spans_second": m["n_pred"],
+                     "exact_f1": m["exact"]["f1"], "overlap_f1": m["overlap"]["f1"],
+                     "instrument_article_pairs_f1": m["doc_pairs"]["f1"],
+                     "kind_agreement_on_exact": m["kind_accuracy_on_exact"]}
+        Path(args.agreement).write_text(json.dumps(agreement, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(json.dumps(agreement, ensure_ascii=False))
 
 
 if __name__ == "__main__":
