@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from arcrime.real import read_annotations, text_sha256  # noqa: E402
+from arcrime.real import text_sha256, validate_annotation  # noqa: E402
 
 KINDS = {"code", "law", "decree", "article"}
 # Adjudication of the three blind annotators' diverging practice, applied to every batch alike and recorded in
@@ -66,7 +66,8 @@ def read_pass(bpath: Path, apath: Path, annotator: str, problems: list[str], adj
             continue
         n, a = anns[key]
         text, refs = art["text"], []
-        assert text_sha256(text) == art["sha256"]
+        if text_sha256(text) != art["sha256"]:
+            raise SystemExit(f"{bpath}: the text of {key} does not match its sha256; redraw the batch")
         for k, r in enumerate(sorted(a.get("refs", []), key=lambda r: (r["start"], r["end"]))):
             s, e = r["start"], r["end"]
             where = f"{apath}:{n} refs[{k}]"
@@ -129,11 +130,11 @@ def main() -> None:
     reasons = {name: why for name, _, why in ADJUDICATION}
     reasons["sports_rules_bare_article"] = "a bare article of the sports rules removed above, in the same article"
     adj = [{"id": ids[a.pop("key")], **a, "reason": reasons[a["rule"]]} for a in adjudicated]
+    errors = [e for i, r in enumerate(out, 1) for e in validate_annotation(r, (args.out, i))]
+    if errors:  # checked before anything is written
+        raise SystemExit(f"{args.out}: {len(errors)} invalid record(s), first: {errors[0]}; nothing written")
     Path(args.adjudication).write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in adj), encoding="utf-8")
     Path(args.out).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in out), encoding="utf-8")
-    _, errors = read_annotations([Path(args.out)])
-    if errors:
-        raise SystemExit(f"{args.out}: {len(errors)} invalid record(s), first: {errors[0]}")
     print(f"{len(out)} articles, {sum(len(r['legal_refs']) for r in out)} spans -> {args.out}; "
           f"{len(adj)} span(s) removed by adjudication -> {args.adjudication}")
     if second:

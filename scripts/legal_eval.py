@@ -100,6 +100,9 @@ def main() -> None:
     a = ap.parse_args()
     global SOURCE_HINTS
     SOURCE_HINTS = a.source_hints
+    if a.record and (a.errors or any("test" in Path(p).name for p in a.paths)):
+        raise SystemExit("--record keeps scores of development files for RESULTS.md: give no test file (the test "
+                         "splits are scored by `arcrime evaluate`) and no --errors")
     if a.errors:
         for p in a.paths:
             list_errors(Path(p), a.country_hint)

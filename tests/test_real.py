@@ -223,7 +223,9 @@ def test_committed_annotations_validate():
     assert all("text" not in r and all("text" not in x for x in r["legal_refs"]) for _, _, r in recs)
     assert all("url" not in r["source"] for _, _, r in recs)  # addresses carry headlines: joined at hydration
     splits = {r["meta"]["split"] for _, _, r in recs}
-    assert splits == {"train", "dev", "test"}
+    assert splits == {"train", "dev", "test", "legal"}
+    # the legal split is annotated for legal references only: no crime labels, marked as such
+    assert all(r["labels"] == [] and r["meta"]["scope"] == "legal_refs" for _, _, r in recs if r["meta"]["split"] == "legal")
     stories = {}
     for _, _, r in recs:
         assert stories.setdefault(r["meta"]["story"], r["meta"]["split"]) == r["meta"]["split"]

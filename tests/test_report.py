@@ -68,6 +68,17 @@ def test_encoder_table(tmp_path):
     text = write_report(exp).read_text(encoding="utf-8")
     assert ("| enc-a | random | SaudiNewsNet | 10 | 2.0M | 2.0 | first 500 articles of the general corpora | 7.100 | 1212 "
             "| 8.100 | abc |") in text
+    # continued encoders: on the general corpora they share its held-out set; on domain.txt they have their own
+    for name, corpus in (("enc-cont", "x/antcorpus.data/articles.txt.xz"), ("enc-dapt", "data/real/hydrated/domain.txt")):
+        d = tmp_path / "encoders" / name
+        d.mkdir()
+        (d / "pretrain_log.json").write_text(json.dumps({
+            "config": {"heldout_articles": 500, "init_from": "encoders/enc-a"}, "corpus": [corpus], "steps": 5,
+            "tokens_seen": 1_000_000, "train_seconds": 60, "final_heldout_loss": 6.5, "final_heldout_perplexity": 665.1,
+            "git": {"commit": "def"}}))
+    text = write_report(exp).read_text(encoding="utf-8")
+    assert "| enc-cont | continued from `enc-a` | antcorpus.data | 5 | 1.0M | 1.0 | first 500 articles of the general corpora |" in text
+    assert "| enc-dapt | continued from `enc-a` | domain.txt | 5 | 1.0M | 1.0 | first 500 articles of its own corpus |" in text
 
 
 def test_quickstart_seeds_table_with_mean_min_max_and_recipe_check(tmp_path):
@@ -86,9 +97,9 @@ def test_quickstart_seeds_table_with_mean_min_max_and_recipe_check(tmp_path):
     qs(tmp_path / "quickstart-seeds" / "quickstart-s15", 15, 0.90, 0.40, lr=1e-3)  # another recipe: flagged
     text = write_report(tmp_path).read_text(encoding="utf-8")
     assert "| quickstart-s14 | 14 | 0.800 | 0.200 | yes | abcdef12 |" in text
-    assert "| quickstart-s15 | 15 | 0.900 | 0.400 | **no** | abcdef12 |" in text
-    assert "| **mean** | 3 seeds | **0.800** | **0.300** | | |" in text
-    assert "| **min** | 3 seeds | **0.700** | **0.200** | | |" in text
+    assert "| quickstart-s15 | 15 | 0.900 | 0.400 | **no** (not in mean/min/max) | abcdef12 |" in text
+    assert "| **mean** | 2 seeds | **0.750** | **0.250** | | |" in text  # seeds 13 and 14: s15 is another recipe
+    assert "| **max** | 2 seeds | **0.800** | **0.300** | | |" in text
 
 
 def test_legal_finder_table_lists_each_record_and_file(tmp_path):

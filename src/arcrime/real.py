@@ -211,25 +211,26 @@ def annotation_files(real_dir: str | Path) -> list[Path]:
     return files
 
 
-def layer_positions(real_dir: str | Path) -> dict[tuple[str, str, int], str | None]:
+def layer_positions(real_dir: str | Path, ignore_splits: tuple[str, ...] = ()) -> dict[tuple[str, str, int], str | None]:
     """(corpus, file, line) of every article of the annotation layer, with its split: the articles that
-    the unlabelled-corpus commands (silver labels, domain corpus) must leave out."""
+    the unlabelled-corpus commands (silver labels, domain corpus) must leave out. Records of ``ignore_splits``
+    are not counted (the selection of the legal split re-draws its own articles)."""
     good, errors = read_annotations(annotation_files(real_dir))
     if errors:
         logger.warning("%d bad annotation record(s) ignored (run `arcrime data hydrate` to see them)", len(errors))
     return {(r["source"]["corpus"], r["source"]["file"], r["source"]["line"]): r["meta"].get("split")
-            for _, _, r in good}
+            for _, _, r in good if r["meta"].get("split") not in ignore_splits}
 
 
-def articles_outside_layer(real_dir: str | Path, corpus_dir: str | Path, held_out: list[str]
-                           ) -> Iterator[CorpusArticle]:
+def articles_outside_layer(real_dir: str | Path, corpus_dir: str | Path, held_out: list[str],
+                           ignore_splits: tuple[str, ...] = ()) -> Iterator[CorpusArticle]:
     """Every article of the corpora under ``corpus_dir`` that is not in the annotation layer of ``real_dir``;
     the texts of annotated dev/test articles met on the way are appended to ``held_out``.
 
     Raises (at once, not on iteration):
         FileNotFoundError: no corpus folder under ``corpus_dir`` or no annotation file in ``real_dir``.
     """
-    positions = layer_positions(real_dir)
+    positions = layer_positions(real_dir, ignore_splits)
     folders = [Path(corpus_dir) / c for c in CORPORA if (Path(corpus_dir) / c).is_dir()]
     if not folders:
         raise FileNotFoundError(f"{corpus_dir}: none of {', '.join(CORPORA)} found; give the folder holding the corpora")

@@ -222,6 +222,8 @@ def _recipe(run_dir: Path) -> dict[str, Any] | None:
         cfg = yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return None
+    if not isinstance(cfg, dict):
+        return None
     cfg.pop("run", None)
     (cfg.get("train") or {}).pop("seed", None)
     (cfg.get("train") or {}).pop("output_dir", None)
@@ -247,14 +249,17 @@ def render_quickstart_seeds(experiments: str | Path) -> str:
            "|" + "---|" * (len(splits) + 4)]
     vals: dict[str, list[float]] = {s: [] for s in splits}
     for d, r in runs:
-        same = "yes" if base is not None and _recipe(d) == base else "**no**"
-        for s in splits:
-            vals[s].append(r[s]["macro_f1"])
+        same = base is not None and _recipe(d) == base
+        if same:  # the spread is the quickstart recipe's: a run of another recipe is listed, not counted
+            for s in splits:
+                vals[s].append(r[s]["macro_f1"])
         out.append(f"| {d.name} | {r.get('seed')} | " + " | ".join(_f(r[s]["macro_f1"]) for s in splits)
-                   + f" | {same} | {_commit(r)} |")
+                   + f" | {'yes' if same else '**no** (not in mean/min/max)'} | {_commit(r)} |")
+    n = len(vals[splits[0]]) if splits else 0
     for name, fn in (("mean", lambda v: sum(v) / len(v)), ("min", min), ("max", max)):
-        out.append(f"| **{name}** | {len(runs)} seeds | " + " | ".join(f"**{_f(fn(vals[s]))}**" for s in splits)
-                   + " | | |")
+        if n:
+            out.append(f"| **{name}** | {n} seeds | " + " | ".join(f"**{_f(fn(vals[s]))}**" for s in splits)
+                       + " | | |")
     return "\n".join(out) + "\n"
 
 

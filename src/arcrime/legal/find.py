@@ -358,11 +358,13 @@ _INTERNATIONAL_DECREE = re.compile(r"(?:الامم\s+المتحد[ةه]|الام
 _UN_RESOLUTION = re.compile(r"[وفبلك]{0,2}(?:ال)?قرار\s+(?:رقم\s+)?\(?\s?\d{3,4}\s?\)?")
 _UN_CUE = re.compile(r"الامم\s+المتحد[ةه]|الاممي[ةه]?|مجلس\s+الامن|(?:القرارات|قرارات|الشرعي[ةه])\s+الدولي[ةه]")
 UN_WINDOW = 200
+# «القرار رقم 125 الصادر عن وزير العدل»: a national issuer after the number keeps the decision, UN cue or not
+_NATIONAL_ISSUER = re.compile(r"\s*[,،]?\s+(?:ال)?صادر[ةه]?\s+(?:عن|من)\s+(?!(?:ال)?(?:امم|مجلس\s+الامن|الجمعي[ةه]\s+العام))")
 # «للفصل 403 مخالفات», «هذا الفصل 3 سنوات»: a number that counts what follows is no article number («الفصل» is a ruling,
 # a dismissal); only for an article with no instrument
 _COUNTED_AFTER = re.compile(r"\s+(?:سنوات|سنين|اعوام|عاما|اشهر|شهرا|شهور|ايام|يوما|ساعات|ساع[ةه]|دقائق|دقيق[ةه]|مرات|"
                             r"مخالفات|مخالف[ةه]|قضايا|قضي[ةه]|ملفات|ملفا|دعاوي|حالات|طلبات|شكاوي|شكايات|اشخاص|شخصا|"
-                            r"الف|مليون|مليار|درهم|دينار|ريال|جنيه|دولار)(?![\w])")
+                            r"مليون|مليار|درهم|دينار|ريال|جنيه|دولار)(?![\w])")
 _NAME_BEFORE = re.compile(r"(?:^|\s)[وفبلك]?(?:ال)?منظم[ةه]\s+\Z")
 
 
@@ -558,9 +560,10 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
                 cands, raw, year = _abbreviation_candidates(g["aabbr"]), None, None
             else:
                 cands, raw, year = (), None, None
-                head = g["art"][len(g["para"]):] if g.get("para") else g["art"]  # «البند 6 من المادة الثالثة»
-                if not short and _ORDINAL_CHAPTER.match(head) and not _DIGIT.search(g["artlist"]):
-                    continue  # «الفصلين الثاني والثالث» alone: chapters or semesters, not articles
+                # «الفصلين الثاني والثالث» alone can be chapters or semesters; with a paragraph before it («الفقرة
+                # الثانية من الفصل الخامس», «البند 6 من المادة الثالثة») it is an article
+                if not short and not g.get("para") and _ORDINAL_CHAPTER.match(g["art"]) and not _DIGIT.search(g["artlist"]):
+                    continue
             # an abbreviation of a code the gazetteer lacks («ق.إ.ج») names it: no bare-article guess
             named = bool(_names_listed_instrument(g) or g.get("abnat") or g.get("aunk") or (g.get("aabbr") and not cands))
             strong, national = (_FLAGS_OUT[0] or bool(year), _FLAGS_OUT[1]) if _names_listed_instrument(g) else (False, False)
@@ -589,7 +592,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             kind, cands, raw, year = _instrument_candidates(g, "i", int(iss.group(1)) if iss else None)
             if kind == "decree" and (_INTERNATIONAL_DECREE.search(norm_.text, m.start(), m.end()) or (
                     year is None and _UN_RESOLUTION.fullmatch(norm_.text, m.start(), end)
-                    and _UN_CUE.search(norm_.text, max(0, m.start() - UN_WINDOW), m.start()))):
+                    and _UN_CUE.search(norm_.text, max(0, m.start() - UN_WINDOW), m.start())
+                    and not _NATIONAL_ISSUER.match(norm_.text, end))):
                 continue  # «قرار مجلس الأمن رقم 2254»: international instruments are not spans
             if not raw and _field_sense(norm_.text, m.start()):
                 continue
