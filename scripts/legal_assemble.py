@@ -113,7 +113,7 @@ def main() -> None:
             out.append({"id": "", "source": src, "sha256": art["sha256"], "labels": [], "legal_refs": refs,
                         "meta": {"split": "legal", "story": f"legal-{src['corpus']}-{src['file']}-{src['line']}",
                                  "annotator": annotator, "guidelines": "v3.1", "scope": "legal_refs",
-                                 "selected_by": "cue:" + ",".join(art["cues"])}})
+                                 "selected_by": "cue:" + ",".join(art["cues"]), "draw": art.get("draw", 1)}})
         # a blind second annotator's pass over the same batch, if there is one (agreement only; not the gold)
         spath = bpath.with_suffix(".second.jsonl")
         if spath.is_file():
@@ -122,7 +122,8 @@ def main() -> None:
     if problems:
         print("\n".join(problems), file=sys.stderr)
         raise SystemExit(f"{len(problems)} problem(s); nothing written")
-    out.sort(key=lambda r: (r["source"]["corpus"], r["source"]["file"], r["source"]["line"]))
+    # ids follow the draws, then the corpus position: a later draw never renumbers an earlier one
+    out.sort(key=lambda r: (r["meta"]["draw"], r["source"]["corpus"], r["source"]["file"], r["source"]["line"]))
     ids = {}
     for i, r in enumerate(out, 1):
         r["id"] = f"real-legal-{i:04d}"

@@ -30,6 +30,7 @@ from arcrime.metrics import span_metrics  # noqa: E402
 
 
 SOURCE_HINTS = False  # --source-hints
+DRAW = None  # --draw
 
 
 def predict(path: Path, country_hint: bool) -> tuple[list[dict], list[list[dict]]]:
@@ -37,6 +38,8 @@ def predict(path: Path, country_hint: bool) -> tuple[list[dict], list[list[dict]
     records, errors = read_corpus(path)
     if errors:
         raise SystemExit(f"{path}: {len(errors)} invalid record(s), first: {errors[0]}")
+    if DRAW is not None:  # the legal split: only the articles of one draw
+        records = [r for r in records if (r.get("meta") or {}).get("draw", 1) == DRAW]
     pred = []
     for r in records:
         country = (r.get("meta") or {}).get("country") if country_hint else None
@@ -93,13 +96,14 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="print the full metrics as JSON")
     ap.add_argument("--errors", action="store_true", help="list missed, cut and spurious spans and linking "
                     "differences (development files only; refuses real_test)")
+    ap.add_argument("--draw", type=int, help="score only the records of this draw of the legal split (meta.draw)")
     ap.add_argument("--record", metavar="FILE.json", help="also write the metrics with the commit, command and "
                     "options to FILE.json (experiments/legal-finder/: `arcrime report` shows them)")
     ap.add_argument("--source-hints", action="store_true", help="pass each record's outlet country (a prior) and "
                     "publication date to resolve (legal.source_hints)")
     a = ap.parse_args()
-    global SOURCE_HINTS
-    SOURCE_HINTS = a.source_hints
+    global SOURCE_HINTS, DRAW
+    SOURCE_HINTS, DRAW = a.source_hints, a.draw
     if a.record and (a.errors or any("test" in Path(p).name for p in a.paths)):
         raise SystemExit("--record keeps scores of development files for RESULTS.md: give no test file (the test "
                          "splits are scored by `arcrime evaluate`) and no --errors")
@@ -110,7 +114,7 @@ def main() -> None:
     out = {}
     for p in a.paths:
         m = score(Path(p), a.country_hint)
-        out[Path(p).name] = m
+        out[Path(p).name + (f" (draw {a.draw})" if a.draw else "")] = m
         if not a.json:
             print(f"{Path(p).name:<12} exact F1 {m['exact']['f1']:.4f}  overlap F1 {m['overlap']['f1']:.4f}  "
                   f"linking F1 {m['doc_pairs']['f1']:.4f}  kind acc {m['kind_accuracy_on_exact']:.4f}  "

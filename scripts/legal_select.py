@@ -9,6 +9,12 @@ labels). The annotators do not see the finder's output. Writes the counts to
 article text), the batches that the annotators read.
 
     python scripts/legal_select.py --corpus ../shared/unlabeled --work /tmp/legal_annot --batches 3
+    python scripts/legal_select.py --corpus ../shared/unlabeled --work /tmp/legal_annot --draw 2 --batches 2
+
+A later draw (``--draw N``) takes half as many articles with its own seed, away from every article of the
+earlier draws: annotated after a finder round, it scores that round on articles the round never saw
+(``scripts/legal_eval.py --draw N``). Its batches are numbered after the earlier ones
+(``batch_04.jsonl`` ...) and its counts go to ``data/real/legal_selection_N.json``.
 """
 
 from __future__ import annotations
@@ -47,14 +53,23 @@ def main() -> None:
     ap.add_argument("--work", required=True, help="output folder for batches WITH TEXT (keep outside the repo)")
     ap.add_argument("--batches", type=int, default=3)
     ap.add_argument("--real", default="data/real", help="the annotation layer to stay outside of")
-    ap.add_argument("--counts", default="data/real/legal_selection.json")
+    ap.add_argument("--draw", type=int, default=1, help="1 = the first draw; N > 1 = a later, smaller draw")
+    ap.add_argument("--counts", default=None, help="default data/real/legal_selection.json (draw 1) or "
+                    "data/real/legal_selection_N.json")
     args = ap.parse_args()
+    later = args.draw > 1
+    seed = SEED + args.draw - 1
+    per_corpus = {c: (n // 2 if later else n) for c, n in PER_CORPUS.items()}
+    counts_path = args.counts or ("data/real/legal_selection.json" if not later else
+                                  f"data/real/legal_selection_{args.draw}.json")
+    first_batch = 1 if not later else 1 + sum(1 for _ in Path(args.work).glob("batch_[0-9][0-9].jsonl"))
     rx = {k: re.compile(v) for k, v in CUES.items()}
     held_out: list[str] = []
     cands: dict[str, list] = {c: [] for c in PER_CORPUS}
     counts: dict[str, Counter] = {c: Counter() for c in PER_CORPUS}
-    # the legal split's own records are not "the layer" here, so a rerun draws the same articles again
-    for art in articles_outside_layer(args.real, args.corpus, held_out, ignore_splits=("legal",)):
+    # draw 1: the legal split's own records are not "the layer" here, so a rerun draws the same articles again;
+    # a later draw keeps away from them
+    for art in articles_outside_layer(args.real, args.corpus, held_out, ignore_splits=() if later else ("legal",)):
         c = counts[art.corpus]
         c["articles"] += 1
         if not MIN_CHARS <= len(art.text) <= MAX_CHARS:
@@ -65,9 +80,9 @@ def main() -> None:
             for k in hits:
                 c[f"cue:{k}"] += 1
             cands[art.corpus].append((art, hits))
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     selected = []
-    for corpus, n in PER_CORPUS.items():
+    for corpus, n in per_corpus.items():
         pool = rng.sample(cands[corpus], min(len(cands[corpus]), 3 * n))  # spare ones replace held-out near-copies
         near = held_out_near([a.text for a, _ in pool], held_out, MAX_SIMILARITY)
         kept, skipped = [], 0
@@ -87,15 +102,17 @@ def main() -> None:
     for k, (art, hits) in enumerate(selected):
         src = {k2: v for k2, v in art.source().items() if k2 != "url"}
         batches[k % args.batches].append({"key": f"{art.corpus}|{art.file}|{art.line}", "source": src,
-                                          "sha256": text_sha256(art.text), "cues": hits, "text": art.text})
+                                          "sha256": text_sha256(art.text), "cues": hits, "draw": args.draw,
+                                          "text": art.text})
     for b, rows in enumerate(batches, 1):
-        with open(work / f"batch_{b:02d}.jsonl", "w", encoding="utf-8") as f:
+        with open(work / f"batch_{first_batch + b - 1:02d}.jsonl", "w", encoding="utf-8") as f:
             for r in rows:
                 f.write(json.dumps(r, ensure_ascii=False) + "\n")
     out = {"what": "real articles drawn for the legal-reference development set (scripts/legal_select.py)",
            "per_corpus": {c: dict(sorted(v.items())) for c, v in counts.items()}, "cues": CUES,
-           "chars": [MIN_CHARS, MAX_CHARS], "max_similarity_to_held_out": MAX_SIMILARITY, "seed": SEED}
-    Path(args.counts).write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+           "chars": [MIN_CHARS, MAX_CHARS], "max_similarity_to_held_out": MAX_SIMILARITY, "seed": seed,
+           "draw": args.draw}
+    Path(counts_path).write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(out["per_corpus"], indent=1))
     print(f"{len(selected)} articles in {args.batches} batches under {work}")
 
