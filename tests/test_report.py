@@ -111,6 +111,9 @@ def test_legal_finder_table_lists_each_record_and_file(tmp_path):
         (d / f"{name}.json").write_text(json.dumps({"started": started, "source_hints": True, "git": {"commit": "abc12345"},
                                                     "files": {"real_legal.jsonl": {**m, "exact": {"f1": f1}}}}),
                                         encoding="utf-8")
+    (d / "draw2.json").write_text(json.dumps({"started": "2026-03-01", "git": {"commit": "abc12345"},
+                                              "files": {"real_legal.jsonl (draw 2)": m}}), encoding="utf-8")
     text = write_report(tmp_path).read_text(encoding="utf-8")
+    assert "| draw2 | real press, legal split (finder development), draw 2 only | 219 |" in text
     before = "| before | real press, legal split (finder development) | 219 | 0.586 | 0.780 | 0.870 | yes | abc12345 |"
     assert before in text and text.index(before) < text.index("| after |")  # oldest first

@@ -280,7 +280,9 @@ def render_legal_finder(experiments: str | Path) -> str:
            "|" + "---|" * 8]
     for p, r in sorted(recs, key=lambda pr: pr[1].get("started", "")):
         for name, m in r["files"].items():
-            out.append(f"| {p.stem} | {LEGAL_FILES.get(name, name)} | {m.get('n_gold')} | {_f(m['exact']['f1'])} | "
+            base, _, draw = name.partition(" (")  # «real_legal.jsonl (draw 2)»: one draw of the legal split
+            label = LEGAL_FILES.get(base, base) + (f", {draw.rstrip(')')} only" if draw else "")
+            out.append(f"| {p.stem} | {label} | {m.get('n_gold')} | {_f(m['exact']['f1'])} | "
                        f"{_f(m['overlap']['f1'])} | {_f(m['doc_pairs']['f1'])} | {'yes' if r.get('source_hints') else 'no'}"
                        f" | {_commit(r)} |")
     return "\n".join(out) + "\n"
