@@ -228,3 +228,21 @@ def test_skip_articles_skips_them_on_the_first_pass_only(tmp_path):
     # continuing a run that read 3 training articles: the first pass starts at the 4th, the next pass at the 1st
     assert firsts(7, first_pass_skip=3) == [500, 600, 700, 200, 300, 400, 500]
     assert PretrainConfig(skip_articles=-1).validate() == ["skip_articles: -1 must be 0 or more"]
+
+
+def test_model_card_tells_a_general_continuation_from_a_domain_one():
+    from arcrime.pretrain import model_card
+
+    def card(corpus):
+        cfg = {**PretrainConfig(init_from="encoders/base", skip_articles=18833, vocab_size=16000).__dict__,
+               "output_dir": "encoders/next"}
+        return model_card({"config": cfg, "corpus": corpus, "steps": 10, "tokens_seen": 40960, "train_seconds": 60,
+                           "tokens_per_second": 682.7, "final_heldout_loss": 5.92, "final_heldout_perplexity": 372.3,
+                           "n_parameters": 7_000_000, "device": "cpu", "training_stack": "Trainer",
+                           "environment": {"torch_threads": 2}})
+
+    general = card(["../shared/unlabeled/SaudiNewsNet/articles.txt.xz"])
+    assert "on the same general corpora" in general and "losses compare directly" in general
+    assert "skipped the first 18,833 training articles" in general and "Domain-adaptive" not in general
+    domain = card(["data/real/hydrated/domain.txt"])
+    assert "Domain-adaptive run" in domain and "compare directly" not in domain

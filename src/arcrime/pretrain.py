@@ -708,7 +708,21 @@ def model_card(info: dict[str, Any]) -> str:
             f"{ref['word2vec']['window']})" if ref.get("word2vec") else "random (BERT initializer)")
     tokenizer = (f"WordPiece, {c['vocab_size']} entries, trained with `tokenizers` on {c['tokenizer_articles']:,} "
                  f"articles after arcrime normalization ({', '.join(c['normalize_steps'])})")
-    if c.get("init_from"):
+    general = bool(info.get("corpus")) and all(Path(p).name.startswith("articles.") for p in info["corpus"])
+    if c.get("init_from") and general:
+        base = Path(c["init_from"]).name
+        init = (f"continued from the pretrained encoder `{base}` on the same general corpora (the masked-LM head's "
+                "transform starts fresh, its decoder is tied to the embeddings)")
+        tokenizer = f"the WordPiece tokenizer of `{base}` ({c['vocab_size']} entries), unchanged"
+        held = (f"- Continued run on the general corpora: the held-out articles (the first {c['heldout_articles']}) and "
+                f"their masks are those of `{base}`'s own run (same corpora, tokenizer and seed), so the two held-out "
+                "losses compare directly.\n"
+                f"- The first pass over the corpora skipped the first {int(c.get('skip_articles') or 0):,} training "
+                f"articles, which `{base}` had already read; the steps, tokens and compute above are this run's only "
+                f"(add those of `{base}` for the encoder's total).")
+        notes = notes.replace("## Notes on this run", "## Notes on this run\n" + held) if notes else (
+            "\n## Notes on this run\n" + held + "\n")
+    elif c.get("init_from"):
         init = (f"continued from the pretrained encoder `{Path(c['init_from']).name}` (domain-adaptive pretraining; "
                 "the masked-LM head's transform starts fresh, its decoder is tied to the embeddings)")
         tokenizer = f"the WordPiece tokenizer of `{Path(c['init_from']).name}` ({c['vocab_size']} entries), unchanged"
