@@ -54,9 +54,13 @@ def read_pass(bpath: Path, apath: Path, annotator: str, problems: list[str], adj
         return {}
     anns = {}
     for n, line in enumerate(apath.open(encoding="utf-8"), 1):
-        a = json.loads(line)
-        if a.get("key") not in batch:
-            problems.append(f"{apath}:{n}: key {a.get('key')!r} is not in {bpath.name}")
+        try:
+            a = json.loads(line)
+        except json.JSONDecodeError as e:
+            problems.append(f"{apath}:{n}: not a JSON object ({e.msg}); fix the line or remove it")
+            continue
+        if not isinstance(a, dict) or a.get("key") not in batch:
+            problems.append(f"{apath}:{n}: key {a.get('key') if isinstance(a, dict) else a!r} is not in {bpath.name}")
         else:
             anns[a["key"]] = (n, a)
     out = {}
