@@ -708,7 +708,9 @@ def model_card(info: dict[str, Any]) -> str:
             f"{ref['word2vec']['window']})" if ref.get("word2vec") else "random (BERT initializer)")
     tokenizer = (f"WordPiece, {c['vocab_size']} entries, trained with `tokenizers` on {c['tokenizer_articles']:,} "
                  f"articles after arcrime normalization ({', '.join(c['normalize_steps'])})")
-    general = bool(info.get("corpus")) and all(Path(p).name.startswith("articles.") for p in info["corpus"])
+    from .report import on_general_corpora
+
+    general = on_general_corpora(info)
     if c.get("init_from") and general:
         base = Path(c["init_from"]).name
         init = (f"continued from the pretrained encoder `{base}` on the same general corpora (the masked-LM head's "

@@ -288,6 +288,12 @@ def render_legal_finder(experiments: str | Path) -> str:
     return "\n".join(out) + "\n"
 
 
+def on_general_corpora(info: dict[str, Any]) -> bool:
+    """Did a pretraining run (its ``pretrain_log.json``) read the general corpus folders (``articles.txt.xz`` of
+    each), and so hold out their first articles, rather than a file of its own such as ``domain.txt``?"""
+    return bool(info.get("corpus")) and all(Path(p).name.startswith("articles.") for p in info["corpus"])
+
+
 ENCODER_TARGET_LOSS = 5.94  # issue 14: 1.5 nats below the first shipped encoder's 7.44, general held-out set
 
 
@@ -299,7 +305,7 @@ def render_encoders(encoders: str | Path) -> str:
         if not r or "final_heldout_loss" not in r:
             continue
         c = r.get("config", {})
-        general = bool(r.get("corpus")) and all(Path(p).name.startswith("articles.") for p in r["corpus"])
+        general = on_general_corpora(r)
         held = (f"first {c.get('heldout_articles')} articles of its own corpus" if not general
                 else f"first {c.get('heldout_articles')} articles of the general corpora")
         init = (f"continued from `{Path(c['init_from']).name}`" if c.get("init_from")
