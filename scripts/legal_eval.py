@@ -135,4 +135,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except FileNotFoundError as e:  # a missing corpus file: one line, no traceback
+        raise SystemExit(f"legal_eval.py: {e}")

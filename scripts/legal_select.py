@@ -69,7 +69,11 @@ def main() -> None:
     counts: dict[str, Counter] = {c: Counter() for c in PER_CORPUS}
     # draw 1: the legal split's own records are not "the layer" here, so a rerun draws the same articles again;
     # a later draw keeps away from them
-    for art in articles_outside_layer(args.real, args.corpus, held_out, ignore_splits=() if later else ("legal",)):
+    try:
+        arts = articles_outside_layer(args.real, args.corpus, held_out, ignore_splits=() if later else ("legal",))
+    except FileNotFoundError as e:
+        raise SystemExit(f"legal_select.py: {e}")
+    for art in arts:
         c = counts[art.corpus]
         c["articles"] += 1
         if not MIN_CHARS <= len(art.text) <= MAX_CHARS:
