@@ -350,13 +350,17 @@ def _penal_code_of(country: str) -> tuple[str, ...]:
 
 # what follows an article that belongs to an international instrument (not a span, guidelines v3), and
 # the words before an «المادة 19» that is a name («منظمة المادة 19»)
-_INTERNATIONAL_AFTER = re.compile(r"\s+(?:من|في)\s+[«\"“]?(?:ال)?(?:معاهد[ةه]|اتفاقي[ةه]|اتفاق(?![\w])|ميثاق|العهد\s+الدولي|"
+_INTERNATIONAL_AFTER = re.compile(r"[\"”»]?\s+(?:من|في)\s+[«\"“]?(?:ال)?(?:معاهد[ةه]|اتفاقي[ةه]|اتفاق(?![\w])|ميثاق|العهد\s+الدولي|"
                                   r"الاعلان\s+العالمي|البروتوكول)")
-_INTERNATIONAL_DECREE = re.compile(r"(?:الامم\s+المتحد[ةه]|الاممي|مجلس\s+الامن|الجمعي[ةه]\s+العام[ةه]\s+للامم)")
+# a story set outside national legislation: treaties, international bodies and law, sports federations' rules
+_OUTSIDE_NATIONAL_LAW = re.compile(r"(?:الفيفا|فيفا|FIFA|UEFA|الاتحاد\s+(?:الدولي|الاسيوي|الافريقي|الاوروبي)\s+لكر[ةه]|"
+                                   r"الانضباط|المنشطات|حلف\s+(?:شمال\s+)?الاطلسي|الناتو|ميثاق|معاهد[ةه]|قانون\s+الدولي|"
+                                   r"الاعلان\s+العالمي|الامم\s+المتحد[ةه]|مجلس\s+الامن\s+الدولي|اللجن[ةه]\s+الاولمبي[ةه])")
+_INTERNATIONAL_DECREE = re.compile(r"(?:قرار\s+الدولي|الامم\s+المتحد[ةه]|الاممي|مجلس\s+الامن|الجمعي[ةه]\s+العام[ةه]\s+للامم)")
 # a UN resolution cited by its number alone («القرار رقم 2216» near «مجلس الأمن» or «القرارات الدولية»): no national
 # issuer, no year, three or four digits, and a UN cue just before (international instruments are not spans, v3)
 _UN_RESOLUTION = re.compile(r"[وفبلك]{0,2}(?:ال)?قرار\s+(?:رقم\s+)?\(?\s?\d{3,4}\s?\)?")
-_UN_CUE = re.compile(r"الامم\s+المتحد[ةه]|الاممي[ةه]?|مجلس\s+الامن|(?:القرارات|قرارات|الشرعي[ةه])\s+الدولي[ةه]")
+_UN_CUE = re.compile(r"الامم\s+المتحد[ةه]|الاممي[ةه]?|مجلس\s+الامن|(?:القرارات|قرارات|قرار|الشرعي[ةه])\s+الدولي[ةه]?")
 UN_WINDOW = 200
 # «القرار رقم 125 الصادر عن وزير العدل»: a national issuer after the number keeps the decision, UN cue or not
 _NATIONAL_ISSUER = re.compile(r"\s*[,،]?\s+(?:ال)?صادر[ةه]?\s+(?:عن|من)\s+(?!(?:ال)?(?:امم|مجلس\s+الامن|الجمعي[ةه]\s+العام))")
@@ -364,7 +368,9 @@ _NATIONAL_ISSUER = re.compile(r"\s*[,،]?\s+(?:ال)?صادر[ةه]?\s+(?:عن|�
 # a dismissal); only for an article with no instrument
 _COUNTED_AFTER = re.compile(r"\s+(?:سنوات|سنين|اعوام|عاما|اشهر|شهرا|شهور|ايام|يوما|ساعات|ساع[ةه]|دقائق|دقيق[ةه]|مرات|"
                             r"مخالفات|مخالف[ةه]|قضايا|قضي[ةه]|ملفات|ملفا|دعاوي|حالات|طلبات|شكاوي|شكايات|اشخاص|شخصا|"
-                            r"مليون|مليار|درهم|دينار|ريال|جنيه|دولار)(?![\w])")
+                            r"مليون|مليار|درهم|دينار|ريال|جنيه|دولار|نائبا|نوابا|عضوا|صوتا|مادة|ماده|مواد|بندا|فصلا)(?![\w])")
+# a numbered instrument with no «رقم»/«عدد», no year and a plain number (what a count looks like)
+_COUNT_NOT_NUMBER = re.compile(r"(?:(?!رقم|عدد)[^\d])*?\s\d{1,4}\Z")
 _NAME_BEFORE = re.compile(r"(?:^|\s)[وفبلك]?(?:ال)?منظم[ةه]\s+\Z")
 
 
@@ -402,7 +408,7 @@ def _numbered_dual(g: dict) -> tuple[str, tuple[str, ...], str, int | None]:
 # «متخصص في القانون الجنائي»; guidelines rule 13)
 _FIELD_BEFORE = frozenset("""استاذ استاذه استاذة اساتذه اساتذة الاستاذ الاستاذه الاستاذة خبير خبيره خبيرة خبراء الخبير
     باحث باحثه باحثة الباحث الباحثه الباحثة دكتور دكتوراه الدكتوراه ماجستير الماجستير شعبه شعبة قسم كليه كلية تخصص
-    فقهاء فقيه محاضر ماده مادة دروس درس""".split())
+    فقهاء فقيه محاضر ماده مادة دروس درس امتحان لامتحان الامتحان""".split())
 _FIELD_BEFORE_IN = frozenset("""متخصص متخصصه متخصصة المتخصص مختص مختصه مختصة المختص متخصصون متخصصين مختصون مختصين
     خبير الخبير خبيره خبيرة خبراء باحث الباحث باحثه باحثة دكتوراه ماجستير اجازه اجازة الاجازه الاجازة""".split())
 _WORD = re.compile(r"\w+")
@@ -523,7 +529,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             if (t and norm(re.sub(r"^[وف]?(?:ب|ل|ك)?", "", title)) not in alias_table()[1] and not _POSSESSIVE.match(title)
                     and not _ENDS_NATIONALITY.search(norm(title))):  # «القانون المدني المصري» is whole
                 end = t.end()
-        if g.get("ititle") and not any(g.get(k) for k in ("itn", "itn2", "ity", "ity2")):
+        if (g.get("ititle") and not any(g.get(k) for k in ("itn", "itn2", "ity", "ity2"))) or (
+                g.get("atitle") and not any(g.get(k) for k in ("atn", "atn2", "aty", "aty2"))):
             n = _NEW_AFTER.match(norm_.text, end)  # «قانون الاستثمار الجديد»: the new law of that name, inside
             end = n.end() if n else end
         a, b, surface = _original_span(text, norm_, m.start(), end)
@@ -584,7 +591,10 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             kind, cands = _dual_candidates(g)
             out.append(LegalReference(a, b, surface, kind, None, (), None, None, False, cands))
         elif g.get("bill"):
-            kind, _, raw, year = (_instrument_candidates(g, "b") if not (g.get("bfield") or g.get("bcalled"))
+            if g.get("bn") and _COUNT_NOT_NUMBER.match(norm_.text, m.start(), end) and _COUNTED_AFTER.match(norm_.text, end):
+                continue
+            kind, _, raw, year = (_instrument_candidates(g, "b") if not (g.get("bfield") or g.get("bcalled") or g.get("bamend")
+                                                                  or g.get("bagainst"))
                                   else ("law", (), None, None))
             out.append(LegalReference(a, b, surface, kind, None, (), raw, year, False, (), bill=True))
         else:
@@ -597,6 +607,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
                 continue  # «قرار مجلس الأمن رقم 2254»: international instruments are not spans
             if not raw and _field_sense(norm_.text, m.start()):
                 continue
+            if raw and _COUNT_NOT_NUMBER.match(norm_.text, m.start(), end) and _COUNTED_AFTER.match(norm_.text, end):
+                continue  # «ودعم القانون 61 نائبا», «وحدد مشروع النظام 15 مادة»: a count after the noun, not a number
             cut = _date_clause_start(m, g, "i") if kind == "decree" else None
             if cut is not None:  # «المرسوم رقم 12 بتاريخ 5/6/2019»: the decree's date stays outside (rule 6)
                 a, b, surface = _original_span(text, norm_, m.start(), cut)
@@ -605,6 +617,10 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             if raw:
                 numbered_end = end
     _share_coordinated_instrument(out, text)
+    if out and not any(r.kind != "article" or r.named or r.candidates for r in out) and _OUTSIDE_NATIONAL_LAW.search(norm_.text):
+        # a story of a treaty, an international body or a sports federation that cites only bare articles («المادة
+        # الرابعة» of a treaty or a federation's disciplinary rules): not national legislation (guidelines v3, rule 15)
+        out = [r for r in out if r.kind != "article"]
     return out, cues
 
 

@@ -90,7 +90,7 @@ ART_ANAPHOR = r"(?:السابق[ةه]|المذكور[ةه]|نفسها|ذاتها
 ART_LIST = (r"(?:\(\s?\d+(?:\s*(?:,|،|و)\s*\d+)+\s?\)|" + NUM + r"(?:\s*(?:,|،|و|او|الي|حتي|الي\s+غاي[ةه])\s*" + NUM +
             r")*)")  # «المواد (4، 5، 6)», «447-1 و447-2», «من 3 إلى 6»
 # «م/17», «(م - 17)» (Saudi royal decrees), «(أ/21)» (royal orders), «(174)», «(35 - 22)», «07.03», «175/2018»
-INST_NUMBER = (r"(?:\d+\s?/\s?[ا-ي]{1,2}\s?/\s?\d+|[ما]\s?/\s?\d+|\(\s?[ما]\s?[-/]\s?\d+\s?\)|\(\s?\d+(?:\s?[-/]\s?\d+)?\s?\)"
+INST_NUMBER = (r"(?:[\"“”]\s?\d+\s?[\"“”](?![\w])|\d+\s?/\s?[ا-ي]{1,2}\s?/\s?\d+|[ما]\s?/\s?\d+|\(\s?[ما]\s?[-/]\s?\d+\s?\)|\(\s?\d+(?:\s?[-/]\s?\d+)?\s?\)"
                r"|\d+(?:[ ]?[-/][ ]?\d+|\.\d+)*)")
 
 
@@ -156,7 +156,7 @@ _IND = r"(?!" + _STOP + "|" + _HEAD_AHEAD + r"|ي)" + _NB + "+"
 _IND_CHAIN = r"(?![وفبلك]{0,2}ال|[وف]?لل)" + _IND
 # definite nouns that start a new phrase rather than continue a title (a title is noun + genitive or adjective:
 # «... من نظام القضاء المجلس الأعلى» ends at «القضاء»); bodies and persons
-_RUNON = (r"ال(?:مجلس|مجالس|هيئ[ةه]|وزار[ةه]|وزير|محكم[ةه]|محاكم|نياب[ةه]|شرط[ةه]|متهم[ةه]?|متهمين|جاني|ضحي[ةه]|"
+_RUNON = (r"[وف]?ال(?:مجلس|مجالس|هيئ[ةه]|وزار[ةه]|وزير|قضا[ةه]|محكم[ةه]|محاكم|نياب[ةه]|شرط[ةه]|متهم[ةه]?|متهمين|جاني|ضحي[ةه]|"
           r"رئيس|امير|ملك|شيخ|دكتور|مدير|قاضي|محامي|مواطن|مواطنين|حكوم[ةه]|دول[ةه]|سلطات|امن|مخالف[ةه]?|مخالفين|مخالفون|"
           r"مدان|مدانين|محكوم|محكومين|موقوف|موقوفين|مرتكب|مرتكبين|شرك[ةه]|شركات|منصات)(?![\w])")
 _DEF = r"(?=[وفبلك]{0,2}ال|[وف]?لل)(?!" + _STOP + "|" + _HEAD_AHEAD + ")" + _NB + "+"
@@ -186,14 +186,14 @@ _FIELDS_NIZAM = ("مكافح[ةه] حماي[ةه] مزاول[ةه] اجراءا�
                  "اثبات مرور جنسي[ةه] اقام[ةه] اسلح[ةه] مخدرات تحرش احداث تقاعد خدم[ةه] تامينات تعاملات نشر قضاء "
                  "منافسات انتاج مناطق غابات صيد غش بيانات ايذاء وثائق ارهاب تنفيذ شركات تحكيم افلاس توثيق جمعيات "
                  "اتصالات جمارك منافس[ةه] هيئ[ةه] مجلس")
-_FIELDS_LAIHA = "وظائف غرامات جزاءات مخالفات جرائم"
+_FIELDS_LAIHA = "وظائف غرامات جزاءات مخالفات جرائم جرد"
 _FIELDS_MAJALLA = ("اجراءات مرافعات حماي[ةه] احوال التزامات شغل اتصالات صحاف[ةه] جنسي[ةه] طرقات حقوق جماعات ديوان[ةه] "
                    "مياه غابات استثمار[ةه]? جباي[ةه] محاسب[ةه] تهيئ[ةه] تامين مناجم محروقات شركات تحكيم صرف")
 _FIELDS_MUDAWWANA = "اسر[ةه] شغل سير تجار[ةه] جمارك"
 _INDEF_FIELDS = {"امن", "مكافح[ةه]", "حماي[ةه]", "مناهض[ةه]", "محارب[ةه]", "تنظيم", "مزاول[ةه]", "منع", "قمع", "اصول",
                  "جرائم", "غسل", "حقوق", "تجريم", "حري[ةه]", "تسجيل", "قوائم", "تضارب", "صيد", "وثائق", "زجر", "حظر",
                  "ردع", "هيئ[ةه]", "مجلس"}  # construct nouns: a definite word must follow
-_NOT_LAW_AFTER = r"(?!\s+(?:ال)?(?:حري[قه]|حرائق|فيروسات|افات|حشرات|عدوي|اغراق)(?![\w]))"
+_NOT_LAW_AFTER = r"(?!\s+(?:ال)?(?:حري[قه]|حرائق|فيروسات|افات|حشرات|عدوي|اغراق|منشطات)(?![\w]))"  # «مكافحة المنشطات»: rule 15
 
 
 # a second subject in «ومنع/وقمع/وزجر» is the same statute («قانون مكافحة الإرهاب ومنع غسل الأموال»)
@@ -241,12 +241,13 @@ _GEN_FIRST_DEF = (r"(?=ال)(?!" + _STOP + "|" + _GENERIC_COMPLEMENT +
 _TAFIL = r"ت[^\sي\d,،.:؛()«»]{2}ي" + _NB + r"(?![\w])"
 # «قانون لحماية ...», «قانون للجرائم ...»: "a law to/for ...", a law wished for, not one cited
 # (a second construct noun may follow: «قانون إساءة استخدام الكمبيوتر»; «قانون كرة القدم» is a rule of the game)
-_GEN_FIRST_IND = (r"(?!كر[ةه](?![\w]))(?:(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتنل])" + _NB + r"+[ةه]|[تن]" + _NB +
+_GEN_FIRST_IND = (r"(?!كر[ةه](?![\w]))(?:(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتنل])" + _NB + r"+[ةه]|ا" + _NB + "{2}ا" + _NB +
+                  r"|[تن]" + _NB +
                   r"+ة)(?![\w])(?:\s+" + _IND_CHAIN + r"){0,2}\s+" + _DEF)  # «قانون نقابة الأطباء»: a ت/ن noun in ة («نطالبه» is a verb)
 # the construct nouns before a title's first definite word after an article: one, or a noun in ة and up to two more
 # («المادة 4 من قانون إساءة استعمال أجهزة الاتصالات الهاتفية»)
 _IND_CONSTRUCT = r"(?=" + _NB + r"+[ةه](?![\w]))" + _IND + r"\s+(?:" + _IND_CHAIN + r"\s+){1,2}|" + _IND + r"\s+"
-_CONJ = r"و(?![بلك]|" + _NEW_TITLE + ")" + _IND  # «وإساءة استخدام ...»; not «وبتجميد ...» (a new clause)
+_CONJ = r"و(?![بلك]|ال|" + _NEW_TITLE + ")" + _IND  # «وإساءة استخدام ...»; not «وبتجميد ...» (a new clause)
 # a coordinated construct noun may take a second one before its definite word («قانون الاحتيال وإساءة استخدام الكمبيوتر»)
 _GEN_TAIL = (r"(?:\s+(?:(?:(?:علي|الي|عن|من)\s+|غير\s+|" + _CONJ + r"\s+(?:" + _IND_CHAIN + r"\s+)?)?" + _DEF_ADJ + "|" +
              _AND_PROTECT + r")){0,4}")
@@ -261,9 +262,13 @@ PREP_TAIL = re.compile(r"\s+(?:علي|الي|عن)\s+" + _DEF + r"(?:\s+(?:غي�
 # name; a numbered one ends at its number, rule 3, and is matched before this). «قانون خاص بـ...» (indefinite)
 # is "a special law on ...", a law wished for. Who tabled a bill may come between («مشروع قانون مقدم من الحكومة
 # بشأن ...»), and an organic or federal law says so («القانون الأساسي المتعلق بـ...»).
+# the act of an amending law or bill, before the instrument it amends («تعديل القانون 52», «لتنقيح وإتمام القانون عدد 34»)
+_AMEND_ACT = (r"(?:تعديل|تنقيح|اتمام|تتميم)(?:\s+و(?:اتمام|تتميم))?\s+(?:ال)?(?:قانون|مرسوم|امر|نظام)"
+              r"(?:\s+(?:ال)?(?:اساسي|عضوي))?(?![\w])")
 _ABOUT_DEF = r"(?:ال|ل)(?:قانون|مرسوم)(?:\s+ال(?:اساسي|اتحادي|عضوي))?\s+المتعلق\s+"
 _Q_IN_A = r"[^«»\"“”()\n\d.،,:؛!?؟]"
-_ABOUT_SUBJECT = (r"(?:" + _TAFIL + "|(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتن])" + _NB + "+)" +
+# («... المتعلق بتنقيح وإتمام القانون عدد 12»: the law amended is the citation, not a subject cut after «بتنقيح»)
+_ABOUT_SUBJECT = (r"(?!ب?" + _AMEND_ACT + r")(?:" + _TAFIL + "|(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتن])" + _NB + "+)" +
                   r"(?:(?:\s+" + _IND + r"){1,2}(?:\s+(?:غير\s+)?" + _DEF + r"){1,4}|(?:\s+(?:غير\s+)?" + _DEF + r"){0,4})" +
                   _SAME_STATUTE)
 ABOUT_TITLE = (_ABOUT_DEF + r"ب\s*[«\"“]" + _Q_IN_A + r"{2,60}?[»\"”]"  # a quoted subject: «القانون المتعلق بـ"..."»
@@ -273,8 +278,8 @@ ABOUT_TITLE = (_ABOUT_DEF + r"ب\s*[«\"“]" + _Q_IN_A + r"{2,60}?[»\"”]"  #
 # a statute of a body or its staff: «النظام الأساسي لأعوان الهيئة», «النظام العام للبيئة» («النظام العام»
 # alone is public order)
 # (a construct noun may come before the first definite word: «... لموظفي قطاع التربية الوطنية»)
-STATUTE_TITLE = (r"(?:ال)?نظام\s+(?:ال)?(?:اساسي|عام)(?:\s+الجديد)?\s+(?=ل)(?!" + _STOP + ")" + _NB + "+" +
-                 r"(?:\s+" + _IND_CHAIN + r"(?=\s+" + _DEF + r"))?(?:\s+" + _DEF + r"){0,3}")
+STATUTE_TITLE = (r"(?:ال)?نظام\s+(?:(?:ال)?(?:اساسي|عام)(?:\s+الجديد|\s+الخاص)?|(?:ال)?داخلي(?=\s+لل?(?:مجلس|مجالس|برلمان)))\s+(?=ل)(?!" + _STOP + ")" + _NB + "+" +
+                 r"(?:\s+" + _IND_CHAIN + r"(?=\s+" + _DEF + r"))?(?:\s+" + _DEF + r"){0,3}(?:\s+" + _DEF_ADJ + r")?")
 # a title in quotes or brackets: «قانون "حماية المعطيات"», «نظام (المنافسات والمشتريات الحكومية)»
 # («نظام» only before a title of two words or more starting with «ال» or a field's verbal noun, «نظام «مكافحة
 # التستر»»: «بنظام «أندرويد»» is a system); then
@@ -307,6 +312,19 @@ ELECTION_REGULATION = (r"(?:لائح[ةه]\s+(?:الحملات\s+الانتخا�
                        r"|اللائح[ةه]\s+العام[ةه]\s+للانتخابات" + _ELECTION_ADJ + r")")
 
 
+# a law named as the amendment of another: «قانون التعديل الثالث لقانون الانتخابات» (one span, the amended law inside)
+AMENDMENT_TITLE = (r"قانون\s+التعديل(?:\s+(?:" + _ORD_WORDS + r"))?\s+ل(?:" + GENERAL_TITLE + r"|قانون\s+" +
+                   _fields(_FIELDS_LAW) + ")")
+# a bill named by the number of the law it amends, with no year: «مشروع تعديل القانون 52», «مشروع القانون الأساسي لتنقيح
+# وإتمام القانون عدد 34» (one span, rule 12). With its year or date the amended law is an instrument cited on its own and
+# the bill words stay outside («مقترح قانون لتنقيح المرسوم عدد 54 لسنة 2022»: the decree is the span, and links); a date
+# clause after the number («... عدد 34 المؤرخ في 28 أفريل 2016») stays outside the bill's span
+AMEND_BILL = (r"(?:(?:ال)?(?:قانون|مرسوم)(?:\s+(?:ال)?(?:اساسي|عضوي))?\s+)?(?:ل|ب)?(?=" + _AMEND_ACT + r"\s+(?:" + RAQM +
+              r"\s+)?[\d(])(?:تعديل|تنقيح|اتمام|تتميم)(?:\s+و(?:اتمام|تتميم))?\s+(?:ال)?(?:قانون|مرسوم|امر)"
+              r"(?:\s+(?:ال)?(?:اساسي|عضوي))?(?:\s+" + RAQM + r")?\s+(?P<ban>\d+|\(\s?\d+\s?\))(?![\w]|[-./]\d)"
+              r"(?!\s*[,،]?\s*(?:لسن[ةه]|لعام|للعام|سن[ةه])(?![\w]))")
+
+
 # a decree named by its act, a verbal noun تفعيل with the article: «مرسوم التجنيس», «مرسوم التكليف» (Lebanon)
 NAMED_DECREE = r"مرسوم\s+ال" + _TAFIL
 
@@ -321,7 +339,7 @@ def title_pat(g: str) -> str:
             r"|(?:ال)?لائح[ةه]\s+التنفيذي[ةه]\s+ل(?:(?:نظام|قانون)\s+(?:" + NIZAM_SPECIAL + "|" + _fields(_FIELDS_NIZAM) + "|" +
             _fields(_FIELDS_LAW) + "|" + _DEF + r"(?:\s+" + _DEF + r"){0,3})|(?!ل?(?:قانون|نظام|قرار|مرسوم)(?![\w])|ه|ذلك|تلك)"
             + _NB + r"+(?:\s+" + _DEF + r"){0,3})|لائح[ةه]\s+(?:" + _fields(_FIELDS_LAIHA, 1) + "|" + _fields("حماي[ةه]", 2) + ")|" +
-            ELECTION_REGULATION + "|" + NAMED_DECREE + "|" + POSSESSIVE_CODE + "|" +
+            ELECTION_REGULATION + "|" + NAMED_DECREE + "|" + AMENDMENT_TITLE + "|" + DATED_CONSTITUTION + "|" + POSSESSIVE_CODE + "|" +
             r"(?:ال|ل)?قانون\s+" + ADJ_CODE + r"\s+" + NATIONALITY + "|" + GENERAL_TITLE + "))" + E)
 
 
@@ -338,11 +356,17 @@ NATIONALITIES = {
 }
 NATIONALITY = "(?:" + "|".join(sorted(NATIONALITIES, key=len, reverse=True)) + r")[ةه]?(?![\w])"
 
+# a constitution with its country and year: «الدستور التونسي لسنة 2014», «دستور المغرب لعام 2011» (a constitution cited by
+# name, v3; a bare «الدستور» is not a span, rule 15, and the real-press gold leaves «الدستور المصري» alone out too)
+DATED_CONSTITUTION = (r"(?:ال)?دستور\s+(?:" + NATIONALITY + "|" + _CONSTITUTION_OF + r")\s+(?:لسن[ةه]|لعام|عام|سن[ةه])\s*"
+                      r"(?:19|20)\d\d(?![\w])")
+
 # Gulf statutes whose subject a plain field word would cut or overreach: «نظام العقوبات البديلة» («البديلة» ends
 # other titles), «نظام الحماية من الإيذاء» (not «من الحرائق»), «نظام الجرائم الملعوماتية» (a misspelt name), «نظام
 # العمل» (the labour law; not «نظام العمل عن بعد» or «نظام العمل المرن»: another definite word makes it a work
 # arrangement)
-NIZAM_SPECIAL = (r"(?:العقوبات\s+البديل[ةه]|الضمان\s+الاجتماعي|الحماي[ةه]\s+من" + _NOT_LAW_AFTER + r"(?:\s+" + _DEF +
+NIZAM_SPECIAL = (r"(?:العقوبات\s+البديل[ةه]|السوق\s+المالي[ةه]|(?:وظائف\s+)?مباشر[ةه]\s+" + _DEF + r"(?:\s+" + _DEF_ADJ +
+                 r")?|(?:المجالس|الهيئات|الغرف)(?:\s+(?![وف])" + _DEF_ADJ + r"){1,2}|الضمان\s+الاجتماعي|الحماي[ةه]\s+من" + _NOT_LAW_AFTER + r"(?:\s+" + _DEF +
                  r"){1,2}|الجرائم(?:\s+" + _DEF + r"){1,2}|العمل(?:\s+" + NATIONALITY + r")?(?!\s+عن\s+بعد|\s+(?!" + _STOP +
                  r")[وفبلك]{0,2}ال))(?![\w])")
 
@@ -497,11 +521,13 @@ def finder_regex() -> re.Pattern[str]:
     instrument = instrument_pat
     dual = (r"(?P<dual>" + DUAL_HEAD + r"\s+(?P<dual1>" + _fields(_FIELDS_LAW) + r")\s+و(?P<dual2>" + _fields(_FIELDS_LAW) +
             "))" + E)
-    bill = (r"(?P<bill>" + BILL + r")(?:(?P<bcalled>" + BILL_NAMED + ")|" + instrument("b") + "|(?P<bfield>" + BILL_FIELDS +
+    # «مشروع قانون ضد العنف الجنسي»: a bill against its subject («قانون ضد ...» alone is a law wished for)
+    bill = (r"(?P<bill>" + BILL + r")(?:(?P<bamend>" + AMEND_BILL + r")|(?P<bagainst>(?:ال)?قانون\s+ضد\s+" + _ABOUT_SUBJECT +
+            r")|(?P<bcalled>" + BILL_NAMED + ")|" + instrument("b") + "|(?P<bfield>" + BILL_FIELDS +
             "))")
     article = (W + r"(?P<art>(?P<para>" + PARA + r")?(?:" + ART_HEAD + r"|(?P<poss>[وف]?(?:ب|ل)?(?:مادت(?:ه|ها)|مادتي(?:ه|ها)|"
                r"فصل(?:ه|ها)|فصلي(?:ه|ها)|مواد(?:ه|ها)|فصول(?:ه|ها)))|و?ف(?:\s?\.)?(?=\s?\d)))(?:\s+|(?<=\.))"
-               r"(?:رقم(?:\s?:)?\s+)?"
+               r"(?:(?:رقم|عدد)(?:\s?:)?\s+)?"
                r"(?:(?P<artlist>(?:من\s+)?" + ART_LIST + r")|(?P<aprev>" + ART_ANAPHOR + "))(?:" + E + r"|(?<=\d)(?=[ء-ي]))" +  # «622-1التي»
                # «الفصل 447-1 وما يليه», «المواد 5 وما بعدها»: the articles that follow, inside (only the cited are listed)
                r"(?:\s+وما\s+(?:يلي|بعد)(?:ه|ها)" + E + ")?" +
@@ -520,12 +546,12 @@ def finder_regex() -> re.Pattern[str]:
                r"|(?P<aunk>(?:ال)?دستور(?:\s+" + NATIONALITY + r"|\s+(?:(?:لعام|عام|سن[ةه])\s+)?(?:19|20)\d\d|\s+" + _CONSTITUTION_OF +
                r")?|القانون\s+" + ADJ_CODE + r"(?:\s+" + NATIONALITY + r")?|المجل[ةه]\s+ال" + _NB + r"+ي[ةه]|لائحت(?:ه|ها)\s+"
                r"التنفيذي[ةه]|(?:مشروع|مقترح|مسود[ةه])\s+(?:ال)?(?:قانون|نظام)(?:\s+(?!" + _GENERIC_COMPLEMENT + ")" + _DEF + r"(?:\s+" + _DEF_ADJ +
-               r"){0,3}(?:\s+(?:لسن[ةه]|لعام)\s*\d{4}(?![\w]))?)?|ال(?:امر|مرسوم)\s+ال(?:ملكي|سامي|اميري|سلطاني|رئاسي|حكومي|تشريعي)|القانون\s+الاساسي(?:\s+" + NATIONALITY + r")?|(?:تنظيم|قانون)\s+(?!" + _GENERIC_COMPLEMENT + ")(?:" + _IND_CONSTRUCT + r")?" + _DEF +
+               r"){0,3}(?:\s+(?:لسن[ةه]|لعام)\s*\d{4}(?![\w]))?|\s+المذكور[ةه]?(?=[\s\W]|\Z))?|ال(?:امر|مرسوم)\s+ال(?:ملكي|سامي|اميري|سلطاني|رئاسي|حكومي|تشريعي)|القانون\s+الاساسي(?:\s+" + NATIONALITY + r")?|(?:قانون\s+(?!" + _GENERIC_COMPLEMENT + r")|(?:تنظيم|نظام)\s+)(?:" + _IND_CONSTRUCT + r")?" + _DEF +
                r"(?:\s+" + _DEF_ADJ + r"){0,3}(?:\s+" + NATIONALITY + r")?"
                # «من لائحة الحقوق والمزايا المالية», «من لائحة انتخاب أعضاء المجالس»: after an article, a regulation
                # «من القانون الخاص بحماية ...»: after an article, «الخاص بـ» names the law like «المتعلق بـ»
                r"|القانون\s+الخاص\s+(?=ب)" + _ABOUT_SUBJECT +
-               r"|لائح[ةه]\s+(?:" + _IND_CHAIN + r"\s+){0,2}" + _DEF + r"(?:\s+" + _DEF_ADJ + r"){0,3})" + E +
+               r"|لائح[ةه]\s+(?!(?:ال)?(?:انضباط|منشطات)(?![\w]))(?:" + _IND_CHAIN + r"\s+){0,2}" + _DEF + r"(?:\s+" + _DEF_ADJ + r"){0,3})" + E +
                # «من القرار», «من الأمر الحكومي», «من اللائحة»: the decree or regulation of the story (rule 5)
                r"|(?P<aana>ال(?:قرار|امر|مرسوم)(?:\s+" + DECREE_ADJ + r")?|اللائح[ةه](?:\s+ال(?:داخلي|تنظيمي)[ةه])?)" + E + ")"
                # abbreviations: «ق.ج» (Morocco), «ق.ع» (a penal code), «م.ج» (Tunisia), «302 و306 عقوبات»; «ق.ع.ج» (Algeria's
@@ -544,7 +570,7 @@ ANCHOR_HEADS = {"فصل": ("", "ين", "ان", "ه", "ها", "يه", "يها"), 
                 "فقر": ("ة", "ه", "تين", "تان", "ات"), "بند": ("", "ين", "ان"), "بنود": ("",), "قسم": ("",),
                 "قانون": ("", "ي", "ه", "ها", "هم", "ين", "ان"), "مرسوم": ("", "ا", "ين", "ان"), "ظهير": ("",),
                 "امر": ("", "ا", "ين", "ان"), "قرار": ("", "ا", "ين", "ان"), "منشور": ("",), "نظام": ("", "ي"), "مجل": ("ة", "ه", "تي"),
-                "مجموع": ("ة", "ه"), "مدون": ("ة", "ه", "تي"), "مشروع": ("", "ا"), "مشاريع": ("",), "مقترح": ("", "ا"),
+                "مجموع": ("ة", "ه"), "مدون": ("ة", "ه", "تي"), "دستور": ("",), "مشروع": ("", "ا"), "مشاريع": ("",), "مقترح": ("", "ا"),
                 "اقتراح": ("", "ا"), "مسود": ("ة", "ه")}
 STEM_PREFIX = re.compile(r"[وفبلك]{0,2}(?:ال|ل)?")  # what may precede an anchor stem inside its word
 ABBR_PREFIX = re.compile(r"[وفبلك]{0,2}")
@@ -641,6 +667,9 @@ def canonical_article(raw: str) -> str:
         if m:
             bis = f" ({_LETTERS[m.group(1) or m.group(2)]})"
             raw = raw[: m.start()]
+    m = re.fullmatch(r"\(\s?(\d+)\s?/\s?(\d+)\s?\)", raw)  # «المادة (36/1)»: paragraph 1 of article 36 (rule 13)
+    if m and len(m.group(1)) >= len(m.group(2)) and not bis:
+        return str(int(m.group(1)))
     raw = " ".join(raw.strip("() ").split())
     if raw in ORDINALS:
         return str(ORDINALS[raw]) + bis
@@ -691,7 +720,7 @@ def expand_articles(artlist: str) -> list[str]:
 def parse_number(raw: str) -> tuple[tuple, int | None]:
     """Instrument number as lookup key: ``07.03`` → ((7, 3), None); ``175/2018`` → ((175,), 2018);
     ``م/17`` and ``(م - 17)`` → (("م", 17), None); ``أ/21`` → (("ا", 21), None); ``2022-54`` → ((54,), 2022)."""
-    raw = norm(raw).strip("() ")
+    raw = norm(raw).strip("() \"“”")  # «رقم "9"»
     m = re.match(r"^([ما])\s?[-/]\s?(\d+)$", raw)
     if m:
         return (m.group(1), int(m.group(2))), None
