@@ -96,10 +96,26 @@ def test_quickstart_seeds_table_with_mean_min_max_and_recipe_check(tmp_path):
     qs(tmp_path / "quickstart-seeds" / "quickstart-s14", 14, 0.80, 0.20)
     qs(tmp_path / "quickstart-seeds" / "quickstart-s15", 15, 0.90, 0.40, lr=1e-3)  # another recipe: flagged
     text = write_report(tmp_path).read_text(encoding="utf-8")
-    assert "| quickstart-s14 | 14 | 0.800 | 0.200 | yes | abcdef12 |" in text
-    assert "| quickstart-s15 | 15 | 0.900 | 0.400 | **no** (not in mean/min/max) | abcdef12 |" in text
-    assert "| **mean** | 2 seeds | **0.750** | **0.250** | | |" in text  # seeds 13 and 14: s15 is another recipe
-    assert "| **max** | 2 seeds | **0.800** | **0.300** | | |" in text
+    cur = "| Trainer, the sampler's own batches (current) |"
+    assert f"{cur} quickstart-s14 | 14 | 0.800 | 0.200 | yes | abcdef12 |" in text
+    assert f"{cur} quickstart-s15 | 15 | 0.900 | 0.400 | **no** (not in mean/min/max) | abcdef12 |" in text
+    assert f"{cur} **mean** | 2 seeds | **0.750** | **0.250** | | |" in text  # seeds 13 and 14: s15 is another recipe
+    assert f"{cur} **max** | 2 seeds | **0.800** | **0.300** | | |" in text
+    assert "permutation" not in text  # one stack: nothing to compare
+    # the same recipe on an earlier stack: its own spread, and the difference of the means
+    qs(tmp_path / "quickstart-recut-seeds" / "quickstart-recut-s13", 13, 0.60, 0.50)
+    qs(tmp_path / "quickstart-recut-seeds" / "quickstart-recut-s14", 14, 0.70, 0.40)
+    text = write_report(tmp_path).read_text(encoding="utf-8")
+    assert "| Trainer, batches re-cut by the DataLoader (3996b26, before 249a1bb) | **mean** | 2 seeds | **0.650** | **0.450** | | |" in text
+    assert "| test | 0.750 | 0.650 | +0.100 | 0.67 |" in text  # 4 of the 6 splits of {.7,.8,.6,.7} are as extreme
+    assert "| real_test | 0.250 | 0.450 | -0.200 | 0.33 |" in text  # only the observed split and its mirror
+
+
+def test_permutation_p_is_exact():
+    from arcrime.report import _permutation_p
+
+    assert _permutation_p([1.0, 2.0], [1.0, 2.0]) == 1.0
+    assert _permutation_p([3.0, 4.0], [1.0, 2.0]) == 2 / 6  # only the observed split and its mirror
 
 
 def test_legal_finder_table_lists_each_record_and_file(tmp_path):

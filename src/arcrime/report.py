@@ -230,36 +230,79 @@ def _recipe(run_dir: Path) -> dict[str, Any] | None:
     return cfg
 
 
+# the quickstart recipe over seeds, per training stack: (folder under experiments/, stack); the first is current
+SEED_GROUPS = [
+    ("quickstart-seeds", "Trainer, the sampler's own batches (current)"),
+    ("quickstart-recut-seeds", "Trainer, batches re-cut by the DataLoader (3996b26, before 249a1bb)"),
+]
+
+
+def _permutation_p(a: list[float], b: list[float]) -> float:
+    """Two-sided exact permutation p-value of the difference of means of ``a`` and ``b`` (every split of the
+    pooled values into groups of their sizes)."""
+    from itertools import combinations
+
+    pooled, k = a + b, len(a)
+    obs = abs(sum(a) / len(a) - sum(b) / len(b))
+    hits = total = 0
+    for idx in combinations(range(len(pooled)), k):
+        x = [pooled[i] for i in idx]
+        y = [pooled[i] for i in range(len(pooled)) if i not in idx]
+        total += 1
+        hits += abs(sum(x) / len(x) - sum(y) / len(y)) >= obs - 1e-12
+    return hits / total
+
+
 def render_quickstart_seeds(experiments: str | Path) -> str:
-    """The quickstart recipe over seeds (``scripts/quickstart_seeds.sh``): seed 13 is ``experiments/quickstart``,
-    the others ``experiments/quickstart-seeds/quickstart-s<seed>``; mean, min and max per split."""
+    """The quickstart recipe over seeds (``scripts/quickstart_seeds.sh``): seed 13 of the current stack is
+    ``experiments/quickstart``, its other seeds ``experiments/quickstart-seeds/quickstart-s<seed>``; another
+    training stack's seeds of the same recipe sit in their own folder (``SEED_GROUPS``). Mean, min and max per
+    split and stack, and, with two stacks, the difference of their means with an exact permutation p-value."""
     exp = Path(experiments)
-    dirs = [exp / "quickstart"] + sorted((exp / "quickstart-seeds").glob("quickstart-s*"))
     base = _recipe(exp / "quickstart")
-    runs = [(d, r) for d in dirs if (r := _load(d / "run.json"))]
-    if len(runs) < 2:
+    groups = []
+    for i, (folder, stack) in enumerate(SEED_GROUPS):
+        dirs = ([exp / "quickstart"] if i == 0 else []) + sorted((exp / folder).glob("quickstart*"))
+        runs = [(d, r) for d in dirs if (r := _load(d / "run.json"))]
+        if runs:
+            groups.append((stack, runs))
+    if sum(len(r) for _, r in groups) < 2:
         return ""
-    splits = [s for s in ("test", "real_test", "dev", "real_dev") if all(s in r for _, r in runs)]
+    every = [r for _, runs in groups for _, r in runs]
+    splits = [s for s in ("test", "real_test", "dev", "real_dev") if all(s in r for r in every)]
     out = ["", "## The quickstart over seeds", "",
-           "Generated from `experiments/quickstart/` (seed 13) and `experiments/quickstart-seeds/*/` "
-           "(`scripts/quickstart_seeds.sh`): `configs/quickstart.yaml` with only `train.seed` changed, so a change "
-           "of the training stack is judged on the spread of several seeds, not on one draw. Macro-F1 at the tuned "
-           "thresholds.", "",
-           "| run | seed | " + " | ".join(f"macro-F1 {s}" for s in splits) + " | same recipe | commit |",
-           "|" + "---|" * (len(splits) + 4)]
-    vals: dict[str, list[float]] = {s: [] for s in splits}
-    for d, r in runs:
-        same = base is not None and _recipe(d) == base
-        if same:  # the spread is the quickstart recipe's: a run of another recipe is listed, not counted
-            for s in splits:
-                vals[s].append(r[s]["macro_f1"])
-        out.append(f"| {d.name} | {r.get('seed')} | " + " | ".join(_f(r[s]["macro_f1"]) for s in splits)
-                   + f" | {'yes' if same else '**no** (not in mean/min/max)'} | {_commit(r)} |")
-    n = len(vals[splits[0]]) if splits else 0
-    for name, fn in (("mean", lambda v: sum(v) / len(v)), ("min", min), ("max", max)):
-        if n:
-            out.append(f"| **{name}** | {n} seeds | " + " | ".join(f"**{_f(fn(vals[s]))}**" for s in splits)
-                       + " | | |")
+           "Generated from `experiments/quickstart/` (seed 13), `experiments/quickstart-seeds/*/` "
+           "(`scripts/quickstart_seeds.sh`) and, for the training stack before the sampler's batches, "
+           "`experiments/quickstart-recut-seeds/*/`: `configs/quickstart.yaml` with only `train.seed` changed, so a "
+           "change of the training stack is judged on the spread of several seeds, not on one draw. Macro-F1 at the "
+           "tuned thresholds.", "",
+           "| stack | run | seed | " + " | ".join(f"macro-F1 {s}" for s in splits) + " | same recipe | commit |",
+           "|" + "---|" * (len(splits) + 5)]
+    per_stack: list[tuple[str, dict[str, list[float]]]] = []
+    for stack, runs in groups:
+        vals: dict[str, list[float]] = {s: [] for s in splits}
+        for d, r in runs:
+            same = base is not None and _recipe(d) == base
+            if same:  # the spread is the quickstart recipe's: a run of another recipe is listed, not counted
+                for s in splits:
+                    vals[s].append(r[s]["macro_f1"])
+            out.append(f"| {stack} | {d.name} | {r.get('seed')} | " + " | ".join(_f(r[s]["macro_f1"]) for s in splits)
+                       + f" | {'yes' if same else '**no** (not in mean/min/max)'} | {_commit(r)} |")
+        n = len(vals[splits[0]]) if splits else 0
+        for name, fn in (("mean", lambda v: sum(v) / len(v)), ("min", min), ("max", max)):
+            if n:
+                out.append(f"| {stack} | **{name}** | {n} seeds | "
+                           + " | ".join(f"**{_f(fn(vals[s]))}**" for s in splits) + " | | |")
+        per_stack.append((stack, vals))
+    counted = [(st, v) for st, v in per_stack if splits and len(v[splits[0]]) >= 2]
+    if len(counted) >= 2:
+        (sa, va), (sb, vb) = counted[0], counted[1]
+        out += ["", f"Current stack minus the earlier one ({len(va[splits[0]])} vs {len(vb[splits[0]])} seeds), "
+                    "difference of mean macro-F1 and its two-sided exact permutation p-value over the seeds:", "",
+                "| split | current mean | earlier mean | difference | p |", "|---|---|---|---|---|"]
+        for s in splits:
+            ma, mb = sum(va[s]) / len(va[s]), sum(vb[s]) / len(vb[s])
+            out.append(f"| {s} | {_f(ma)} | {_f(mb)} | {ma - mb:+.3f} | {_permutation_p(va[s], vb[s]):.2f} |")
     return "\n".join(out) + "\n"
 
 
