@@ -252,6 +252,13 @@ _POSSESSIVE = re.compile(r"[وفبلك]*" + POSSESSIVE_CODE)  # «قانونها
 
 
 _NEW_AFTER = re.compile(r"\s+الجديد[ةه]?(?![\w])")
+# words a title keeps that otherwise end one: «قانون المنطقة الاقتصادية الخاصة» (not «... الخاصة بـ»), «قانون دخول وإقامة
+# الأجانب في مصر والخروج منها»
+_TITLE_KEEPS = re.compile(r"(?:(?<=المنطق[ةه]\sالاقتصادي[ةه])|(?<=المناطق\sالاقتصادي[ةه]))\s+الخاص[ةه](?!\s*ب|[\w])|"
+                          r"(?<=الاجانب)\s+(?:في|ب)\s?(?:مصر|البلاد|الكويت|الاردن|لبنان|ليبيا|السودان)\s*[,،]?\s+والخروج\s+منها(?![\w])")
+# «قانون العقوبات العام» (Syria's penal code: inside); «قانون العقوبات الشامل» (a sanctions act, a law of its own)
+_PENAL_NAME_END = re.compile(r"قانون\s+العقوبات\Z")
+_PENAL_ADJ_AFTER = re.compile(r"\s+ال(عام|شامل)(?![\w])")
 _ELIDED_HINT = re.compile(r"\s*[,،]?\s+وال")
 # the title of a numbered instrument is outside its span (rule 3) and is no citation of its own: «القانون رقم 14 لسنة
 # 2014 بإصدار قانون مكافحة الجرائم الإلكترونية», «الأمر رقم 66-156 المؤرخ في 18 صفر 1386 المتضمن قانون العقوبات»
@@ -355,7 +362,8 @@ _INTERNATIONAL_AFTER = re.compile(r"[\"”»]?\s+(?:من|في)\s+[«\"“]?(?:ا
 # a story set outside national legislation: treaties, international bodies and law, sports federations' rules
 _OUTSIDE_NATIONAL_LAW = re.compile(r"(?:الفيفا|فيفا|FIFA|UEFA|الاتحاد\s+(?:الدولي|الاسيوي|الافريقي|الاوروبي)\s+لكر[ةه]|"
                                    r"الانضباط|المنشطات|حلف\s+(?:شمال\s+)?الاطلسي|الناتو|ميثاق|معاهد[ةه]|قانون\s+الدولي|"
-                                   r"الاعلان\s+العالمي|الامم\s+المتحد[ةه]|مجلس\s+الامن\s+الدولي|اللجن[ةه]\s+الاولمبي[ةه])")
+                                   r"الاعلان\s+العالمي|الامم\s+المتحد[ةه]|مجلس\s+الامن\s+الدولي|اللجن[ةه]\s+الاولمبي[ةه]|المكتب\s+الجامعي|"
+                                   r"الرابط[ةه]\s+المحترف[ةه])")
 _INTERNATIONAL_DECREE = re.compile(r"(?:قرار\s+الدولي|الامم\s+المتحد[ةه]|الاممي|مجلس\s+الامن|الجمعي[ةه]\s+العام[ةه]\s+للامم)")
 # a UN resolution cited by its number alone («القرار رقم 2216» near «مجلس الأمن» or «القرارات الدولية»): no national
 # issuer, no year, three or four digits, and a UN cue just before (international instruments are not spans, v3)
@@ -368,10 +376,17 @@ _NATIONAL_ISSUER = re.compile(r"\s*[,،]?\s+(?:ال)?صادر[ةه]?\s+(?:عن|�
 # a dismissal); only for an article with no instrument
 _COUNTED_AFTER = re.compile(r"\s+(?:سنوات|سنين|اعوام|عاما|اشهر|شهرا|شهور|ايام|يوما|ساعات|ساع[ةه]|دقائق|دقيق[ةه]|مرات|"
                             r"مخالفات|مخالف[ةه]|قضايا|قضي[ةه]|ملفات|ملفا|دعاوي|حالات|طلبات|شكاوي|شكايات|اشخاص|شخصا|"
-                            r"مليون|مليار|درهم|دينار|ريال|جنيه|دولار|نائبا|نوابا|عضوا|صوتا|مادة|ماده|مواد|بندا|فصلا)(?![\w])")
+                            r"مليون|مليار|درهم|دينار|ريال|جنيه|دولار|نائبا|نوابا|عضوا|صوتا|مادة|ماده|مواد|بندا|فصلا|شخص|موظف|موظفا|"
+                            r"عامل|عاملا)(?![\w])")
 # a numbered instrument with no «رقم»/«عدد», no year and a plain number (what a count looks like)
 _COUNT_NOT_NUMBER = re.compile(r"(?:(?!رقم|عدد)[^\d])*?\s\d{1,4}\Z")
-_NAME_BEFORE = re.compile(r"(?:^|\s)[وفبلك]?(?:ال)?منظم[ةه]\s+\Z")
+# («مشاورات المادة الرابعة»: the IMF's Article IV consultations, no national article)
+_NAME_BEFORE = re.compile(r"(?:^|\s)[وفبلك]?(?:ال)?(?:منظم[ةه]|مشاورات)\s+\Z")
+# the statute or internal rules of an association, a union, a party or a sports federation («الفصل 35 من القانون الأساسي
+# للنقابة», «الفصل 12 من القانون الداخلي» in a football story): not legislation (guidelines v3), no span
+_BODY_STATUTE = re.compile(r"(?:^|\s)ال(?:قانون|نظام)\s+ال(?:اساسي|داخلي)\Z")
+_OF_A_BODY = re.compile(r"\s+[وف]?لل?(?:نقاب|جمعي|جامع[ةه]|اتحاد|رابط|ناد|حزب|منظم|تعاضدي|هيئات|جمعيات|شرك)")
+_SPORTS_STORY = re.compile(r"لكر[ةه]\s+(?:القدم|اليد|السل[ةه]|الطائر[ةه])|المكتب\s+الجامعي|الرابط[ةه]\s+المحترف[ةه]")
 
 
 _DUAL_SINGULAR = {"نظامي": "نظام", "قانوني": "قانون", "مجلتي": "مجله", "مدونتي": "مدونه"}
@@ -533,6 +548,13 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
                 g.get("atitle") and not any(g.get(k) for k in ("atn", "atn2", "aty", "aty2"))):
             n = _NEW_AFTER.match(norm_.text, end)  # «قانون الاستثمار الجديد»: the new law of that name, inside
             end = n.end() if n else end
+        k = _TITLE_KEEPS.match(norm_.text, end)
+        end = k.end() if k else end
+        sanctions = False
+        if (g.get("inamed") or g.get("anamed")) and _PENAL_NAME_END.search(norm_.text, m.start(), end):
+            k = _PENAL_ADJ_AFTER.match(norm_.text, end)
+            if k:
+                end, sanctions = k.end(), k.group(1) == "شامل"
         a, b, surface = _original_span(text, norm_, m.start(), end)
         if numbered_end >= 0 and not g.get("art") and _TITLE_CLAUSE.fullmatch(norm_.text, numbered_end, m.start()):
             continue  # the title of the numbered instrument just cited
@@ -553,12 +575,17 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             if _NAME_BEFORE.search(norm_.text, max(0, m.start() - 12), m.start()) or (
                     not g.get("abare") and _INTERNATIONAL_AFTER.match(norm_.text, m.end())):
                 continue  # «منظمة المادة 19»; «المادة 50 من معاهدة لشبونة»
+            if g.get("aunk") and _BODY_STATUTE.search(norm_.text, m.start(), end) and (
+                    _OF_A_BODY.match(norm_.text, end) or _SPORTS_STORY.search(norm_.text)):
+                continue  # «الفصل 35 من القانون الأساسي للجمعية»: an association's statute
             if _names_listed_instrument(g):
                 iss = _ISSUED.match(norm_.text, end) if g.get("anamed") else None
                 ikind, cands, raw, year = _instrument_candidates(g, "a", int(iss.group(1)) if iss else None)
                 cut = _date_clause_start(m, g, "a") if ikind == "decree" else None
                 if cut is not None:
                     a, b, surface = _original_span(text, norm_, m.start(), cut)
+                if sanctions:
+                    cands = ()
             elif g.get("abnat"):
                 cands, raw, year = _penal_code_of(_nationality(g["abnat"])), None, None
             elif g.get("aunk"):  # «من الدستور», «من المجلة العسكرية»: named, unknown
@@ -600,6 +627,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
         else:
             iss = _ISSUED.match(norm_.text, end) if g.get("inamed") else None
             kind, cands, raw, year = _instrument_candidates(g, "i", int(iss.group(1)) if iss else None)
+            if sanctions:
+                kind, cands = "law", ()
             if kind == "decree" and (_INTERNATIONAL_DECREE.search(norm_.text, m.start(), m.end()) or (
                     year is None and _UN_RESOLUTION.fullmatch(norm_.text, m.start(), end)
                     and _UN_CUE.search(norm_.text, max(0, m.start() - UN_WINDOW), m.start())

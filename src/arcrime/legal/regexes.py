@@ -130,7 +130,7 @@ SHORT_NOUN = r"(?:قانون|مرسوم\s+بقانون|مرسوم|ظهير|نظ�
 DECREE_ADJ = r"ال(?:حكومي|رئاسي|وزاري|ملكي|اميري|سلطاني|جمهوري|تنفيذي|تشريعي|اشتراعي|ترتيبي)[ةه]?(?![\w])"
 SHORT = (r"(?:(?:نفس|ذات|هذا|هذه)\s+ال" + SHORT_NOUN + r"(?:\s+" + DECREE_ADJ + r")?|ال" + SHORT_NOUN +
          r"\s+(?:المذكور[ةه]?\s+اعلاه|المذكور[ةه]?|نفس(?:ه|ها)|ذات(?:ه|ها)|ال?سالف[ةه]?\s+الذكر|المشار\s+الي(?:ه|ها)|"
-         r"الجديد[ةه]?))" + E)
+         r"الجديد[ةه]?(?!\s+لل(?:مجالس|مجلس)\s+ال(?:بلدي|محلي|قروي))))" + E)  # «النظام الجديد للمجالس البلدية»: named
 
 
 # -- laws cited by title alone, with no number («قانون حماية حقوق المؤلف», «نظام مكافحة التستر»,
@@ -144,7 +144,7 @@ _ORD_WORDS = "|".join(sorted({w for w in ORDINALS if " " not in w}, key=len, rev
 # a word that ends a title: also with «و»/«ف» («والذي», «والسادسة»), an ordinal («الثانية»: an article of a
 # list), and «و» + the first word of another title («كنظام المرور ومكافحة التزوير» is two statutes)
 _STOP = (r"(?:[وف]?(?:" + _ORD_WORDS + r")|[وف]?(?:في|من|علي|عن|الي|او|ثم|حتي|رقم|عدد|لسن[ةه]|لعام|سن[ةه]|بتاريخ|وتاريخ|تاريخ|الذي|التي|الذين|"
-         r"الصادر[ةه]?|المتعلق[ةه]?|المؤرخ[ةه]?|الخاص[ةه]?|المعدل[ةه]?|المحين[ةه]?|المرتكب[ةه]?|المنصوص|المعمول|الساري[ةه]?|النافذ[ةه]?|"
+         r"الصادر[ةه]?|المقدم[ةه]?|المتعلق[ةه]?|المؤرخ[ةه]?|الخاص[ةه]?|المعدل[ةه]?|المحين[ةه]?|المرتكب[ةه]?|المنصوص|المعمول|الساري[ةه]?|النافذ[ةه]?|"
          r"الجديد[ةه]?|الحالي[ةه]?|القديم[ةه]?|الملغي|الملغا[ةه]|المذكور[ةه]?|نفسه|ذاته|السالف|المشار|"
          r"الاخير[ةه]?|المقترح[ةه]?|التابع[ةه]?|الموجود[ةه]?|المطبق[ةه]?|المنظم[ةه]?|الراغب\w*|المسمي|البديل[ةه]?|المعني[ةه]?|هذا|هذه|ذلك|تلك|بعد|قبل|حيث|كما|ان|انه|لكن|بل|قد|لم|لن|ما|لا|كل|بين|عبر|"
          r"خلال|منذ|وفق|وفقا|طبقا|بموجب|بسبب|عند|لدي|امام|الا|ايضا)|و|ف|[وف]?لائحت\w*|[وف]?ولائحت\w*|"
@@ -241,7 +241,10 @@ _GEN_FIRST_DEF = (r"(?=ال)(?!" + _STOP + "|" + _GENERIC_COMPLEMENT +
 _TAFIL = r"ت[^\sي\d,،.:؛()«»]{2}ي" + _NB + r"(?![\w])"
 # «قانون لحماية ...», «قانون للجرائم ...»: "a law to/for ...", a law wished for, not one cited
 # (a second construct noun may follow: «قانون إساءة استخدام الكمبيوتر»; «قانون كرة القدم» is a rule of the game)
-_GEN_FIRST_IND = (r"(?!كر[ةه](?![\w]))(?:(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتنل])" + _NB + r"+[ةه]|ا" + _NB + "{2}ا" + _NB +
+# («مشروع قانون قدمته الحكومة», «قانون وقعه الرئيس»: a verb with its object pronoun and its subject, not a title)
+_VERB_CLAUSE = (r"(?!" + _NB + r"+(?:ه|ها)\s+ال(?:حكوم[ةه]|رئيس|برلمان|مجلس|نواب|نائب|وزير|وزار[ةه]|ملك|امير|كونغرس|كونجرس)"
+                r"(?![\w]))")
+_GEN_FIRST_IND = (_VERB_CLAUSE + r"(?!كر[ةه](?![\w]))(?:(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتنل])" + _NB + r"+[ةه]|ا" + _NB + "{2}ا" + _NB +
                   r"|[تن]" + _NB +
                   r"+ة)(?![\w])(?:\s+" + _IND_CHAIN + r"){0,2}\s+" + _DEF)  # «قانون نقابة الأطباء»: a ت/ن noun in ة («نطالبه» is a verb)
 # the construct nouns before a title's first definite word after an article: one, or a noun in ة and up to two more
@@ -307,7 +310,7 @@ POSSESSIVE_CODE = r"قانون(?:ه|ها|هم)\s+ال(?:جنائي|جزائي)|�
 # للانتخابات البلدية»). «لائحة» is far more often a list («لائحة الاتهام», «لائحة المرشحين», «اللائحة الانتخابية», «لائحة
 # حزب ...»): only these subjects, never a list's («المرشحين», «الناخبين») or a party's
 _ELECTION_ADJ = r"(?:\s+ال(?:بلدي|تشريعي|رئاسي|نيابي|محلي)[ةه](?![\w]))?"
-ELECTION_REGULATION = (r"(?:لائح[ةه]\s+(?:الحملات\s+الانتخابي[ةه]|الانتخابات" + _ELECTION_ADJ + r"|انتخاب\s+(?!" + _STOP + r")"
+ELECTION_REGULATION = (r"(?:لائح[ةه]\s+(?:الحملات\s+الانتخابي[ةه]|الانتخابات" + _ELECTION_ADJ + r"|الانتخاب(?![\w])|انتخاب\s+(?!" + _STOP + r")"
                        r"(?:اعضاء|رئيس|رؤساء)\s+" + _DEF + r"(?:\s+" + _DEF_ADJ + r"){0,2})"
                        r"|اللائح[ةه]\s+العام[ةه]\s+للانتخابات" + _ELECTION_ADJ + r")")
 
@@ -325,6 +328,16 @@ AMEND_BILL = (r"(?:(?:ال)?(?:قانون|مرسوم)(?:\s+(?:ال)?(?:اساس�
               r"(?!\s*[,،]?\s*(?:لسن[ةه]|لعام|للعام|سن[ةه])(?![\w]))")
 
 
+# the Gulf's summer ban on outdoor work at midday, cited by name: «قرار منع العمل تحت أشعة الشمس», «القرار الوزاري
+# بمنع العمل وقت الظهيرة» (a decision, kind decree), «نظام منع العمل تحت أشعة الشمس» (a law)
+SUN_WORK_BAN = (r"(?:(?:ال)?قرار(?:\s+ال(?:وزاري|حكومي))?\s+(?:ب)?|نظام\s+)منع\s+العمل\s+(?:تحت\s+(?:اشع[ةه]\s+)?الشمس|"
+                r"(?:في|وقت|خلال)\s+(?:اوقات\s+|وقت\s+|فتر[ةه]\s+)?(?:الظهير[ةه]|الذرو[ةه]))")
+# the aliens' law by its subject, whose first word is no field («قانون دخول وإقامة الأجانب», «... وخروجهم»)
+ALIENS_TITLE = r"قانون\s+دخول\s+واقام[ةه]\s+الاجانب(?:\s+وخروجهم)?"
+# a municipal councils' statute: «النظام الجديد للمجالس البلدية» (not «النظام الجديد للمنشآت»: a scheme)
+NEW_COUNCILS_STATUTE = r"(?:ال)?نظام\s+الجديد\s+لل(?:مجالس|مجلس)\s+ال(?:بلدي|محلي|قروي)[ةه]?"
+
+
 # a decree named by its act, a verbal noun تفعيل with the article: «مرسوم التجنيس», «مرسوم التكليف» (Lebanon)
 NAMED_DECREE = r"مرسوم\s+ال" + _TAFIL
 
@@ -339,7 +352,7 @@ def title_pat(g: str) -> str:
             r"|(?:ال)?لائح[ةه]\s+التنفيذي[ةه]\s+ل(?:(?:نظام|قانون)\s+(?:" + NIZAM_SPECIAL + "|" + _fields(_FIELDS_NIZAM) + "|" +
             _fields(_FIELDS_LAW) + "|" + _DEF + r"(?:\s+" + _DEF + r"){0,3})|(?!ل?(?:قانون|نظام|قرار|مرسوم)(?![\w])|ه|ذلك|تلك)"
             + _NB + r"+(?:\s+" + _DEF + r"){0,3})|لائح[ةه]\s+(?:" + _fields(_FIELDS_LAIHA, 1) + "|" + _fields("حماي[ةه]", 2) + ")|" +
-            ELECTION_REGULATION + "|" + NAMED_DECREE + "|" + AMENDMENT_TITLE + "|" + DATED_CONSTITUTION + "|" + POSSESSIVE_CODE + "|" +
+            ELECTION_REGULATION + "|" + SUN_WORK_BAN + "|" + NEW_COUNCILS_STATUTE + "|" + ALIENS_TITLE + "|" + NAMED_DECREE + "|" + AMENDMENT_TITLE + "|" + DATED_CONSTITUTION + "|" + POSSESSIVE_CODE + "|" +
             r"(?:ال|ل)?قانون\s+" + ADJ_CODE + r"\s+" + NATIONALITY + "|" + GENERAL_TITLE + "))" + E)
 
 

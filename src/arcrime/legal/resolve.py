@@ -229,7 +229,7 @@ def issued_by(inst, date: _dt.date) -> bool:
     return year is None or year <= date.year
 
 
-def _bare_article(r: LegalReference, country: str | None, last: str | None) -> str | None:
+def _bare_article(r: LegalReference, country: str | None, last: str | None, penal_story: bool = False) -> str | None:
     """An article cited without its instrument: the one instrument of the article's country
     whose known articles include all cited numbers; else the instrument named just before."""
     gaz = load_gazetteer()
@@ -238,7 +238,29 @@ def _bare_article(r: LegalReference, country: str | None, last: str | None) -> s
                 and all(a in i.articles for a in r.articles)]
         if len(hits) == 1:
             return hits[0]
+        if last is None and country in _BARE_FASL_PENAL and _FASL.match(norm(r.text)) and penal_story:
+            # «الفصل 227» alone in a Tunisian story of a crime: the penal code, whose articles the gazetteer lists only
+            # in part (a traffic or banking story's «الفصل 101» is another law's)
+            return _penal_code(country)
     return last
+
+
+# countries whose press cites a penal-code article as a bare «الفصل N» (Tunisia's «الفصل» of the المجلة الجزائية)
+_BARE_FASL_PENAL = frozenset({"TN"})
+# words of a criminal case: prison, penalty, crime, rape, criminal law
+PENAL_CUE = re.compile(r"سجن|عقوب|جريم[ةه]|جرائم|اغتصاب|جنائي|جزائي|تجريم|يعاقب")
+_FASL = re.compile(r"[وفبلك]{0,2}(?:ال)?فصل(?:\s+(?:رقم|عدد))?\s+\(?\d")
+
+
+def _penal_code(country: str | None) -> str | None:
+    """The country's one penal code in the gazetteer, or None."""
+    ids = [i.id for i in load_gazetteer().instruments.values() if i.country == country and i.id.startswith(f"{country}/penal-code")]
+    return ids[0] if len(ids) == 1 else None
+
+
+# «قانون العقوبات» (and «مواد قانون العقوبات») names the penal code of the story's country even where the gazetteer
+# calls it otherwise (Tunisia's «المجلة الجزائية»)
+_GENERIC_PENAL_NAME = re.compile(r"(?:^|\s)[وفبلك]{0,2}(?:ال)?قانون\s+(?:ال)?عقوبات\Z")
 
 
 _GENERIC_CODE_NAME = re.compile(r"[وفبلك]{0,2}(?:ال|ل)قانون\s+الجنائي")
@@ -288,6 +310,11 @@ def resolve(refs: list[LegalReference], text: str = "", country: str | None = No
                 return max(before)[1]
         return decided
 
+    def penal_story() -> bool:
+        if "penal" not in state:
+            state["penal"] = PENAL_CUE.search(normalized if normalized is not None else norm(text)) is not None
+        return state["penal"]
+
     def in_force(ids):
         return [c for c in ids if issued_by(gaz[c], pub)] if pub else list(ids)
 
@@ -302,7 +329,7 @@ def resolve(refs: list[LegalReference], text: str = "", country: str | None = No
             inst = last
         elif r.kind == "article" and not r.candidates and not r.raw_number:
             # «المادة 16 من نظام مكافحة غسل الأموال» names an instrument the gazetteer lacks: stays null
-            inst = None if r.named else _bare_article(r, ctx(r), last)
+            inst = None if r.named else _bare_article(r, ctx(r), last, penal_story())
         elif r.candidates:
             cands = in_force(r.candidates)  # an article cannot cite a law issued after it
             c = ctx(r) if cands else None
@@ -311,6 +338,8 @@ def resolve(refs: list[LegalReference], text: str = "", country: str | None = No
             elif not (r.raw_number or r.strong) and c:
                 # a name shared across countries: only the article's country's instrument, never another's
                 cands = [x for x in cands if gaz[x].country == c]
+                if not cands and c in _BARE_FASL_PENAL and _GENERIC_PENAL_NAME.search(norm(r.text)):
+                    cands = [p for p in [_penal_code(c)] if p]  # «قانون العقوبات» in a Tunisian story
             elif len(cands) > 1 and c:
                 cands = [x for x in cands if gaz[x].country == c] or cands
             if _weak_number(r):  # «القانون رقم 10» in a story from Syria is not the Palestinian decree-law 10
