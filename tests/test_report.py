@@ -101,7 +101,8 @@ def test_quickstart_seeds_table_with_mean_min_max_and_recipe_check(tmp_path):
     assert f"{cur} quickstart-s15 | 15 | 0.900 | 0.400 | **no** (not in mean/min/max) | abcdef12 |" in text
     assert f"{cur} **mean** | 2 seeds | **0.750** | **0.250** | | |" in text  # seeds 13 and 14: s15 is another recipe
     assert f"{cur} **max** | 2 seeds | **0.800** | **0.300** | | |" in text
-    assert "permutation" not in text  # one stack: nothing to compare
+    assert "Current stack minus the earlier one" not in text  # one stack: nothing to compare
+    assert "quickstart-recut-seeds" not in text  # no folder: not named
     # the same recipe on an earlier stack: its own spread, and the difference of the means
     qs(tmp_path / "quickstart-recut-seeds" / "quickstart-recut-s13", 13, 0.60, 0.50)
     qs(tmp_path / "quickstart-recut-seeds" / "quickstart-recut-s14", 14, 0.70, 0.40)
@@ -109,6 +110,16 @@ def test_quickstart_seeds_table_with_mean_min_max_and_recipe_check(tmp_path):
     assert "| Trainer, batches re-cut by the DataLoader (3996b26, before 249a1bb) | **mean** | 2 seeds | **0.650** | **0.450** | | |" in text
     assert "| test | 0.750 | 0.650 | +0.100 | 0.67 |" in text  # 4 of the 6 splits of {.7,.8,.6,.7} are as extreme
     assert "| real_test | 0.250 | 0.450 | -0.200 | 0.33 |" in text  # only the observed split and its mirror
+
+
+def test_quickstart_seeds_refuses_a_seed_twice_in_the_current_stack(tmp_path):
+    import pytest
+
+    for d, seed in ((tmp_path / "quickstart", 13), (tmp_path / "quickstart-seeds" / "quickstart-s13", 13)):
+        d.mkdir(parents=True)
+        (d / "run.json").write_text(json.dumps({"seed": seed, "test": {"macro_f1": 0.5}}), encoding="utf-8")
+    with pytest.raises(ValueError, match="same seed"):
+        write_report(tmp_path)
 
 
 def test_permutation_p_is_exact():

@@ -263,23 +263,26 @@ def render_quickstart_seeds(experiments: str | Path) -> str:
     groups = []
     for i, (folder, stack) in enumerate(SEED_GROUPS):
         dirs = ([exp / "quickstart"] if i == 0 else []) + sorted((exp / folder).glob("quickstart*"))
-        runs = [(d, r) for d in dirs if (r := _load(d / "run.json"))]
+        runs = sorted(((d, r) for d in dirs if (r := _load(d / "run.json"))), key=lambda dr: (dr[1].get("seed") is None,
+                                                                                            dr[1].get("seed") or 0))
+        if i == 0 and len({r.get("seed") for _, r in runs}) < len(runs):  # a seed-13 copy in quickstart-seeds/
+            raise ValueError(f"{exp / folder}: two runs of the current stack have the same seed; keep one")
         if runs:
-            groups.append((stack, runs))
-    if sum(len(r) for _, r in groups) < 2:
+            groups.append((folder, stack, runs))
+    if sum(len(r) for _, _, r in groups) < 2:
         return ""
-    every = [r for _, runs in groups for _, r in runs]
+    every = [r for _, _, runs in groups for _, r in runs]
     splits = [s for s in ("test", "real_test", "dev", "real_dev") if all(s in r for r in every)]
     out = ["", "## The quickstart over seeds", "",
-           "Generated from `experiments/quickstart/` (seed 13), `experiments/quickstart-seeds/*/` "
-           "(`scripts/quickstart_seeds.sh`) and, for the training stack before the sampler's batches, "
-           "`experiments/quickstart-recut-seeds/*/`: `configs/quickstart.yaml` with only `train.seed` changed, so a "
-           "change of the training stack is judged on the spread of several seeds, not on one draw. Macro-F1 at the "
-           "tuned thresholds.", "",
+           "Generated from `experiments/quickstart/` (seed 13)"
+           + "".join(f", `experiments/{folder}/*/`" for folder, _, _ in groups)
+           + " (`scripts/quickstart_seeds.sh`; another stack's folder has a README saying how its runs were made): "
+           "`configs/quickstart.yaml` with only `train.seed` changed, so a change of the training stack is judged on the "
+           "spread of several seeds, not on one draw. Macro-F1 at the tuned thresholds.", "",
            "| stack | run | seed | " + " | ".join(f"macro-F1 {s}" for s in splits) + " | same recipe | commit |",
            "|" + "---|" * (len(splits) + 5)]
     per_stack: list[tuple[str, dict[str, list[float]]]] = []
-    for stack, runs in groups:
+    for _, stack, runs in groups:
         vals: dict[str, list[float]] = {s: [] for s in splits}
         for d, r in runs:
             same = base is not None and _recipe(d) == base
