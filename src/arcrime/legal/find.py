@@ -258,7 +258,9 @@ _TITLE_KEEPS = re.compile(r"(?:(?<=المنطق[ةه]\sالاقتصادي[ةه])
                           r"(?<=الاجانب)\s+(?:في|ب)\s?(?:مصر|البلاد|الكويت|الاردن|لبنان|ليبيا|السودان)\s*[,،]?\s+والخروج\s+منها(?![\w])")
 # «قانون العقوبات العام» (Syria's penal code: inside); «قانون العقوبات الشامل» (a sanctions act, a law of its own)
 _PENAL_NAME_END = re.compile(r"قانون\s+العقوبات\Z")
-_PENAL_ADJ_AFTER = re.compile(r"\s+ال(عام|شامل)(?![\w])")
+# («قانون العقوبات العام الماضي», «... العام 2015»: the year, not the code's adjective)
+_PENAL_ADJ_AFTER = re.compile(r"\s+ال(عام(?![\w])(?!\s+(?:الماضي|الجاري|الحالي|المقبل|القادم|المنصرم|الفائت|السابق|"
+                              r"المنقضي|[\d٠-٩]))|شامل(?![\w]))")
 _ELIDED_HINT = re.compile(r"\s*[,،]?\s+وال")
 # the title of a numbered instrument is outside its span (rule 3) and is no citation of its own: «القانون رقم 14 لسنة
 # 2014 بإصدار قانون مكافحة الجرائم الإلكترونية», «الأمر رقم 66-156 المؤرخ في 18 صفر 1386 المتضمن قانون العقوبات»
@@ -359,11 +361,32 @@ def _penal_code_of(country: str) -> tuple[str, ...]:
 # the words before an «المادة 19» that is a name («منظمة المادة 19»)
 _INTERNATIONAL_AFTER = re.compile(r"[\"”»]?\s+(?:من|في)\s+[«\"“]?(?:ال)?(?:معاهد[ةه]|اتفاقي[ةه]|اتفاق(?![\w])|ميثاق|العهد\s+الدولي|"
                                   r"الاعلان\s+العالمي|البروتوكول)")
-# a story set outside national legislation: treaties, international bodies and law, sports federations' rules
+# a story set outside national legislation: treaties, international bodies and law, sports federations' rules. Looked for
+# around the article, not in the whole story: in the real press the cue of a treaty or federation story stands up to ~750
+# characters from the article it governs, so the window is a paragraph's. «الانضباط», «المنشطات», «ميثاق» and «الأمم
+# المتحدة» are cues only with a sports or treaty word near them («مجلس الانضباط» of a civil service, «ميثاق الشرف
+# الصحفي», doping drugs seized by the police, the UN quoted in a crime story)
 _OUTSIDE_NATIONAL_LAW = re.compile(r"(?:الفيفا|فيفا|FIFA|UEFA|الاتحاد\s+(?:الدولي|الاسيوي|الافريقي|الاوروبي)\s+لكر[ةه]|"
-                                   r"الانضباط|المنشطات|حلف\s+(?:شمال\s+)?الاطلسي|الناتو|ميثاق|معاهد[ةه]|قانون\s+الدولي|"
-                                   r"الاعلان\s+العالمي|الامم\s+المتحد[ةه]|مجلس\s+الامن\s+الدولي|اللجن[ةه]\s+الاولمبي[ةه]|المكتب\s+الجامعي|"
+                                   r"لجن[ةه]\s+الانضباط|لائح[ةه]\s+الانضباط|حلف\s+(?:شمال\s+)?الاطلسي|الناتو|معاهد[ةه]|"
+                                   r"قانون\s+الدولي|ميثاق\s+الامم\s+المتحد[ةه]|"
+                                   r"الاعلان\s+العالمي|مجلس\s+الامن\s+الدولي|اللجن[ةه]\s+الاولمبي[ةه]|المكتب\s+الجامعي|"
                                    r"الرابط[ةه]\s+المحترف[ةه])")
+_OUTSIDE_WEAK = re.compile(r"الانضباط|المنشطات|ميثاق|الامم\s+المتحد[ةه]")
+_OUTSIDE_CONTEXT = re.compile(r"لكر[ةه]|(?:ال)?لاعب|(?:ال)?مبارا[ةه]|النادي|المنتخب|الرياضي|(?:ال)?حلف|معاهد|اتفاقي[ةه]|"
+                              r"الدول\s+الاعضاء")
+OUTSIDE_WINDOW = 1000  # around an article, for a cue
+CONTEXT_WINDOW = 150  # around a weak cue, for a sports or treaty word
+
+
+def _outside_near(t: str, start: int, end: int) -> bool:
+    """Whether a cue of a story outside national law is within :data:`OUTSIDE_WINDOW` characters of an article."""
+    lo, hi = max(0, start - OUTSIDE_WINDOW), min(len(t), end + OUTSIDE_WINDOW)
+    if _OUTSIDE_NATIONAL_LAW.search(t, lo, hi):
+        return True
+    return any(_OUTSIDE_CONTEXT.search(t, max(0, w.start() - CONTEXT_WINDOW), min(len(t), w.end() + CONTEXT_WINDOW))
+               for w in _OUTSIDE_WEAK.finditer(t, lo, hi))
+
+
 _INTERNATIONAL_DECREE = re.compile(r"(?:قرار\s+الدولي|الامم\s+المتحد[ةه]|الاممي|مجلس\s+الامن|الجمعي[ةه]\s+العام[ةه]\s+للامم)")
 # a UN resolution cited by its number alone («القرار رقم 2216» near «مجلس الأمن» or «القرارات الدولية»): no national
 # issuer, no year, three or four digits, and a UN cue just before (international instruments are not spans, v3)
@@ -386,6 +409,9 @@ _NAME_BEFORE = re.compile(r"(?:^|\s)[وفبلك]?(?:ال)?(?:منظم[ةه]|مش
 # للنقابة», «الفصل 12 من القانون الداخلي» in a football story): not legislation (guidelines v3), no span
 _BODY_STATUTE = re.compile(r"(?:^|\s)ال(?:قانون|نظام)\s+ال(?:اساسي|داخلي)\Z")
 _OF_A_BODY = re.compile(r"\s+[وف]?لل?(?:نقاب|جمعي|جامع[ةه]|اتحاد|رابط|ناد|حزب|منظم|تعاضدي|هيئات|جمعيات|شرك)")
+# (looked for within SPORTS_WINDOW characters of the article: a budget law's «القانون الأساسي» in a story that ends on
+# football is the State's)
+SPORTS_WINDOW = 150
 _SPORTS_STORY = re.compile(r"لكر[ةه]\s+(?:القدم|اليد|السل[ةه]|الطائر[ةه])|المكتب\s+الجامعي|الرابط[ةه]\s+المحترف[ةه]")
 
 
@@ -523,6 +549,7 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
     """:func:`find`, plus the country-cue hits of the same pass (for :func:`resolve.resolve`)."""
     norm_ = normalized if normalized is not None else normalize_for_find(text)
     out: list[LegalReference] = []
+    outside: set[tuple[int, int]] = set()  # the articles with a cue of a story outside national law near them
     last_arts: tuple[str, ...] = ()  # the articles of the last article reference («المادة السابقة»)
     numbered_end = -1  # where the last reference with an instrument number ends (normalized)
     anchors, cues = scan(norm_.text)
@@ -575,8 +602,9 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             if _NAME_BEFORE.search(norm_.text, max(0, m.start() - 12), m.start()) or (
                     not g.get("abare") and _INTERNATIONAL_AFTER.match(norm_.text, m.end())):
                 continue  # «منظمة المادة 19»; «المادة 50 من معاهدة لشبونة»
-            if g.get("aunk") and _BODY_STATUTE.search(norm_.text, m.start(), end) and (
-                    _OF_A_BODY.match(norm_.text, end) or _SPORTS_STORY.search(norm_.text)):
+            if (g.get("aunk") or g.get("abare")) and _BODY_STATUTE.search(norm_.text, m.start(), end) and (
+                    _OF_A_BODY.match(norm_.text, end) or _SPORTS_STORY.search(
+                        norm_.text, max(0, m.start() - SPORTS_WINDOW), min(len(norm_.text), end + SPORTS_WINDOW))):
                 continue  # «الفصل 35 من القانون الأساسي للجمعية»: an association's statute
             if _names_listed_instrument(g):
                 iss = _ISSUED.match(norm_.text, end) if g.get("anamed") else None
@@ -603,6 +631,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             strong, national = (_FLAGS_OUT[0] or bool(year), _FLAGS_OUT[1]) if _names_listed_instrument(g) else (False, False)
             out.append(LegalReference(a, b, surface, "article", None, arts, raw, year, short, cands, named=named,
                                       strong=strong, national=national))
+            if _outside_near(norm_.text, m.start(), end):
+                outside.add((a, b))
             if raw:
                 numbered_end = end
             last_arts = arts
@@ -646,10 +676,11 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             if raw:
                 numbered_end = end
     _share_coordinated_instrument(out, text)
-    if out and not any(r.kind != "article" or r.named or r.candidates for r in out) and _OUTSIDE_NATIONAL_LAW.search(norm_.text):
+    if out and outside and not any(r.kind != "article" or r.named or r.candidates for r in out):
         # a story of a treaty, an international body or a sports federation that cites only bare articles («المادة
-        # الرابعة» of a treaty or a federation's disciplinary rules): not national legislation (guidelines v3, rule 15)
-        out = [r for r in out if r.kind != "article"]
+        # الرابعة» of a treaty or a federation's disciplinary rules), each with the cue near it: not national
+        # legislation (guidelines v3, rule 15)
+        out = [r for r in out if r.kind != "article" or (r.start, r.end) not in outside]
     return out, cues
 
 

@@ -244,8 +244,9 @@ _TAFIL = r"ت[^\sي\d,،.:؛()«»]{2}ي" + _NB + r"(?![\w])"
 # («مشروع قانون قدمته الحكومة», «قانون وقعه الرئيس»: a verb with its object pronoun and its subject, not a title)
 _VERB_CLAUSE = (r"(?!" + _NB + r"+(?:ه|ها)\s+ال(?:حكوم[ةه]|رئيس|برلمان|مجلس|نواب|نائب|وزير|وزار[ةه]|ملك|امير|كونغرس|كونجرس)"
                 r"(?![\w]))")
-_GEN_FIRST_IND = (_VERB_CLAUSE + r"(?!كر[ةه](?![\w]))(?:(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتنل])" + _NB + r"+[ةه]|ا" + _NB + "{2}ا" + _NB +
-                  r"|[تن]" + _NB +
+# (an إفعال noun, «إنتاج», passes the same guard and is never a definite word: «قانون الغاب» is the law of the jungle)
+_GEN_FIRST_IND = (_VERB_CLAUSE + r"(?!كر[ةه](?![\w]))(?:(?!" + _STOP + "|" + _HEAD_AHEAD + r")(?:(?![يتنل])" + _NB + r"+[ةه]|(?!ال)ا" +
+                  _NB + "{2}ا" + _NB + r")|[تن]" + _NB +
                   r"+ة)(?![\w])(?:\s+" + _IND_CHAIN + r"){0,2}\s+" + _DEF)  # «قانون نقابة الأطباء»: a ت/ن noun in ة («نطالبه» is a verb)
 # the construct nouns before a title's first definite word after an article: one, or a noun in ة and up to two more
 # («المادة 4 من قانون إساءة استعمال أجهزة الاتصالات الهاتفية»)
@@ -374,12 +375,14 @@ NATIONALITY = "(?:" + "|".join(sorted(NATIONALITIES, key=len, reverse=True)) + r
 DATED_CONSTITUTION = (r"(?:ال)?دستور\s+(?:" + NATIONALITY + "|" + _CONSTITUTION_OF + r")\s+(?:لسن[ةه]|لعام|عام|سن[ةه])\s*"
                       r"(?:19|20)\d\d(?![\w])")
 
+# the councils, professional bodies and chambers a «نظام» governs: by their kind only («نظام الغرف الذكية» is a hotel's)
+_BODY_ADJ = r"(?:البلدي|المحلي|المهني|التجاري|الصناعي|الزراعي|القروي|الجهوي|الاقليمي)[ةه](?![\w])"
 # Gulf statutes whose subject a plain field word would cut or overreach: «نظام العقوبات البديلة» («البديلة» ends
 # other titles), «نظام الحماية من الإيذاء» (not «من الحرائق»), «نظام الجرائم الملعوماتية» (a misspelt name), «نظام
 # العمل» (the labour law; not «نظام العمل عن بعد» or «نظام العمل المرن»: another definite word makes it a work
 # arrangement)
 NIZAM_SPECIAL = (r"(?:العقوبات\s+البديل[ةه]|السوق\s+المالي[ةه]|(?:وظائف\s+)?مباشر[ةه]\s+" + _DEF + r"(?:\s+" + _DEF_ADJ +
-                 r")?|(?:المجالس|الهيئات|الغرف)(?:\s+(?![وف])" + _DEF_ADJ + r"){1,2}|الضمان\s+الاجتماعي|الحماي[ةه]\s+من" + _NOT_LAW_AFTER + r"(?:\s+" + _DEF +
+                 r")?|(?:المجالس|الهيئات|الغرف)\s+" + _BODY_ADJ + r"(?:\s+و?" + _BODY_ADJ + r")?(?:\s+الجديد[ةه]?)?|الضمان\s+الاجتماعي|الحماي[ةه]\s+من" + _NOT_LAW_AFTER + r"(?:\s+" + _DEF +
                  r"){1,2}|الجرائم(?:\s+" + _DEF + r"){1,2}|العمل(?:\s+" + NATIONALITY + r")?(?!\s+عن\s+بعد|\s+(?!" + _STOP +
                  r")[وفبلك]{0,2}ال))(?![\w])")
 
@@ -680,7 +683,8 @@ def canonical_article(raw: str) -> str:
         if m:
             bis = f" ({_LETTERS[m.group(1) or m.group(2)]})"
             raw = raw[: m.start()]
-    m = re.fullmatch(r"\(\s?(\d+)\s?/\s?(\d+)\s?\)", raw)  # «المادة (36/1)»: paragraph 1 of article 36 (rule 13)
+    # «المادة (36/1)»: paragraph 1 of article 36 (rule 13); not «(2016/5)», a year's numbering
+    m = re.fullmatch(r"\(\s?(\d{1,3})\s?/\s?(\d+)\s?\)", raw)
     if m and len(m.group(1)) >= len(m.group(2)) and not bis:
         return str(int(m.group(1)))
     raw = " ".join(raw.strip("() ").split())

@@ -229,7 +229,7 @@ def issued_by(inst, date: _dt.date) -> bool:
     return year is None or year <= date.year
 
 
-def _bare_article(r: LegalReference, country: str | None, last: str | None, penal_story: bool = False) -> str | None:
+def _bare_article(r: LegalReference, country: str | None, last: str | None, crime_near: bool = False) -> str | None:
     """An article cited without its instrument: the one instrument of the article's country
     whose known articles include all cited numbers; else the instrument named just before."""
     gaz = load_gazetteer()
@@ -238,7 +238,7 @@ def _bare_article(r: LegalReference, country: str | None, last: str | None, pena
                 and all(a in i.articles for a in r.articles)]
         if len(hits) == 1:
             return hits[0]
-        if last is None and country in _BARE_FASL_PENAL and _FASL.match(norm(r.text)) and penal_story:
+        if last is None and country in _BARE_FASL_PENAL and _FASL.match(norm(r.text)) and crime_near:
             # «الفصل 227» alone in a Tunisian story of a crime: the penal code, whose articles the gazetteer lists only
             # in part (a traffic or banking story's «الفصل 101» is another law's)
             return _penal_code(country)
@@ -247,8 +247,21 @@ def _bare_article(r: LegalReference, country: str | None, last: str | None, pena
 
 # countries whose press cites a penal-code article as a bare «الفصل N» (Tunisia's «الفصل» of the المجلة الجزائية)
 _BARE_FASL_PENAL = frozenset({"TN"})
-# words of a criminal case: prison, penalty, crime, rape, criminal law
-PENAL_CUE = re.compile(r"سجن|عقوب|جريم[ةه]|جرائم|اغتصاب|جنائي|جزائي|تجريم|يعاقب")
+# near a bare Tunisian «الفصل N» (or near the same article cited again in the story): the nouns of a criminal case or a
+# sentence (a penalty alone also follows a traffic offence, a bank's rule or a constitutional article, and «سجن» the
+# jailing of opponents), and the words of another law's story, which rule it out
+_CRIME_NEAR = re.compile(r"تهم[ةه]|التهم|قتل|سرق[ةه]|السرق|اغتصاب|موقوف|متهم|جريم[ةه]|جرائم|جنائي|تجريم|مخدرات|"
+                         r"تحيل|ارهاب|خدش\s+الحياء|(?:ال)?حكم\s+علي|بالسجن")
+_OTHER_LAW_NEAR = re.compile(r"رخص[ةه]\s+السياق[ةه]|الدستور|مجل[ةه]\s+الطرقات|البنك|بنك\s")
+CRIME_WINDOW = 150
+
+
+def _crime_near(text: str, r: LegalReference) -> bool:
+    """Whether words of a criminal case, and none of a traffic, banking or constitutional story, surround ``r``."""
+    near = norm(text[max(0, r.start - CRIME_WINDOW): r.end + CRIME_WINDOW])
+    return bool(_CRIME_NEAR.search(near)) and not _OTHER_LAW_NEAR.search(near)
+
+
 _FASL = re.compile(r"[وفبلك]{0,2}(?:ال)?فصل(?:\s+(?:رقم|عدد))?\s+\(?\d")
 
 
@@ -310,11 +323,6 @@ def resolve(refs: list[LegalReference], text: str = "", country: str | None = No
                 return max(before)[1]
         return decided
 
-    def penal_story() -> bool:
-        if "penal" not in state:
-            state["penal"] = PENAL_CUE.search(normalized if normalized is not None else norm(text)) is not None
-        return state["penal"]
-
     def in_force(ids):
         return [c for c in ids if issued_by(gaz[c], pub)] if pub else list(ids)
 
@@ -329,7 +337,9 @@ def resolve(refs: list[LegalReference], text: str = "", country: str | None = No
             inst = last
         elif r.kind == "article" and not r.candidates and not r.raw_number:
             # «المادة 16 من نظام مكافحة غسل الأموال» names an instrument the gazetteer lacks: stays null
-            inst = None if r.named else _bare_article(r, ctx(r), last, penal_story())
+            inst = None if r.named else _bare_article(r, ctx(r), last, any(
+                _crime_near(text, x) for x in refs if x is r or (x.articles == r.articles and x.kind == "article"
+                                                                 and not x.candidates and not x.named)))
         elif r.candidates:
             cands = in_force(r.candidates)  # an article cannot cite a law issued after it
             c = ctx(r) if cands else None
