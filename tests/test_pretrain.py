@@ -184,12 +184,16 @@ def test_init_from_continues_an_encoder_with_its_tokenizer_and_shape(tmp_path, d
     from arcrime.pretrain import load_pretrain_config
 
     corpus = _corpus(tmp_path, dev_records)
-    pretrain(_cfg(tmp_path / "g", max_steps=3, eval_every=3, save_fp16=False), corpus)
+    g_info = pretrain(_cfg(tmp_path / "g", max_steps=3, eval_every=3, save_fp16=False), corpus)
     general = tmp_path / "g" / "enc"
+    assert (general / "mlm_head.safetensors").is_file()
     # learning rate 0: the continued encoder must come out exactly as it went in
     info = pretrain(_cfg(tmp_path / "d", init_from=str(general), hidden_size=64, num_attention_heads=4, max_steps=1,
                          eval_every=1, learning_rate=0.0, save_fp16=False), corpus)
     assert info["config"]["hidden_size"] == 32 and info["tokenizer_seconds"] is None
+    # with its masked-LM head kept, the held-out loss goes on from where the first run ended (same held-out
+    # articles and masks); a fresh head would put it elsewhere
+    assert abs(info["final_heldout_loss"] - g_info["final_heldout_loss"]) < 1e-4
     base, cont = _weights(general), _weights(tmp_path / "d" / "enc")
     assert base.keys() == cont.keys() and all(torch.equal(base[k], cont[k]) for k in base)
     tok_g, tok_d = AutoTokenizer.from_pretrained(general), AutoTokenizer.from_pretrained(tmp_path / "d" / "enc")
