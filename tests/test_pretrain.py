@@ -209,6 +209,40 @@ def test_init_from_continues_an_encoder_with_its_tokenizer_and_shape(tmp_path, d
         load_pretrain_config(p)
 
 
+def test_train_only_head_fits_the_head_and_leaves_the_encoder_as_it_was(tmp_path, dev_records):
+    """``train_only: head`` fits a masked-LM head to an encoder (frozen, with its tied embeddings): the encoder
+    comes out bit for bit as it went in, the head moves, the loss falls from the fresh head's, and the head is
+    saved for a later continuation."""
+    import torch
+    from safetensors.torch import load_file
+
+    corpus = _corpus(tmp_path, dev_records)
+    pretrain(_cfg(tmp_path / "g", max_steps=3, eval_every=3, save_fp16=False), corpus)
+    general = tmp_path / "g" / "enc"
+    (general / "mlm_head.safetensors").unlink()  # an encoder shipped without its head
+    fresh = pretrain(_cfg(tmp_path / "f", init_from=str(general), max_steps=1, eval_every=1, learning_rate=0.0,
+                          save_fp16=False), corpus)
+    info = pretrain(_cfg(tmp_path / "h", init_from=str(general), train_only="head", max_steps=8, eval_every=8,
+                         learning_rate=5e-3, warmup_steps=0, save_fp16=False), corpus)
+    assert fresh["mlm_head_from"] is None and info["mlm_head_from"] is None
+    base, out = _weights(general), _weights(tmp_path / "h" / "enc")
+    assert base.keys() == out.keys() and all(torch.equal(base[k], out[k]) for k in base)
+    head0 = load_file(str(tmp_path / "f" / "enc" / "mlm_head.safetensors"))
+    head1 = load_file(str(tmp_path / "h" / "enc" / "mlm_head.safetensors"))
+    assert head0.keys() == head1.keys() and any(not torch.equal(head0[k], head1[k]) for k in head0)
+    assert info["final_heldout_loss"] < fresh["final_heldout_loss"]
+    card = (tmp_path / "h" / "enc" / "README.md").read_text(encoding="utf-8")
+    assert "only the masked-LM head was trained" in card
+    # the next run continues that head
+    cont = pretrain(_cfg(tmp_path / "c", init_from=str(tmp_path / "h" / "enc"), max_steps=1, eval_every=1,
+                         learning_rate=0.0, save_fp16=False), corpus)
+    assert cont["mlm_head_from"].endswith("mlm_head.safetensors")
+    assert abs(cont["final_heldout_loss"] - info["final_heldout_loss"]) < 1e-4
+    assert PretrainConfig(train_only="head").validate() == [
+        "train_only: head needs init_from (the pretrained encoder whose head is fitted)"]
+    assert PretrainConfig(train_only="body").validate() == ["train_only: 'body' is not one of all, head"]
+
+
 def test_skip_articles_skips_them_on_the_first_pass_only(tmp_path):
     from arcrime.normalize import Normalizer
     from arcrime.pretrain import TrainingBlocks

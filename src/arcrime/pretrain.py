@@ -92,6 +92,10 @@ class PretrainConfig:
     # an encoder (init_from) on the corpus it was trained on starts where that run's stream stopped, instead of
     # re-reading the same articles first; later passes read the whole corpus again
     skip_articles: int = 0
+    # all | head: "head" trains only the masked-LM head (its transform and output bias) of an init_from encoder,
+    # whose weights (and the embeddings the decoder is tied to) stay frozen: it fits a head to an encoder that
+    # was shipped without one, so a later continuation does not spend its first steps relearning the head
+    train_only: str = "all"
 
     def validate(self) -> list[str]:
         errs = []
@@ -108,6 +112,10 @@ class PretrainConfig:
             errs.append("init_from and init_embeddings: word2vec exclude each other (the encoder's embeddings are kept)")
         if int(self.skip_articles) < 0:
             errs.append(f"skip_articles: {self.skip_articles!r} must be 0 or more")
+        if self.train_only not in ("all", "head"):
+            errs.append(f"train_only: {self.train_only!r} is not one of all, head")
+        elif self.train_only == "head" and not self.init_from:
+            errs.append("train_only: head needs init_from (the pretrained encoder whose head is fitted)")
         if self.init_from and not (Path(self.init_from) / "config.json").is_file():
             errs.append(f"init_from: {self.init_from!r} is not an encoder folder (no config.json in it)")
         return errs
@@ -544,6 +552,7 @@ def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, over
         raise ValueError(f"seq_length {cfg.seq_length} exceeds the encoder's {bcfg.max_position_embeddings} positions")
     set_seed(cfg.seed)  # same init whatever the tokenizer work consumed
     model = _mlm_model_class()(bcfg)
+    head_from = None  # the masked-LM head file the run continued, if any (recorded)
     if cfg.init_from:
         missing, unexpected = model.bert.load_state_dict(base.state_dict(), strict=False)
         if [k for k in missing if "pooler" not in k] or unexpected:
@@ -559,10 +568,16 @@ def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, over
                 raise ValueError(f"{head_file}: not the masked-LM head of this encoder "
                                  f"(missing {missing[:3]}, unexpected {unexpected[:3]})")
             print(f"continuing with the masked-LM head in {head_file}", file=log)
+            head_from = str(head_file)
         else:  # an encoder saved without its head: a fresh head, and the first steps relearn it (the loss jumps)
             print(f"no {MLM_HEAD_FILE} in {cfg.init_from}: the masked-LM head starts fresh", file=log)
         model.tie_weights()
         del base
+        if cfg.train_only == "head":  # the encoder and its embeddings (= the tied decoder) stay as they are
+            for p in model.bert.parameters():
+                p.requires_grad_(False)
+            n_head = sum(p.numel() for p in model.parameters() if p.requires_grad)
+            print(f"train_only: head: {n_head:,} masked-LM head parameters train, the encoder is frozen", file=log)
     special = set(tok.all_special_ids)
     vocab = len(tok)
     # held-out blocks: the first articles of the stream, never trained on, masked once with a fixed RNG
@@ -656,7 +671,7 @@ def pretrain(cfg: PretrainConfig, corpus: str | Path, resume: bool = False, over
         "stopped_early": budget.stopped_early, "tokens_seen": tokens, "train_seconds": round(secs, 1),
         "tokenizer_seconds": round(tok_seconds, 1) if tok_seconds is not None else None,
         "tokens_per_second": round(tokens / secs, 1) if secs else None,
-        "this_run_seconds": round(run_seconds, 1),
+        "this_run_seconds": round(run_seconds, 1), "mlm_head_from": head_from,
         "training_stack": "transformers.Trainer (masked-LM collator, MLM head on masked positions)",
         "heldout_curve": curve, "final_heldout_loss": curve[-1]["heldout_loss"], "reference": reference,
         "final_heldout_perplexity": curve[-1]["perplexity"], "train_loss_curve": losses,
@@ -738,10 +753,14 @@ def model_card(info: dict[str, Any]) -> str:
     from .report import on_general_corpora
 
     general = on_general_corpora(info)
+    head = ("its masked-LM head continued from the `mlm_head.safetensors` saved beside it" if info.get("mlm_head_from")
+            else "the masked-LM head's transform starts fresh, its decoder is tied to the embeddings")
+    if c.get("train_only") == "head":
+        head += ("; only the masked-LM head was trained, the encoder's weights (and the embeddings the decoder is "
+                 "tied to) are those of the source encoder, unchanged")
     if c.get("init_from") and general:
         base = Path(c["init_from"]).name
-        init = (f"continued from the pretrained encoder `{base}` on the same general corpora (the masked-LM head's "
-                "transform starts fresh, its decoder is tied to the embeddings)")
+        init = f"continued from the pretrained encoder `{base}` on the same general corpora ({head})"
         tokenizer = f"the WordPiece tokenizer of `{base}` ({c['vocab_size']} entries), unchanged"
         held = (f"- Continued run on the general corpora: the held-out articles (the first {c['heldout_articles']}) and "
                 f"their masks are those of `{base}`'s own run (same corpora, tokenizer and seed), so the two held-out "
@@ -752,8 +771,7 @@ def model_card(info: dict[str, Any]) -> str:
         notes = notes.replace("## Notes on this run", "## Notes on this run\n" + held) if notes else (
             "\n## Notes on this run\n" + held + "\n")
     elif c.get("init_from"):
-        init = (f"continued from the pretrained encoder `{Path(c['init_from']).name}` (domain-adaptive pretraining; "
-                "the masked-LM head's transform starts fresh, its decoder is tied to the embeddings)")
+        init = f"continued from the pretrained encoder `{Path(c['init_from']).name}` (domain-adaptive pretraining; {head})"
         tokenizer = f"the WordPiece tokenizer of `{Path(c['init_from']).name}` ({c['vocab_size']} entries), unchanged"
         held = (f"- Domain-adaptive run: the held-out articles are the first {c['heldout_articles']} of this run's own "
                 f"corpus ({', '.join(Path(p).name for p in info['corpus'])}), so its held-out loss does not compare "
