@@ -320,3 +320,25 @@ def test_a_fine_tuned_folder_seeds_a_further_stage_with_its_encoder(trained):
     assert tok.is_fast and type(enc) is type(model.encoder)
     for k, v in model.encoder.state_dict().items():
         assert torch.equal(enc.state_dict()[k], v), k
+
+
+def test_calibrated_dev_scores_from_one_pass_equal_the_saved_predictors_bit_for_bit(trained):
+    """Training fits the temperatures and tunes the thresholds on dev in one pass: the calibrated scores come
+    from that pass's logits. They must equal what the saved model's predictor prints exactly, or a threshold
+    (a dev score) would no longer sit on the article it came from."""
+    import numpy as np
+
+    from arcrime.inference import calibrated_scores
+    from arcrime.training import dev_scores
+
+    tmp, cfg, res, split = trained
+    texts = [json.loads(x)["text"] for x in split["dev"].read_text(encoding="utf-8").splitlines()]
+    p = load(tmp / "models" / "tiny", device="cpu", legal_refs="model", chunk_size=2)
+    p.config.temperatures = {lab: 0.6 + 0.35 * i for i, lab in enumerate(p.labels)}
+    outs = p.raw_outputs(texts)
+    mine = dev_scores([calibrated_scores(o.logits, p.temperature_tensor()) for o in outs])
+    printed = np.array([[pr.scores[lab] for lab in p.labels]
+                        for pr in p.predict_records({"id": str(i), "text": t} for i, t in enumerate(texts))])
+    assert mine.shape == (len(texts), len(p.labels)) and np.array_equal(mine, printed)
+    uncalibrated = dev_scores([calibrated_scores(o.logits) for o in outs])
+    assert not np.array_equal(uncalibrated, printed)  # the temperatures do change the scores

@@ -72,6 +72,7 @@ class DocOutput:
 
     scores: np.ndarray  # sigmoid probability per label
     spans: list[dict[str, Any]]  # {"start","end","kind"} in original offsets
+    logits: torch.Tensor | None = None  # the aggregated window logits, before any temperature
 
 
 def plan_batches(lengths: list[int], batch_size: int, max_tokens: int | None = DEFAULT_MAX_TOKENS) -> list[list[int]]:
@@ -95,6 +96,12 @@ def plan_batches(lengths: list[int], batch_size: int, max_tokens: int | None = D
     if cur:
         batches.append(cur)
     return batches
+
+
+def calibrated_scores(agg: torch.Tensor, temperatures: torch.Tensor | None = None) -> np.ndarray:
+    """Per-label probabilities of one article's aggregated logits, each divided by its temperature first
+    (the one place this is computed, so scores recomputed from stored logits are bit-identical)."""
+    return torch.sigmoid(agg if temperatures is None else agg / temperatures).numpy()
 
 
 def run_model(model: Any, encoder: DocEncoder, docs: list[EncodedDoc], batch_size: int,
@@ -131,11 +138,9 @@ def run_model(model: Any, encoder: DocEncoder, docs: list[EncodedDoc], batch_siz
     for d, doc in enumerate(docs):
         logits = torch.stack([win_logits[(d, w)] for w in range(len(doc.windows))])
         agg = aggregate_windows(logits, torch.zeros(len(doc.windows), dtype=torch.long), 1, aggregation)[0]
-        if temperatures is not None:
-            agg = agg / temperatures
-        scores = torch.sigmoid(agg).numpy()
+        scores = calibrated_scores(agg, temperatures)
         tags = merge_window_tags(doc, [win_tags[(d, w)] for w in range(len(doc.windows))])
-        outs.append(DocOutput(scores, tags_to_spans(doc, tags)))
+        outs.append(DocOutput(scores, tags_to_spans(doc, tags), agg))
     return outs
 
 
@@ -210,13 +215,28 @@ class BertPredictor:
         if buf:
             yield from self._predict_chunk(buf, mode)
 
+    def temperature_tensor(self) -> torch.Tensor | None:
+        """The model's per-label temperatures, in label order (None when it has none)."""
+        if not self.config.temperatures:
+            return None
+        return torch.tensor([self.config.temperatures.get(lab, 1.0) for lab in self.labels])
+
+    def raw_outputs(self, texts: Iterable[str]) -> list[DocOutput]:
+        """Scores, tagged spans and aggregated logits per article, in the same chunks and batches as
+        :meth:`predict_records` (so the numbers are the same bit for bit); no thresholds, no linking."""
+        texts = list(texts)
+        outs: list[DocOutput] = []
+        for i in range(0, len(texts), self.chunk_size):
+            outs += self._run_chunk(texts[i : i + self.chunk_size])
+        return outs
+
+    def _run_chunk(self, texts: list[str]) -> list[DocOutput]:
+        docs = [self.encoder.encode(text) for text in texts]
+        return run_model(self.model, self.encoder, docs, self.batch_size, self.device,
+                         self.config.window_aggregation, self.amp, self.temperature_tensor(), self.max_tokens)
+
     def _predict_chunk(self, recs: list[tuple[str, str]], mode: str) -> list[Prediction]:
-        docs = [self.encoder.encode(text) for _, text in recs]
-        temps = None
-        if self.config.temperatures:
-            temps = torch.tensor([self.config.temperatures.get(lab, 1.0) for lab in self.labels])
-        outs = run_model(self.model, self.encoder, docs, self.batch_size, self.device,
-                         self.config.window_aggregation, self.amp, temps, self.max_tokens)
+        outs = self._run_chunk([text for _, text in recs])
         scores = np.array([o.scores for o in outs]).reshape(len(outs), len(self.labels))
         if self.keyword_gate:  # the hybrid: the model decides among the articles where the keyword family occurs
             scores = scores * keyword_matrix([t for _, t in recs], self.labels)

@@ -44,9 +44,9 @@ from .card import baseline_card, model_card
 from .config import Config, ConfigError
 from .corpus import dataset_records, load_dataset_split, load_records
 from .encoding import IGNORE, DocEncoder, EncodedDoc
-from .evaluation import evaluate_model, evaluate_predictor
+from .evaluation import evaluate_model
 from .fileio import OutputExistsError, last_complete_checkpoint, write_jsonl
-from .inference import BertPredictor, resolve_device
+from .inference import BertPredictor, calibrated_scores, resolve_device
 from .keywords import gate_thresholds, keyword_matrix
 from .metrics import fit_temperature, label_matrix, macro_f1_at, tune_thresholds
 from .model import (ArcrimeConfig, ArcrimeForCrimeNews, build_small_bert, load_pretrained_encoder, save_model,
@@ -310,6 +310,12 @@ def training_arguments(cfg: Config, output_dir: Path, device: torch.device, has_
     return TrainingArguments(**kw)
 
 
+def dev_scores(rows: list[np.ndarray]) -> np.ndarray:
+    """Articles × labels scores as predictions report them (rounded to 6 decimals, see ``Prediction``), so
+    thresholds tuned on them compare with later predictions exactly."""
+    return np.array([[round(float(s), 6) for s in row] for row in rows], dtype=np.float64)
+
+
 class FineTuneRecipe:
     """Holds everything a run needs; ``setup`` builds data and model, ``fit`` trains on
     :class:`ArcrimeTrainer`, ``finish`` calibrates, tunes thresholds and saves."""
@@ -453,17 +459,20 @@ class FineTuneRecipe:
         predictor = BertPredictor(self.model, self.tokenizer, self.device, precision=cfg.train.precision)
         acfg = self.model.config
         if self.dev_recs:
-            dev = evaluate_predictor(predictor, self.dev_recs, labels, n_boot=0)
+            # one pass over dev: the temperatures are fitted on its scores, and the calibrated scores are
+            # recomputed from its logits exactly as a saved model's predictor computes them (same rounding)
+            outs = predictor.raw_outputs(r["text"] for r in self.dev_recs)
+            scores = dev_scores([o.scores for o in outs])
             y = label_matrix([r["labels"] for r in self.dev_recs], labels)
             if cfg.train.temperature_scaling:
-                acfg.temperatures = {lab: fit_temperature(y[:, i], dev["scores"][:, i]) for i, lab in enumerate(labels)}
-                dev = evaluate_predictor(BertPredictor(self.model, self.tokenizer, self.device,
-                                                       precision=cfg.train.precision), self.dev_recs, labels, n_boot=0)
+                acfg.temperatures = {lab: fit_temperature(y[:, i], scores[:, i]) for i, lab in enumerate(labels)}
+                temps = predictor.temperature_tensor()
+                scores = dev_scores([calibrated_scores(o.logits, temps) for o in outs])
             if cfg.train.tune_thresholds:
-                acfg.thresholds = tune_thresholds(y, dev["scores"], labels)
+                acfg.thresholds = tune_thresholds(y, scores, labels)
                 # the keyword-gated hybrid (an inference option, --keyword-gate): its own thresholds on dev
                 acfg.gate_thresholds = gate_thresholds(
-                    y, dev["scores"] * keyword_matrix([r["text"] for r in self.dev_recs], labels), labels)
+                    y, scores * keyword_matrix([r["text"] for r in self.dev_recs], labels), labels)
         save_model(self.model_dir, self.model, self.tokenizer, card=model_card(acfg, None, cfg.run.name),
                    overwrite=self.overwrite)
         shutil.rmtree(self.ckpt_dir, ignore_errors=True)
