@@ -3,6 +3,6 @@
 # Slow tests: .venv/bin/python -m pytest -m slow ; GPU tests: -m gpu (on a CUDA machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh dev
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 .venv/bin/python -m pytest -q "$@"
