@@ -282,8 +282,30 @@ class _Shifted:
     def end(self) -> int:
         return self.m.end()
 
-    def groupdict(self) -> dict:
-        return self.m.groupdict()
+    def groupdict(self) -> "_Groups":
+        return _Groups(self.m)
+
+
+class _Groups:
+    """A match's named groups as a read-only mapping, each read when asked for: ``Match.groupdict`` builds all of
+    the finder pattern's 133 groups for every match, which cost more than the rest of the match's handling."""
+
+    __slots__ = ("m",)
+
+    def __init__(self, m):
+        self.m = m
+
+    def get(self, k: str, default=None):
+        try:
+            return self.m.group(k)  # None for a group that did not take part, like groupdict's
+        except IndexError:  # a group the pattern does not have (the elided-article pattern has fewer)
+            return default
+
+    def __getitem__(self, k: str):
+        try:
+            return self.m.group(k)
+        except IndexError:
+            raise KeyError(k) from None
 
 
 _COORD = re.compile(r"\s+و(?=ال)")
@@ -550,6 +572,7 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
     norm_ = normalized if normalized is not None else normalize_for_find(text)
     out: list[LegalReference] = []
     outside: set[tuple[int, int]] = set()  # the articles with a cue of a story outside national law near them
+    outside_cue: bool | None = None  # whether the text has such a cue anywhere (the patterns have no lookaround)
     last_arts: tuple[str, ...] = ()  # the articles of the last article reference («المادة السابقة»)
     numbered_end = -1  # where the last reference with an instrument number ends (normalized)
     anchors, cues = scan(norm_.text)
@@ -559,7 +582,7 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
         m = pending.pop()
         while pending and pending[-1].start() < m.end():  # inside an elided article taken below
             pending.pop()
-        g = m.groupdict()
+        g = m.groupdict() if isinstance(m, _Shifted) else _Groups(m)
         if g.get("short"):
             continue
         end = m.end()
@@ -631,7 +654,9 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             strong, national = (_FLAGS_OUT[0] or bool(year), _FLAGS_OUT[1]) if _names_listed_instrument(g) else (False, False)
             out.append(LegalReference(a, b, surface, "article", None, arts, raw, year, short, cands, named=named,
                                       strong=strong, national=national))
-            if _outside_near(norm_.text, m.start(), end):
+            if outside_cue is None:  # once per text: with no cue anywhere (most stories), no window can have one
+                outside_cue = bool(_OUTSIDE_NATIONAL_LAW.search(norm_.text) or _OUTSIDE_WEAK.search(norm_.text))
+            if outside_cue and _outside_near(norm_.text, m.start(), end):
                 outside.add((a, b))
             if raw:
                 numbered_end = end
