@@ -79,6 +79,13 @@ def test_encoder_table(tmp_path):
     text = write_report(exp).read_text(encoding="utf-8")
     assert "| enc-cont | continued from `enc-a` | antcorpus.data | 5 | 1.0M | 1.0 | first 500 articles of the general corpora |" in text
     assert "| enc-dapt | continued from `enc-a` | domain.txt | 5 | 1.0M | 1.0 | first 500 articles of its own corpus |" in text
+    # the best encoder on the general held-out set against the perplexity target (the domain one does not count)
+    assert "Best on the general held-out set: `enc-cont`, loss 6.500, perplexity 665.1: the perplexity target is missed by 295.1." in text
+    (d / "pretrain_log.json").write_text(json.dumps({  # enc-dapt, lower but on its own held-out set
+        "config": {"heldout_articles": 500, "init_from": "encoders/enc-a"}, "corpus": ["data/real/hydrated/domain.txt"],
+        "steps": 5, "tokens_seen": 1_000_000, "train_seconds": 60, "final_heldout_loss": 5.0, "final_heldout_perplexity": 148.4,
+        "git": {"commit": "def"}}))
+    assert "`enc-cont`, loss 6.500" in write_report(exp).read_text(encoding="utf-8")
 
 
 def test_quickstart_seeds_table_with_mean_min_max_and_recipe_check(tmp_path):

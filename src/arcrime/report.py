@@ -9,6 +9,7 @@ real-press test split (``metrics_real_test.json``) leads; the written test split
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -341,17 +342,21 @@ def on_general_corpora(info: dict[str, Any]) -> bool:
 
 
 ENCODER_TARGET_LOSS = 5.94  # issue 14: 1.5 nats below the first shipped encoder's 7.44, general held-out set
+ENCODER_TARGET_PPL = 370  # ... "i.e. perplexity <= 370" in the issue's words: the stricter of the two (loss 5.914)
 
 
 def render_encoders(encoders: str | Path) -> str:
     """The pretrained encoders (``encoders/*/pretrain_log.json``): held-out masked-LM loss and perplexity."""
     rows = []
+    best = None  # (loss, perplexity, name) of the best encoder on the general held-out set
     for log in sorted(Path(encoders).glob("*/pretrain_log.json")):
         r = _load(log)
         if not r or "final_heldout_loss" not in r:
             continue
         c = r.get("config", {})
         general = on_general_corpora(r)
+        if general and (best is None or r["final_heldout_loss"] < best[0]):
+            best = (r["final_heldout_loss"], r["final_heldout_perplexity"], log.parent.name)
         held = (f"first {c.get('heldout_articles')} articles of its own corpus" if not general
                 else f"first {c.get('heldout_articles')} articles of the general corpora")
         init = (f"continued from `{Path(c['init_from']).name}`" if c.get("init_from")
@@ -367,7 +372,11 @@ def render_encoders(encoders: str | Path) -> str:
         "", "## Pretrained encoders (held-out masked-LM)", "",
         f"Generated from `encoders/*/pretrain_log.json`. 15% whole-word masking, loss on the masked positions only, "
         f"the targets fixed once per held-out set. Issue 14's target is a loss of {ENCODER_TARGET_LOSS} or lower on "
-        "the general held-out set; losses on a run's own (domain) held-out set do not compare with it.", "",
+        f"the general held-out set, \"i.e. perplexity ≤ {ENCODER_TARGET_PPL}\" (loss {math.log(ENCODER_TARGET_PPL):.3f}, "
+        "the stricter reading); losses on a run's own (domain) held-out set do not compare with it.", "",
+        *([f"Best on the general held-out set: `{best[2]}`, loss {best[0]:.3f}, perplexity {best[1]:.1f}: "
+           + (f"the perplexity target is met ({best[1] - ENCODER_TARGET_PPL:+.1f})." if best[1] <= ENCODER_TARGET_PPL
+              else f"the perplexity target is missed by {best[1] - ENCODER_TARGET_PPL:.1f}."), ""] if best else []),
         "| encoder | initialisation | corpus | steps | tokens | CPU min | held-out set | loss | perplexity | "
         "unigram loss | commit |", "|" + "---|" * 11, *rows]) + "\n"
 
