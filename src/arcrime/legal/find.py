@@ -244,7 +244,7 @@ def _dated_candidates(g: dict, p: str) -> tuple[str, tuple[str, ...], None, int]
     month, year = MONTHS[" ".join(norm(g[p + "dm"]).split())], int(g[p + "dy"])
     date = f"{year:04d}-{month:02d}-{day:02d}"
     cands = tuple(i.id for i in load_gazetteer().instruments.values() if i.date_gregorian == date)
-    return ("decree" if re.search(r"ظهير|مرسوم", head) else "law"), cands, None, year
+    return ("decree" if re.search(r"ظهير|مرسوم|^[وفبلك]{0,2}(?:ال)?امر$", head) else "law"), cands, None, year
 
 
 _QUOTES = re.compile(r"[«»\"“”()]")
@@ -252,6 +252,8 @@ _POSSESSIVE = re.compile(r"[وفبلك]*" + POSSESSIVE_CODE)  # «قانونها
 
 
 _NEW_AFTER = re.compile(r"\s+الجديد[ةه]?(?![\w])")
+# the number and year groups of a title or a name («قانون المالية لسنة 2017 الجديد» is not «الجديد» of the name)
+_NUMBER_KEYS = ("tn", "tn2", "ty", "ty2", "tny", "nn", "ny", "ny2", "nyd")
 # words a title keeps that otherwise end one: «قانون المنطقة الاقتصادية الخاصة» (not «... الخاصة بـ»), «قانون دخول وإقامة
 # الأجانب في مصر والخروج منها»
 _TITLE_KEEPS = re.compile(r"(?:(?<=المنطق[ةه]\sالاقتصادي[ةه])|(?<=المناطق\sالاقتصادي[ةه]))\s+الخاص[ةه](?!\s*ب|[\w])|"
@@ -352,7 +354,7 @@ def _abbreviation_candidates(abbr: str) -> tuple[str, ...]:
         return ()
     if a in _PENAL_ABBR:  # «ق.ع.ج», «ق.ع.ع», «ق.ع.ل»: the penal code of Algeria, Iraq, Lebanon
         return _PENAL_ABBR[a]
-    if a == "ارهاب":  # «المادة 4 إرهاب» (Iraq): the anti-terrorism law, not in the gazetteer
+    if a == "ارهاب" or a.startswith("اجراءات"):  # «المادة 4 إرهاب» (Iraq), «المادة 47 إجراءات» (Sudan): not in the gazetteer
         return ()
     return tuple(alias_table()[1].get("قانون العقوبات", ()))
 
@@ -381,7 +383,7 @@ def _penal_code_of(country: str) -> tuple[str, ...]:
 
 # what follows an article that belongs to an international instrument (not a span, guidelines v3), and
 # the words before an «المادة 19» that is a name («منظمة المادة 19»)
-_INTERNATIONAL_AFTER = re.compile(r"[\"”»]?\s+(?:من|في)\s+[«\"“]?(?:ال)?(?:معاهد[ةه]|اتفاقي[ةه]|اتفاق(?![\w])|ميثاق|العهد\s+الدولي|"
+_INTERNATIONAL_AFTER = re.compile(r"[\"”»]?\s+(?:من|في)\s+[«\"“]?(?:ال)?(?:معاهد(?:[ةه]|ات)|اتفاقي(?:[ةه]|ات)|اتفاق(?![\w])|ميثاق|العهد\s+الدولي|"
                                   r"الاعلان\s+العالمي|البروتوكول)")
 # a story set outside national legislation: treaties, international bodies and law, sports federations' rules. Looked for
 # around the article, not in the whole story: in the real press the cue of a treaty or federation story stands up to ~750
@@ -409,7 +411,12 @@ def _outside_near(t: str, start: int, end: int) -> bool:
                for w in _OUTSIDE_WEAK.finditer(t, lo, hi))
 
 
-_INTERNATIONAL_DECREE = re.compile(r"(?:قرار\s+الدولي|الامم\s+المتحد[ةه]|الاممي|مجلس\s+الامن|الجمعي[ةه]\s+العام[ةه]\s+للامم)")
+_INTERNATIONAL_DECREE = re.compile(r"(?:قرار\s+الدولي|الامم\s+المتحد[ةه]|الاممي|مجلس\s+الامن|الجمعي[ةه]\s+العام[ةه]\s+للامم|"
+                                   r"(?<![\w])(?:ال)?فيفا(?![\w])|الاتحاد\s+(?:الدولي|القاري|الاسيوي|الافريقي|الاوروبي)\s+ل)")
+# «القرار رقم 75 الصادر عن الاتحاد الدولي للعبة»: a decision of an international body or federation, named after the number
+_INTERNATIONAL_ISSUER = re.compile(r"\s*[,،]?\s+(?:ال)?صادر[ةه]?\s+(?:عن|من)\s+(?:ال)?(?:امم\s+المتحد[ةه]|مجلس\s+الامن|"
+                                   r"الجمعي[ةه]\s+العام[ةه]\s+للامم|فيفا|اتحاد\s+(?:الدولي|القاري|الاسيوي|الافريقي|الاوروبي)|"
+                                   r"لجن[ةه]\s+الاولمبي[ةه]\s+الدولي[ةه])(?![\w])")
 # a UN resolution cited by its number alone («القرار رقم 2216» near «مجلس الأمن» or «القرارات الدولية»): no national
 # issuer, no year, three or four digits, and a UN cue just before (international instruments are not spans, v3)
 _UN_RESOLUTION = re.compile(r"[وفبلك]{0,2}(?:ال)?قرار\s+(?:رقم\s+)?\(?\s?\d{3,4}\s?\)?")
@@ -594,9 +601,9 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             if (t and norm(re.sub(r"^[وف]?(?:ب|ل|ك)?", "", title)) not in alias_table()[1] and not _POSSESSIVE.match(title)
                     and not _ENDS_NATIONALITY.search(norm(title))):  # «القانون المدني المصري» is whole
                 end = t.end()
-        if (g.get("ititle") and not any(g.get(k) for k in ("itn", "itn2", "ity", "ity2"))) or (
-                g.get("atitle") and not any(g.get(k) for k in ("atn", "atn2", "aty", "aty2"))):
-            n = _NEW_AFTER.match(norm_.text, end)  # «قانون الاستثمار الجديد»: the new law of that name, inside
+        if any((g.get(p + "title") or g.get(p + "named")) and not any(g.get(p + k) for k in _NUMBER_KEYS) for p in "iab"):
+            # «قانون الاستثمار الجديد», «مشروع قانون الصيد الجديد», «القانون الجنائي الجديد»: the new law of that name, inside
+            n = _NEW_AFTER.match(norm_.text, end)
             end = n.end() if n else end
         k = _TITLE_KEEPS.match(norm_.text, end)
         end = k.end() if k else end
@@ -610,8 +617,9 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             continue  # the title of the numbered instrument just cited
         numbered_end = -1
         if g.get("art"):
-            if g.get("aprev") and not _names_instrument(g):
-                continue  # «المادة السابقة» alone: an anaphor with no instrument (rule 5)
+            if g.get("aprev") and not _names_instrument(g) and not (g.get("para") and last_arts):
+                continue  # «المادة السابقة» alone: an anaphor with no instrument (rule 5); «الفقرة الثالثة من المادة نفسها»
+                # cites a paragraph of the article just cited (rule 13)
             if not _names_instrument(g) and _COUNTED_AFTER.match(norm_.text, m.end()):
                 continue  # «للفصل 403 مخالفات»: a count, not an article
             if _ABBR_HEAD.match(g["art"]) and not (_names_instrument(g) or "." in g["art"]):
@@ -684,7 +692,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             kind, cands, raw, year = _instrument_candidates(g, "i", int(iss.group(1)) if iss else None)
             if sanctions:
                 kind, cands = "law", ()
-            if kind == "decree" and (_INTERNATIONAL_DECREE.search(norm_.text, m.start(), m.end()) or (
+            if kind == "decree" and (_INTERNATIONAL_DECREE.search(norm_.text, m.start(), m.end())
+                                     or _INTERNATIONAL_ISSUER.match(norm_.text, end) or (
                     year is None and _UN_RESOLUTION.fullmatch(norm_.text, m.start(), end)
                     and _UN_CUE.search(norm_.text, max(0, m.start() - UN_WINDOW), m.start())
                     and not _NATIONAL_ISSUER.match(norm_.text, end))):

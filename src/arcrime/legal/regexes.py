@@ -145,7 +145,7 @@ _ORD_WORDS = "|".join(sorted({w for w in ORDINALS if " " not in w}, key=len, rev
 # list), and «و» + the first word of another title («كنظام المرور ومكافحة التزوير» is two statutes)
 _STOP = (r"(?:[وف]?(?:" + _ORD_WORDS + r")|[وف]?(?:في|من|علي|عن|الي|او|ثم|حتي|رقم|عدد|لسن[ةه]|لعام|سن[ةه]|بتاريخ|وتاريخ|تاريخ|الذي|التي|الذين|"
          r"الصادر[ةه]?|المقدم[ةه]?|المتعلق[ةه]?|المؤرخ[ةه]?|الخاص[ةه]?|المعدل[ةه]?|المحين[ةه]?|المرتكب[ةه]?|المنصوص|المعمول|الساري[ةه]?|النافذ[ةه]?|"
-         r"الجديد[ةه]?|الحالي[ةه]?|القديم[ةه]?|الملغي|الملغا[ةه]|المذكور[ةه]?|نفسه|ذاته|السالف|المشار|"
+         r"الجديد[ةه]?|الحالي[ةه]?|القديم[ةه]?|المثير[ةه]?|الملغي|الملغا[ةه]|المذكور[ةه]?|نفسه|ذاته|السالف|المشار|"
          r"الاخير[ةه]?|المقترح[ةه]?|التابع[ةه]?|الموجود[ةه]?|المطبق[ةه]?|المنظم[ةه]?|الراغب\w*|المسمي|البديل[ةه]?|المعني[ةه]?|هذا|هذه|ذلك|تلك|بعد|قبل|حيث|كما|ان|انه|لكن|بل|قد|لم|لن|ما|لا|كل|بين|عبر|"
          r"خلال|منذ|وفق|وفقا|طبقا|بموجب|بسبب|عند|لدي|امام|الا|ايضا)|و|ف|[وف]?لائحت\w*|[وف]?ولائحت\w*|"
          r"و(?:مكافح[ةه]|حماي[ةه]|مناهض[ةه]|محارب[ةه]|تنظيم|مزاول[ةه]|منع|قمع))(?![\w])")
@@ -184,7 +184,7 @@ _FIELDS_LAW = ("مكافح[ةه] حماي[ةه] مناهض[ةه] محارب[ةه
                "تضارب مصالح[ةه] حري[ةه] تسجيل نفاذ زجر حظر ردع")
 _FIELDS_NIZAM = ("مكافح[ةه] حماي[ةه] مزاول[ةه] اجراءات مرافعات محاما[ةه] تستر جرائم عقوبات جزاء مطبوعات احوال "
                  "اثبات مرور جنسي[ةه] اقام[ةه] اسلح[ةه] مخدرات تحرش احداث تقاعد خدم[ةه] تامينات تعاملات نشر قضاء "
-                 "منافسات انتاج مناطق غابات صيد غش بيانات ايذاء وثائق ارهاب تنفيذ شركات تحكيم افلاس توثيق جمعيات "
+                 "منافسات مشتريات انتاج مناطق غابات صيد غش بيانات ايذاء وثائق ارهاب تنفيذ شركات تحكيم افلاس توثيق جمعيات "
                  "اتصالات جمارك منافس[ةه] هيئ[ةه] مجلس")
 _FIELDS_LAIHA = "وظائف غرامات جزاءات مخالفات جرائم جرد"
 _FIELDS_MAJALLA = ("اجراءات مرافعات حماي[ةه] احوال التزامات شغل اتصالات صحاف[ةه] جنسي[ةه] طرقات حقوق جماعات ديوان[ةه] "
@@ -245,7 +245,8 @@ _TAFIL = r"ت[^\sي\d,،.:؛()«»]{2}ي" + _NB + r"(?![\w])"
 _VERB_CLAUSE = (r"(?!" + _NB + r"+(?:ه|ها)\s+ال(?:حكوم[ةه]|رئيس|برلمان|مجلس|نواب|نائب|وزير|وزار[ةه]|ملك|امير|كونغرس|كونجرس)"
                 r"(?![\w]))")
 # (an إفعال noun, «إنتاج», passes the same guard and is never a definite word: «قانون الغاب» is the law of the jungle)
-_GEN_FIRST_IND = (_VERB_CLAUSE + r"(?!كر[ةه](?![\w]))(?:(?!" + _STOP + "|" + _HEAD_AHEAD + r")(?:(?![يتنل])" + _NB + r"+[ةه]|(?!ال)ا" +
+# («أول قانون فيه قاعدة ...»: a preposition with its pronoun, «فيه», «عليها», is no construct noun in ه)
+_GEN_FIRST_IND = (_VERB_CLAUSE + r"(?!كر[ةه](?![\w])|(?:في|علي|الي|من|عن|لدي|عند|مع)(?:ه|ها|هم)(?![\w]))(?:(?!" + _STOP + "|" + _HEAD_AHEAD + r")(?:(?![يتنل])" + _NB + r"+[ةه]|(?!ال)ا" +
                   _NB + "{2}ا" + _NB + r")|[تن]" + _NB +
                   r"+ة)(?![\w])(?:\s+" + _IND_CHAIN + r"){0,2}\s+" + _DEF)  # «قانون نقابة الأطباء»: a ت/ن noun in ة («نطالبه» is a verb)
 # the construct nouns before a title's first definite word after an article: one, or a noun in ة and up to two more
@@ -260,7 +261,10 @@ _FOREIGN_NAMED = r"(?:قيصر|جاستا|ماغنيتسكي|ماغنتسكي|ب
 GENERAL_TITLE = r"قانون\s+(?:" + _GEN_FIRST_DEF + "|" + _GEN_FIRST_IND + ")" + _GEN_TAIL + r"|قانون\s+" + _FOREIGN_NAMED
 # the object of a title's verbal noun («قانون النفاذ إلى المعلومة», «قانون الضرائب على السلع والخدمات»),
 # tried by the finder only after a title the gazetteer does not know («قانون العقوبات على القذف» stops)
-PREP_TAIL = re.compile(r"\s+(?:علي|الي|عن)\s+" + _DEF + r"(?:\s+(?:غير\s+|" + _CONJ + r"\s+)?" + _DEF + r"){0,2}" + E)
+# («... بالقضاء على العنف ضد المرأة»: «ضد» goes on only after «العنف», a fixed phrase of statute titles; «قانون مكافحة الإرهاب
+# ضد المعارضين» is a use of the law)
+PREP_TAIL = re.compile(r"\s+(?:علي|الي|عن)\s+" + _DEF + r"(?:\s+(?:غير\s+|" + _CONJ + r"\s+)?" + _DEF + r"){0,2}" +
+                       r"(?:(?<=العنف)\s+ضد\s+" + _DEF + r")?" + E)
 # a law or decree named by what it is about: «القانون المتعلق بحرية الاتصال السمعي البصري», «قانون حول
 # اللجوء والهجرة», «مرسوما بشأن مكافحة التمييز والكراهية», «قرار بقانون بشأن ...» (the subject is its
 # name; a numbered one ends at its number, rule 3, and is matched before this). «قانون خاص بـ...» (indefinite)
@@ -269,7 +273,10 @@ PREP_TAIL = re.compile(r"\s+(?:علي|الي|عن)\s+" + _DEF + r"(?:\s+(?:غي�
 # the act of an amending law or bill, before the instrument it amends («تعديل القانون 52», «لتنقيح وإتمام القانون عدد 34»)
 _AMEND_ACT = (r"(?:تعديل|تنقيح|اتمام|تتميم)(?:\s+و(?:اتمام|تتميم))?\s+(?:ال)?(?:قانون|مرسوم|امر|نظام)"
               r"(?:\s+(?:ال)?(?:اساسي|عضوي))?(?![\w])")
-_ABOUT_DEF = r"(?:ال|ل)(?:قانون|مرسوم)(?:\s+ال(?:اساسي|اتحادي|عضوي))?\s+المتعلق\s+"
+# «الأمر المتعلق بضبط ...» (a Tunisian decree) only with a regulating act after it: «الأمر المتعلق بالتحقيق» is "the matter of";
+# «القانون الخاص بالجمعيات», «... بشأن ...» names the law like «المتعلق بـ» (not «الخاص به», «بكل», «بانتهاكات ...»)
+_ABOUT_DEF = (r"(?:(?:ال|ل)(?:قانون|مرسوم)(?:\s+ال(?:اساسي|اتحادي|عضوي))?\s+المتعلق|(?:ال|لل)امر\s+المتعلق(?=\s+ب(?:ضبط|تنظيم|"
+              r"احداث|تحديد|تنقيح|اتمام|اصدار)(?![\w]))|(?:ال|ل)قانون\s+الخاص(?=\s+ب(?:ال|شان\s)))\s+")
 _Q_IN_A = r"[^«»\"“”()\n\d.،,:؛!?؟]"
 # («... المتعلق بتنقيح وإتمام القانون عدد 12»: the law amended is the citation, not a subject cut after «بتنقيح»)
 _ABOUT_SUBJECT = (r"(?!ب?" + _AMEND_ACT + r")(?:" + _TAFIL + "|(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتن])" + _NB + "+)" +
@@ -282,7 +289,9 @@ ABOUT_TITLE = (_ABOUT_DEF + r"ب\s*[«\"“]" + _Q_IN_A + r"{2,60}?[»\"”]"  #
 # a statute of a body or its staff: «النظام الأساسي لأعوان الهيئة», «النظام العام للبيئة» («النظام العام»
 # alone is public order)
 # (a construct noun may come before the first definite word: «... لموظفي قطاع التربية الوطنية»)
-STATUTE_TITLE = (r"(?:ال)?نظام\s+(?:(?:ال)?(?:اساسي|عام)(?:\s+الجديد|\s+الخاص)?|(?:ال)?داخلي(?=\s+لل?(?:مجلس|مجالس|برلمان)))\s+(?=ل)(?!" + _STOP + ")" + _NB + "+" +
+# a parliament's internal regulation: «اللائحة الداخلية لمجلس النواب» (kind decree, like any «لائحة»)
+STATUTE_TITLE = (r"(?:(?:ال)?نظام\s+(?:(?:ال)?(?:اساسي|عام)(?:\s+الجديد|\s+الخاص)?|(?:ال)?داخلي(?=\s+لل?(?:مجلس|مجالس|برلمان)))"
+                 r"|(?:ال)?لائح[ةه]\s+(?:ال)?داخلي[ةه](?=\s+لل?(?:مجلس|مجالس|برلمان)))\s+(?=ل)(?!" + _STOP + ")" + _NB + "+" +
                  r"(?:\s+" + _IND_CHAIN + r"(?=\s+" + _DEF + r"))?(?:\s+" + _DEF + r"){0,3}(?:\s+" + _DEF_ADJ + r")?")
 # a title in quotes or brackets: «قانون "حماية المعطيات"», «نظام (المنافسات والمشتريات الحكومية)»
 # («نظام» only before a title of two words or more starting with «ال» or a field's verbal noun, «نظام «مكافحة
@@ -331,7 +340,7 @@ AMEND_BILL = (r"(?:(?:ال)?(?:قانون|مرسوم)(?:\s+(?:ال)?(?:اساس�
 
 # the Gulf's summer ban on outdoor work at midday, cited by name: «قرار منع العمل تحت أشعة الشمس», «القرار الوزاري
 # بمنع العمل وقت الظهيرة» (a decision, kind decree), «نظام منع العمل تحت أشعة الشمس» (a law)
-SUN_WORK_BAN = (r"(?:(?:ال)?قرار(?:\s+ال(?:وزاري|حكومي))?\s+(?:ب)?|نظام\s+)منع\s+العمل\s+(?:تحت\s+(?:اشع[ةه]\s+)?الشمس|"
+SUN_WORK_BAN = (r"(?:(?:ال)?قرار(?:\s+ال(?:وزاري|حكومي))?\s+(?:ب)?|نظام\s+)منع\s+(?:العمال[ةه]\s+من\s+)?العمل\s+(?:تحت\s+(?:اشع[ةه]\s+)?الشمس|"
                 r"(?:في|وقت|خلال)\s+(?:اوقات\s+|وقت\s+|فتر[ةه]\s+)?(?:الظهير[ةه]|الذرو[ةه]))")
 # the aliens' law by its subject, whose first word is no field («قانون دخول وإقامة الأجانب», «... وخروجهم»)
 ALIENS_TITLE = r"قانون\s+دخول\s+واقام[ةه]\s+الاجانب(?:\s+وخروجهم)?"
@@ -501,7 +510,9 @@ def dated_pat(p: str) -> str:
     """An instrument named by its date, the date inside (it is the name): «ظهير 15 نونبر 1958», «قانون 29 يوليوز
     1881»; groups ``p``dd, ``p``dm, ``p``dy. (A date clause after a number, «... المؤرخ في 5 غشت 2009», stays out.)"""
     months = "|".join(re.escape(m).replace(r"\ ", r"\s+") for m in sorted(MONTHS, key=len, reverse=True))
-    return (r"(?P<" + p + "dated>" + P + r"(?:ظهير(?:\s+(?:ال)?شريف)?|قانون|مرسوم)\s+(?P<" + p + r"dd>\d{1,2}|فاتح)"
+    # («الأمر المؤرخ في 26 جانفي 1978», «القانون المؤرخ في ...»: a Tunisian instrument with no number, named by its date)
+    return (r"(?P<" + p + "dated>" + P + r"(?:ظهير(?:\s+(?:ال)?شريف)?|قانون|مرسوم|امر(?=\s+المؤرخ))(?:\s+المؤرخ\s+في)?\s+(?P<" + p +
+            r"dd>\d{1,2}|فاتح)"
             r"\s+(?P<" + p + "dm>" + months + r")\s+(?P<" + p + r"dy>\d{4})" + E + ")")
 
 
@@ -551,7 +562,10 @@ def finder_regex() -> re.Pattern[str]:
                r"(?:\s*[,،]?\s+(?:ال)?(?:فقر[ةه]|بند)\s+" + _PARA_NUM + E + r")?"
                r"(?:\s+(?P<minh>منه|منها)" + E +
                # «بالمادة 3 المعدلة من قانون ...»: the amended article, with its instrument
-               r"|(?:\s+المعدل[ةه]?)?\s+(?:من|في|ب)\s+(?:(?P<ashort>" + SHORT + r")|" + instrument("a") +
+               # «المادة 522 بقانون العقوبات», «المادة 3 للقانون رقم 5»: the preposition attached to the instrument (not
+               # «ب» + a number: «عدلت المادة 5 بالقانون رقم 10» is the amending law, rule 9)
+               r"|(?:\s+المعدل[ةه]?)?\s+(?:(?:من|في|ب)\s+|(?=ل|ب(?!(?:ال)?(?:قانون|مرسوم|امر|قرار|ظهير)\s+(?:رقم|عدد|\d))))"
+               r"(?:(?P<ashort>" + SHORT + r")|" + instrument("a") +
                # «من النظام», «من اللائحة التنفيذية» (the statute of the story), «من القانون اللبناني»
                r"|(?P<abare>ال(?:نظام|قانون)(?!\s+الاساسي|\s+الخاص\s+ب|\s+" + ADJ_CODE + r")(?:\s+(?P<abnat>" + NATIONALITY + r")|\s+الداخلي(?![\w]))?"
                r"|اللائح[ةه]\s+التنفيذي[ةه])" + E +
@@ -572,7 +586,10 @@ def finder_regex() -> re.Pattern[str]:
                r"|(?P<aana>ال(?:قرار|امر|مرسوم)(?:\s+" + DECREE_ADJ + r")?|اللائح[ةه](?:\s+ال(?:داخلي|تنظيمي)[ةه])?)" + E + ")"
                # abbreviations: «ق.ج» (Morocco), «ق.ع» (a penal code), «م.ج» (Tunisia), «302 و306 عقوبات»; «ق.ع.ج» (Algeria's
     # penal code), «ق.إ.ج» / «ق.م.ج» (codes of criminal procedure), «ق.ل.ع» (Morocco's code of obligations and contracts)
-               r"|\s+(?:من\s+)?(?P<aabbr>ق\.?\s?[ام]\.?\s?ج|ق\.?\s?ل\.?\s?ع|ق\.?\s?ع\.?\s?[جعل]|ق\.?\s?[جع]|م\.?\s?ج|عقوبات|ارهاب)" + E + r")?")
+               # «المادة 47 إجراءات» (Sudan: the code of criminal procedure), only at the end of its clause: «تحدد المادة 12
+               # إجراءات الطعن» is the article's object
+               r"|\s+(?:من\s+)?(?P<aabbr>ق\.?\s?[ام]\.?\s?ج|ق\.?\s?ل\.?\s?ع|ق\.?\s?ع\.?\s?[جعل]|ق\.?\s?[جع]|م\.?\s?ج|عقوبات|ارهاب"
+               r"|اجراءات(?:\s+(?:جنائي|جزائي)[ةه])?(?=\s*(?:[,،.؛:)\n]|\Z)|\s+و(?!ال)))" + E + r")?")
     standalone = (W + r"(?:(?P<short>" + SHORT + r")|" + dual + "|" + NUMBERED_DUAL + "|" + bill + "|" + instrument("i") +
                   r")")
     # a standalone short form is only used as context, never reported (guidelines rule 5)
