@@ -108,7 +108,7 @@ def test_quickstart_seeds_table_with_mean_min_max_and_recipe_check(tmp_path):
     assert f"{cur} quickstart-s15 | 15 | 0.900 | 0.400 | **no** (not in mean/min/max) | abcdef12 |" in text
     assert f"{cur} **mean** | 2 seeds | **0.750** | **0.250** | | |" in text  # seeds 13 and 14: s15 is another recipe
     assert f"{cur} **max** | 2 seeds | **0.800** | **0.300** | | |" in text
-    assert "Current stack minus the earlier one" not in text  # one stack: nothing to compare
+    assert "Current minus" not in text  # one stack: nothing to compare
     assert "quickstart-recut-seeds" not in text  # no folder: not named
     # the same recipe on an earlier stack: its own spread, and the difference of the means
     qs(tmp_path / "quickstart-recut-seeds" / "quickstart-recut-s13", 13, 0.60, 0.50)
@@ -117,6 +117,16 @@ def test_quickstart_seeds_table_with_mean_min_max_and_recipe_check(tmp_path):
     assert "| Trainer, batches re-cut by the DataLoader (3996b26, before 249a1bb) | **mean** | 2 seeds | **0.650** | **0.450** | | |" in text
     assert "| test | 0.750 | 0.650 | +0.100 | 0.67 |" in text  # 4 of the 6 splits of {.7,.8,.6,.7} are as extreme
     assert "| real_test | 0.250 | 0.450 | -0.200 | 0.33 |" in text  # only the observed split and its mirror
+    assert "Current minus *Trainer, batches re-cut by the DataLoader (3996b26, before 249a1bb)* (2 vs 2 seeds)" in text
+    # an earlier recipe: judged against its own first run's config, and compared with the current group too
+    qs(tmp_path / "quickstart-stride32-seeds" / "quickstart-s13", 13, 0.50, 0.10, lr=5e-4)
+    qs(tmp_path / "quickstart-stride32-seeds" / "quickstart-s14", 14, 0.60, 0.20, lr=5e-4)
+    text = write_report(tmp_path).read_text(encoding="utf-8")
+    old = "| windows overlapping by 32 tokens (model.stride 32, before 80725da) |"
+    assert f"{old} quickstart-s14 | 14 | 0.600 | 0.200 | yes | abcdef12 |" in text
+    assert f"{old} **mean** | 2 seeds | **0.550** | **0.150** | | |" in text
+    assert "Current minus *windows overlapping by 32 tokens (model.stride 32, before 80725da)* (2 vs 2 seeds)" in text
+    assert "| test | 0.750 | 0.550 | +0.200 |" in text
 
 
 def test_quickstart_seeds_refuses_a_seed_twice_in_the_current_stack(tmp_path):

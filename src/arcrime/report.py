@@ -234,6 +234,7 @@ def _recipe(run_dir: Path) -> dict[str, Any] | None:
 # the quickstart recipe over seeds, per training stack: (folder under experiments/, stack); the first is current
 SEED_GROUPS = [
     ("quickstart-seeds", "Trainer, the sampler's own batches (current)"),
+    ("quickstart-stride32-seeds", "windows overlapping by 32 tokens (model.stride 32, before 80725da)"),
     ("quickstart-recut-seeds", "Trainer, batches re-cut by the DataLoader (3996b26, before 249a1bb)"),
 ]
 
@@ -256,11 +257,11 @@ def _permutation_p(a: list[float], b: list[float]) -> float:
 
 def render_quickstart_seeds(experiments: str | Path) -> str:
     """The quickstart recipe over seeds (``scripts/quickstart_seeds.sh``): seed 13 of the current stack is
-    ``experiments/quickstart``, its other seeds ``experiments/quickstart-seeds/quickstart-s<seed>``; another
-    training stack's seeds of the same recipe sit in their own folder (``SEED_GROUPS``). Mean, min and max per
-    split and stack, and, with two stacks, the difference of their means with an exact permutation p-value."""
+    ``experiments/quickstart``, its other seeds ``experiments/quickstart-seeds/quickstart-s<seed>``; the seeds of an
+    earlier training stack or recipe sit in their own folder (``SEED_GROUPS``), judged against their own first run's
+    recipe. Mean, min and max per split and group, and the difference of the current group's mean from each earlier
+    group's with an exact permutation p-value."""
     exp = Path(experiments)
-    base = _recipe(exp / "quickstart")
     groups = []
     for i, (folder, stack) in enumerate(SEED_GROUPS):
         dirs = ([exp / "quickstart"] if i == 0 else []) + sorted((exp / folder).glob("quickstart*"))
@@ -277,14 +278,17 @@ def render_quickstart_seeds(experiments: str | Path) -> str:
     out = ["", "## The quickstart over seeds", "",
            "Generated from `experiments/quickstart/` (seed 13)"
            + "".join(f", `experiments/{folder}/*/`" for folder, _, _ in groups)
-           + " (`scripts/quickstart_seeds.sh`; another stack's folder has a README saying how its runs were made): "
-           "`configs/quickstart.yaml` with only `train.seed` changed, so a change of the training stack is judged on the "
-           "spread of several seeds, not on one draw. Macro-F1 at the tuned thresholds.", "",
-           "| stack | run | seed | " + " | ".join(f"macro-F1 {s}" for s in splits) + " | same recipe | commit |",
+           + " (`scripts/quickstart_seeds.sh`; an earlier stack's or recipe's folder has a README saying how its runs "
+           "were made): `configs/quickstart.yaml` with only `train.seed` changed, so a change of the training stack or of "
+           "the recipe is judged on the spread of several seeds, not on one draw. Macro-F1 at the tuned thresholds; "
+           "*same recipe*: the run's config is its group's first run's but for the seed (the current group's: "
+           "`experiments/quickstart/`).", "",
+           "| stack / recipe | run | seed | " + " | ".join(f"macro-F1 {s}" for s in splits) + " | same recipe | commit |",
            "|" + "---|" * (len(splits) + 5)]
     per_stack: list[tuple[str, dict[str, list[float]]]] = []
     for _, stack, runs in groups:
         vals: dict[str, list[float]] = {s: [] for s in splits}
+        base = _recipe(runs[0][0]) if runs else None  # seed 13 first: the quickstart itself for the current group
         for d, r in runs:
             same = base is not None and _recipe(d) == base
             if same:  # the spread is the quickstart recipe's: a run of another recipe is listed, not counted
@@ -299,14 +303,15 @@ def render_quickstart_seeds(experiments: str | Path) -> str:
                            + " | ".join(f"**{_f(fn(vals[s]))}**" for s in splits) + " | | |")
         per_stack.append((stack, vals))
     counted = [(st, v) for st, v in per_stack if splits and len(v[splits[0]]) >= 2]
-    if len(counted) >= 2:
-        (sa, va), (sb, vb) = counted[0], counted[1]
-        out += ["", f"Current stack minus the earlier one ({len(va[splits[0]])} vs {len(vb[splits[0]])} seeds), "
-                    "difference of mean macro-F1 and its two-sided exact permutation p-value over the seeds:", "",
-                "| split | current mean | earlier mean | difference | p |", "|---|---|---|---|---|"]
-        for s in splits:
-            ma, mb = sum(va[s]) / len(va[s]), sum(vb[s]) / len(vb[s])
-            out.append(f"| {s} | {_f(ma)} | {_f(mb)} | {ma - mb:+.3f} | {_permutation_p(va[s], vb[s]):.2f} |")
+    if len(counted) >= 2 and counted[0][0] == SEED_GROUPS[0][1]:
+        sa, va = counted[0]
+        for sb, vb in counted[1:]:
+            out += ["", f"Current minus *{sb}* ({len(va[splits[0]])} vs {len(vb[splits[0]])} seeds), difference of mean "
+                        "macro-F1 and its two-sided exact permutation p-value over the seeds:", "",
+                    "| split | current mean | earlier mean | difference | p |", "|---|---|---|---|---|"]
+            for s in splits:
+                ma, mb = sum(va[s]) / len(va[s]), sum(vb[s]) / len(vb[s])
+                out.append(f"| {s} | {_f(ma)} | {_f(mb)} | {ma - mb:+.3f} | {_permutation_p(va[s], vb[s]):.2f} |")
     return "\n".join(out) + "\n"
 
 
