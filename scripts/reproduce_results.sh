@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
-bash scripts/setup.sh
+bash scripts/setup.sh dev  # the ONNX export below needs the extras
 A=.venv/bin/arcrime
 # the real-press layer (data/real/README.md): set ARCRIME_REAL_CORPUS to your copy of the corpora
 CORPUS=${ARCRIME_REAL_CORPUS:-../shared/unlabeled}
