@@ -103,7 +103,7 @@ def test_quickstart_seeds_table_with_mean_min_max_and_recipe_check(tmp_path):
     qs(tmp_path / "quickstart-seeds" / "quickstart-s14", 14, 0.80, 0.20)
     qs(tmp_path / "quickstart-seeds" / "quickstart-s15", 15, 0.90, 0.40, lr=1e-3)  # another recipe: flagged
     text = write_report(tmp_path).read_text(encoding="utf-8")
-    cur = "| Trainer, the sampler's own batches (current) |"
+    cur = "| current: Trainer, the sampler's own batches, windows without overlap |"
     assert f"{cur} quickstart-s14 | 14 | 0.800 | 0.200 | yes | abcdef12 |" in text
     assert f"{cur} quickstart-s15 | 15 | 0.900 | 0.400 | **no** (not in mean/min/max) | abcdef12 |" in text
     assert f"{cur} **mean** | 2 seeds | **0.750** | **0.250** | | |" in text  # seeds 13 and 14: s15 is another recipe

@@ -233,7 +233,7 @@ def _recipe(run_dir: Path) -> dict[str, Any] | None:
 
 # the quickstart recipe over seeds, per training stack: (folder under experiments/, stack); the first is current
 SEED_GROUPS = [
-    ("quickstart-seeds", "Trainer, the sampler's own batches (current)"),
+    ("quickstart-seeds", "current: Trainer, the sampler's own batches, windows without overlap"),
     ("quickstart-stride32-seeds", "windows overlapping by 32 tokens (model.stride 32, before 80725da)"),
     ("quickstart-recut-seeds", "Trainer, batches re-cut by the DataLoader (3996b26, before 249a1bb)"),
 ]
