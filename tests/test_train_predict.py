@@ -117,7 +117,13 @@ def test_hf_native_model_and_pipeline_match_predict(trained):
         {"id": f"text-{k + 1}", "text": t} for k, t in enumerate(texts))]
     clf = pipeline("arabic-crime-news", model=str(model_dir), device="cpu")
     theirs = clf(texts)
-    assert [{k: v for k, v in d.items() if k != "id"} for d in ours] == theirs
+    # the pipeline scores one article per forward pass, the engine batches windows of several articles: the same
+    # labels and spans, the same scores up to float noise in the last printed digit (batch shapes change the sums)
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs):
+        assert a["labels"] == b["labels"] and a["legal_refs"] == b["legal_refs"] and a["scores"].keys() == b["scores"].keys()
+        assert all(a["scores"][k] == pytest.approx(b["scores"][k], abs=1e-5) for k in a["scores"])
+        assert set(a) - {"id"} == set(b)
     # the raw model agrees with the engine on a one-window article
     tok = clf.tokenizer
     p = arcrime.load(model_dir, device="cpu")
