@@ -10,7 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 start=$(date +%s)
+fresh=$([ -x .venv/bin/python ] && echo false || echo true)  # a first run also downloads and installs the packages
 bash scripts/setup.sh
+t_setup=$(date +%s)
 CORPUS=${ARCRIME_REAL_CORPUS:-../shared/unlabeled}
 if [ -d "$CORPUS/SaudiNewsNet" ] || [ -d "$CORPUS/antcorpus.multisource.data" ] || [ -d "$CORPUS/antcorpus.data" ]; then
   echo "== real-press layer: hydrating data/real from $CORPUS =="
@@ -28,10 +30,17 @@ else
   echo "== real-press layer: corpora not found at $CORPUS (set ARCRIME_REAL_CORPUS); training and scoring on the" \
        "written corpus only =="
 fi
+t_data=$(date +%s)
 # --overwrite: this regenerates the committed quickstart run record (git diff shows any change)
 .venv/bin/arcrime train --config configs/quickstart.yaml --overwrite
 # training already scored every split (dev, test, real_dev, real_test) into experiments/quickstart/; to score
 # any other file: .venv/bin/arcrime evaluate --model models/quickstart --data FILE --out DIR
 echo "== predict on an example article =="
+t_train=$(date +%s)
 .venv/bin/arcrime predict --model models/quickstart "$(cat examples/article_fes.txt)"
-echo "quickstart finished in $(( $(date +%s) - start )) s; run record: experiments/quickstart/"
+end=$(date +%s)
+# the main job's own time, phase by phase (the 10-minute budget), beside the run record
+printf '{"what": "scripts/quickstart.sh end to end, seconds per phase", "setup": %d, "real_press_layer": %d, "train_and_score": %d, "predict_example": %d, "total": %d, "fresh_venv": %s}\n' \
+  $((t_setup - start)) $((t_data - t_setup)) $((t_train - t_data)) $((end - t_train)) $((end - start)) "$fresh" \
+  > experiments/quickstart/main_job.json
+echo "quickstart finished in $((end - start)) s; run record: experiments/quickstart/"
