@@ -203,11 +203,8 @@ def _instrument_candidates_of(g: dict, p: str, issued: int | None = None) -> tup
         head = norm(g[p + "gen"]).split()[0]
         kind = "decree" if re.search(r"مرسوم|قرار", head) else "law"
         return kind, tuple(gaz.by_number(parts, year_i)) if year_i else (), raw, year_i
-    # «للقانون الجنائي»: the لل contraction drops the article's alef; look the name up with it
-    surface = re.sub(r"^([وف]?)لل", r"\1ال", norm(g[p + "named"]))
+    surface, best = _name_lookup(g[p + "named"])
     raw = g.get(p + "nn")
-    # the longest gazetteer name inside the matched text (first in table order among equals)
-    best = min((v for _, v in alias_automaton().iter(surface.replace("ة", "ه"))), default=None)
     ids = aliases[best[2]] if best else []
     _FLAGS_OUT[1] = bool(best) and best[2] in national_aliases()
     year = g.get(p + "ny") or g.get(p + "nyd") or g.get(p + "ny2")
@@ -236,6 +233,18 @@ def _instrument_candidates_of(g: dict, p: str, issued: int | None = None) -> tup
     return kind, tuple(ids), raw, year_i
 
 
+_LL = re.compile(r"^([وف]?)لل")
+
+
+@lru_cache(maxsize=1 << 12)
+def _name_lookup(named: str) -> tuple[str, tuple | None]:
+    """(normalized surface, longest gazetteer name inside it) of a matched name; names recur, so cached."""
+    # «للقانون الجنائي»: the لل contraction drops the article's alef; look the name up with it
+    surface = _LL.sub(r"\1ال", norm(named))
+    # the longest gazetteer name inside the matched text (first in table order among equals)
+    return surface, min((v for _, v in alias_automaton().iter(surface.replace("ة", "ه"))), default=None)
+
+
 def _dated_candidates(g: dict, p: str) -> tuple[str, tuple[str, ...], None, int]:
     """(kind, candidates, raw number, year) of an instrument named by its date («ظهير 15 نونبر 1958»): the
     gazetteer's instruments of that date."""
@@ -254,6 +263,8 @@ _POSSESSIVE = re.compile(r"[وفبلك]*" + POSSESSIVE_CODE)  # «قانونها
 _NEW_AFTER = re.compile(r"\s+الجديد[ةه]?(?![\w])")
 # the number and year groups of a title or a name («قانون المالية لسنة 2017 الجديد» is not «الجديد» of the name)
 _NUMBER_KEYS = ("tn", "tn2", "ty", "ty2", "tny", "nn", "ny", "ny2", "nyd")
+# per sub-pattern prefix: (its title group, its name group, its number and year groups)
+_NAME_NUMBER_KEYS = tuple((p + "title", p + "named", tuple(p + k for k in _NUMBER_KEYS)) for p in "iab")
 # words a title keeps that otherwise end one: «قانون المنطقة الاقتصادية الخاصة» (not «... الخاصة بـ»), «قانون دخول وإقامة
 # الأجانب في مصر والخروج منها»
 _TITLE_KEEPS = re.compile(r"(?:(?<=المنطق[ةه]\sالاقتصادي[ةه])|(?<=المناطق\sالاقتصادي[ةه]))\s+الخاص[ةه](?!\s*ب|[\w])|"
@@ -284,13 +295,30 @@ class _Shifted:
     def end(self) -> int:
         return self.m.end()
 
-    def groupdict(self) -> "_Groups":
-        return _Groups(self.m)
+    def groupdict(self) -> "_SomeGroups":
+        return _SomeGroups(self.m)
 
 
 class _Groups:
     """A match's named groups as a read-only mapping, each read when asked for: ``Match.groupdict`` builds all of
-    the finder pattern's 133 groups for every match, which cost more than the rest of the match's handling."""
+    the finder pattern's 133 groups for every match, which cost more than the rest of the match's handling.
+
+    For the finder pattern, which has every group the code asks for, ``get`` is the match's own ``group`` (a C
+    call, no Python frame: a match is asked 40 times on average); the elided-article pattern has fewer groups,
+    and a group it lacks reads as ``None`` (:class:`_SomeGroups`)."""
+
+    __slots__ = ("get", "m")
+
+    def __init__(self, m):
+        self.m = m
+        self.get = m.group  # None for a group that did not take part, like groupdict's
+
+    def __getitem__(self, k: str):
+        return self.m.group(k)
+
+
+class _SomeGroups:
+    """:class:`_Groups` of a pattern that lacks some of the groups asked for (they read as ``None``)."""
 
     __slots__ = ("m",)
 
@@ -299,8 +327,8 @@ class _Groups:
 
     def get(self, k: str, default=None):
         try:
-            return self.m.group(k)  # None for a group that did not take part, like groupdict's
-        except IndexError:  # a group the pattern does not have (the elided-article pattern has fewer)
+            return self.m.group(k)
+        except IndexError:  # a group the pattern does not have
             return default
 
     def __getitem__(self, k: str):
@@ -396,6 +424,10 @@ _OUTSIDE_NATIONAL_LAW = re.compile(r"(?:الفيفا|فيفا|FIFA|UEFA|الات
                                    r"الاعلان\s+العالمي|مجلس\s+الامن\s+الدولي|اللجن[ةه]\s+الاولمبي[ةه]|المكتب\s+الجامعي|"
                                    r"الرابط[ةه]\s+المحترف[ةه])")
 _OUTSIDE_WEAK = re.compile(r"الانضباط|المنشطات|ميثاق|الامم\s+المتحد[ةه]")
+# words of which every alternative of the two patterns above holds one (tests/test_legal.py checks it): a text with
+# none of them has no cue, which ``in`` tells several times faster than a search of the alternations
+OUTSIDE_WORDS = ("فيفا", "FIFA", "UEFA", "لكر", "الانضباط", "الاطلسي", "الناتو", "معاهد", "الدولي", "ميثاق", "العالمي",
+                 "الاولمبي", "الجامعي", "المحترف", "المنشطات", "المتحد")
 _OUTSIDE_CONTEXT = re.compile(r"لكر[ةه]|(?:ال)?لاعب|(?:ال)?مبارا[ةه]|النادي|المنتخب|الرياضي|(?:ال)?حلف|معاهد|اتفاقي[ةه]|"
                               r"الدول\s+الاعضاء")
 OUTSIDE_WINDOW = 1000  # around an article, for a cue
@@ -601,7 +633,7 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             if (t and norm(re.sub(r"^[وف]?(?:ب|ل|ك)?", "", title)) not in alias_table()[1] and not _POSSESSIVE.match(title)
                     and not _ENDS_NATIONALITY.search(norm(title))):  # «القانون المدني المصري» is whole
                 end = t.end()
-        if any((g.get(p + "title") or g.get(p + "named")) and not any(g.get(p + k) for k in _NUMBER_KEYS) for p in "iab"):
+        if any((g.get(t) or g.get(n)) and not any(map(g.get, nk)) for t, n, nk in _NAME_NUMBER_KEYS):
             # «قانون الاستثمار الجديد», «مشروع قانون الصيد الجديد», «القانون الجنائي الجديد»: the new law of that name, inside
             n = _NEW_AFTER.match(norm_.text, end)
             end = n.end() if n else end
@@ -663,7 +695,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             out.append(LegalReference(a, b, surface, "article", None, arts, raw, year, short, cands, named=named,
                                       strong=strong, national=national))
             if outside_cue is None:  # once per text: with no cue anywhere (most stories), no window can have one
-                outside_cue = bool(_OUTSIDE_NATIONAL_LAW.search(norm_.text) or _OUTSIDE_WEAK.search(norm_.text))
+                outside_cue = any(w in norm_.text for w in OUTSIDE_WORDS) and bool(
+                    _OUTSIDE_NATIONAL_LAW.search(norm_.text) or _OUTSIDE_WEAK.search(norm_.text))
             if outside_cue and _outside_near(norm_.text, m.start(), end):
                 outside.add((a, b))
             if raw:

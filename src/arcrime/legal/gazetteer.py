@@ -41,6 +41,11 @@ class Gazetteer:
                 ids = self.by_alias.setdefault(key, [])
                 if inst.id not in ids:
                     ids.append(inst.id)
+        # number → [(id, year)] in gazetteer order: a lookup per cited number, not a walk over every instrument
+        self._by_number: dict[tuple, list[tuple[str, int | None]]] = {}
+        for inst in instruments:
+            for num, y in inst.numbers:
+                self._by_number.setdefault(num, []).append((inst.id, y))
 
     def __getitem__(self, iid: str) -> Instrument:
         return self.instruments[iid]
@@ -50,12 +55,10 @@ class Gazetteer:
 
     def by_number(self, parts: tuple, year: int | None) -> list[str]:
         """Instruments whose number (and year, when both are known) match."""
-        out = []
-        for inst in self.instruments.values():
-            for num, y in inst.numbers:
-                if num == parts and (year is None or y is None or y == year):
-                    out.append(inst.id)
-                    break
+        out: list[str] = []
+        for iid, y in self._by_number.get(parts, ()):
+            if (year is None or y is None or y == year) and iid not in out:
+                out.append(iid)
         return out
 
     def countries(self) -> set[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -64,8 +63,10 @@ class LegalReference:
 
     def with_instrument(self, instrument: str | None) -> LegalReference:
         """A copy linked to ``instrument`` (``dataclasses.replace`` without its per-call overhead)."""
-        new = copy.copy(self)
-        object.__setattr__(new, "instrument", instrument)
+        new = object.__new__(LegalReference)
+        d = new.__dict__
+        d.update(self.__dict__)
+        d["instrument"] = instrument
         return new
 
     def to_dict(self) -> dict[str, Any]:

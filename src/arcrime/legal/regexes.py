@@ -722,32 +722,37 @@ def canonical_article(raw: str) -> str:
 
 def expand_articles(artlist: str) -> list[str]:
     """Canonical article list from «447-1 و447-2», «من 3 الي 6», «25 و26 و27»."""
+    return list(_expand_articles(artlist))
+
+
+@lru_cache(maxsize=1 << 14)
+def _expand_articles(artlist: str) -> tuple[str, ...]:  # article lists recur («المادة 447-1»): cached
     artlist = artlist.strip()
     m = re.match(r"^(?:من\s+)?(\d+)-(\d+)\s*(?:الي|حتي)\s*(\d+)-(\d+)$", norm(artlist))
     if m and m.group(1) == m.group(3) and 0 < int(m.group(4)) - int(m.group(2)) <= 50:
-        return [f"{m.group(1)}-{i}" for i in range(int(m.group(2)), int(m.group(4)) + 1)]
+        return tuple(f"{m.group(1)}-{i}" for i in range(int(m.group(2)), int(m.group(4)) + 1))
     m = RANGE.match(artlist)
     if m:
         a, b = int(m.group(1)), int(m.group(2))
         if 0 < b - a <= 50:
-            return [str(i) for i in range(a, b + 1)]
+            return tuple(str(i) for i in range(a, b + 1))
     m = _ORDINAL_RANGE.match(norm(artlist))  # «المواد من الخامسة إلى التاسعة»
     if m:
         a, b = ORDINALS.get(" ".join(m.group(1).split())), ORDINALS.get(" ".join(m.group(2).split()))
         if a and b and 0 < b - a <= 50:
-            return [str(i) for i in range(a, b + 1)]
+            return tuple(str(i) for i in range(a, b + 1))
     artlist = re.sub(r"^من\s+", "", artlist)
     out: list[str] = []
     # a range inside a list: «25 الي 27»
     for rm in re.finditer(r"(\d+)\s*(?:الي|حتي)\s*(\d+)", artlist):
         a, b = int(rm.group(1)), int(rm.group(2))
         if 0 < b - a <= 50 and not re.search(r"[-./]", artlist):
-            return [str(i) for i in range(a, b + 1)]
+            return tuple(str(i) for i in range(a, b + 1))
     for m2 in ARTICLE_NUM.finditer(artlist):
         art = canonical_article(m2.group(0))
         if art not in out:
             out.append(art)
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=4096)
