@@ -8,7 +8,11 @@ articles and the masking seed for the comparison to mean anything; the script ch
 record (held-out article count, mask probability, seed). The unigram loss of the training stream on
 the same held-out targets is drawn when a run recorded it. Writes ``curves.png`` and ``curves.json``.
 A run that continued an encoder (``init_from``) whose own log is also given (a PATH under a folder of
-that encoder's name) is drawn from where that run ended: its minutes and tokens are added to the base's.
+that encoder's name, or a log whose ``output_dir`` is that folder) is drawn from where that run ended: its
+minutes and tokens are added to the base's (chains of continuations are followed in the order given).
+A head-only run (``train_only: head``, the encoder frozen) is drawn dashed.
+
+The plot in ``experiments/pretrain-curves/`` is made by ``scripts/plot_pretrain_curves.sh``.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ def main() -> int:
         name, _, p = spec.partition("=")
         runs[name] = load(Path(p))
         folders[Path(p).parent.name if Path(p).is_file() else Path(p).name] = name
+        if (runs[name]["config"] or {}).get("output_dir"):  # the folder it wrote, which a later run may continue
+            folders.setdefault(Path(runs[name]["config"]["output_dir"]).name, name)
     for name, r in runs.items():  # a continued run starts where its base encoder's run ended
         base = folders.get(Path((r["config"] or {}).get("init_from") or "").name)
         if base and base != name:
@@ -62,8 +68,9 @@ def main() -> int:
     unigram = None
     for name, r in runs.items():
         c = r["curve"]
-        axes[0].plot([x["minutes"] for x in c], [x["heldout_loss"] for x in c], "o-", ms=3, label=name)
-        axes[1].plot([x["tokens"] / 1e6 for x in c], [x["heldout_loss"] for x in c], "o-", ms=3, label=name)
+        style = "o--" if (r["config"] or {}).get("train_only") == "head" else "o-"
+        axes[0].plot([x["minutes"] for x in c], [x["heldout_loss"] for x in c], style, ms=3, label=name)
+        axes[1].plot([x["tokens"] / 1e6 for x in c], [x["heldout_loss"] for x in c], style, ms=3, label=name)
         unigram = r["reference"].get("unigram_heldout_loss", unigram)
     for ax in axes:
         if unigram is not None:
