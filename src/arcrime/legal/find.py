@@ -470,6 +470,11 @@ _NAME_BEFORE = re.compile(r"(?:^|\s)[وفبلك]?(?:ال)?(?:منظم[ةه]|مش
 # للنقابة», «الفصل 12 من القانون الداخلي» in a football story): not legislation (guidelines v3), no span
 _BODY_STATUTE = re.compile(r"(?:^|\s)ال(?:قانون|نظام)\s+ال(?:اساسي|داخلي)\Z")
 _OF_A_BODY = re.compile(r"\s+[وف]?لل?(?:نقاب|جمعي|جامع[ةه]|اتحاد|رابط|ناد|حزب|منظم|تعاضدي|هيئات|جمعيات|شرك)")
+# the same statute as a title with its body («النظام الأساسي للشركة», «المادة 16 من النظام الأساسي للجمعية»): a company's
+# bylaws or an association's statute, not legislation
+_BODY_STATUTE_TITLE = re.compile(r"[وفبلك]{0,2}(?:ال)?(?:قانون|نظام)\s+ال(?:اساسي|داخلي)(?=" + _OF_A_BODY.pattern + ")")
+# «أي نظام لمكافحة ...», «أي قانون يسمح ...»: any such instrument, none cited
+_ANY_BEFORE = re.compile(r"(?<![\w])[وف]?اي[ةه]?\s+\Z")
 # (looked for within SPORTS_WINDOW characters of the article: a budget law's «القانون الأساسي» in a story that ends on
 # football is the State's)
 SPORTS_WINDOW = 150
@@ -648,6 +653,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
         if numbered_end >= 0 and not g.get("art") and _TITLE_CLAUSE.fullmatch(norm_.text, numbered_end, m.start()):
             continue  # the title of the numbered instrument just cited
         numbered_end = -1
+        if not g.get("art") and _ANY_BEFORE.search(norm_.text, max(0, m.start() - 6), m.start()):
+            continue  # «أي نظام لمكافحة التحرش»: indefinite, no instrument cited
         if g.get("art"):
             if g.get("aprev") and not _names_instrument(g) and not (g.get("para") and last_arts):
                 continue  # «المادة السابقة» alone: an anaphor with no instrument (rule 5); «الفقرة الثالثة من المادة نفسها»
@@ -669,6 +676,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
                     _OF_A_BODY.match(norm_.text, end) or _SPORTS_STORY.search(
                         norm_.text, max(0, m.start() - SPORTS_WINDOW), min(len(norm_.text), end + SPORTS_WINDOW))):
                 continue  # «الفصل 35 من القانون الأساسي للجمعية»: an association's statute
+            if g.get("atitle") and _BODY_STATUTE_TITLE.match(g["atitle"]):
+                continue  # «المادة 16 من النظام الأساسي للشركة»: a company's bylaws
             if _names_listed_instrument(g):
                 iss = _ISSUED.match(norm_.text, end) if g.get("anamed") else None
                 ikind, cands, raw, year = _instrument_candidates(g, "a", int(iss.group(1)) if iss else None)
@@ -733,6 +742,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
                 continue  # «قرار مجلس الأمن رقم 2254»: international instruments are not spans
             if not raw and _field_sense(norm_.text, m.start()):
                 continue
+            if g.get("ititle") and _BODY_STATUTE_TITLE.match(g["ititle"]):
+                continue  # «النظام الأساسي للشركة»: a company's bylaws
             if raw and _COUNT_NOT_NUMBER.match(norm_.text, m.start(), end) and _COUNTED_AFTER.match(norm_.text, end):
                 continue  # «ودعم القانون 61 نائبا», «وحدد مشروع النظام 15 مادة»: a count after the noun, not a number
             cut = _date_clause_start(m, g, "i") if kind == "decree" else None

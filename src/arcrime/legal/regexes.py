@@ -106,7 +106,7 @@ def year_pat(g: str) -> str:
 
 
 NUMBERED_HEAD = (P + r"(?:قانون|مرسوما?(?:\s+(?:ال)?(?:بقانون|سلطاني|ملكي|تشريعي|اشتراعي|رئاسي|حكومي|اتحادي)ا?)*"
-                 r"|ظهير(?:\s+(?:ال)?شريف)?(?:\s+بمثاب[ةه]\s+قانون)?|امرا?(?:\s+(?:ال)?(?:رئاسي|اميري|علي|سلطاني|ملكي|حكومي|سامي|قانوني)ا?)?"
+                 r"|ظهير(?:\s+(?:ال)?شريف)?(?:\s+بمثاب[ةه]\s+قانون)?|امرا?(?:\s+(?:ال)?(?:رئاسي|اميري|علي|سلطاني|ملكي|حكومي|سامي|قانوني|ترتيبي)ا?)?"
                  r"|قرارا?(?:\s+رئيس\s+الجمهوري[ةه](?=\s+(?:بال|ب)?قانون))?(?:\s+(?:ال)?(?:وزاري|اميري|رئاسي|جمهوري|حكومي)ا?"
                  r"(?:\s+(?:ال)?مشتركا?)?)?(?:\s+(?:بال|ب)?قانون)?|نظام"
                  r"|منشور(?:\s+(?:ال)?(?:وزاري|حكومي)ا?)?(?=\s+(?:رقم|عدد)(?![\w])))"  # a circular only with its number («المنشور عدد 4»)
@@ -206,15 +206,16 @@ _SAME_STATUTE = (r"(?:\s+و(?:منع|قمع|زجر)\s+(?:" + _IND_CHAIN + r"\s+)
                  _AND_PROTECT + ")?")
 
 
-def _fields(spec: str, longest: int = 5) -> str:
+def _fields(spec: str, longest: int = 5, lam: bool = True) -> str:
     """First words of a title: construct nouns need a tail, definite nouns may stand alone; at most
-    ``longest`` definite words follow."""
+    ``longest`` definite words follow. ``lam``: whether «مكافحة» may take «ل» («قانون لمكافحة الإرهاب»; «نظام
+    لمكافحة التحرش» is "a system to combat harassment", a statute wished for, never one cited)."""
     indef = [w for w in spec.split() if w in _INDEF_FIELDS]
     defin = [w for w in spec.split() if w not in _INDEF_FIELDS]
     alts = []
     if indef:
         # «قانون لمكافحة الإرهاب»: «مكافحة» may take «ل» («قانون لحماية ...» is rather "a law to protect")
-        alts.append("(?:لمكافح[ةه]|(?:" + "|".join(indef) + r"))(?![\w])" + _NOT_LAW_AFTER + _tail(2, 1, longest) +
+        alts.append("(?:" + ("لمكافح[ةه]|" if lam else "") + "(?:" + "|".join(indef) + r"))(?![\w])" + _NOT_LAW_AFTER + _tail(2, 1, longest) +
                     _SAME_STATUTE)
     if defin:
         alts.append("ال(?:" + "|".join(defin) + r")(?![\w])" + _tail(0, 0, longest))
@@ -355,7 +356,7 @@ NAMED_DECREE = r"مرسوم\s+ال" + _TAFIL
 def title_pat(g: str) -> str:
     """An instrument cited by its title only; the head (indefinite) and title in group ``g``."""
     return ("(?P<" + g + ">" + r"[وف]?(?:ب|ل|ك)?(?:" + QUOTED_TITLE + "|" + ABOUT_TITLE + "|" + STATUTE_TITLE + r"|قانون\s+" +
-            _fields(_FIELDS_LAW) + r"|نظام\s+(?:" + NIZAM_SPECIAL + "|" + _fields(_FIELDS_NIZAM) + ")" +
+            _fields(_FIELDS_LAW) + r"|نظام\s+(?:" + NIZAM_SPECIAL + "|" + _fields(_FIELDS_NIZAM, lam=False) + ")" +
             r"|(?:ال)?مجل[ةه]\s+" + _fields(_FIELDS_MAJALLA) + r"|مدون[ةه]\s+" + _fields(_FIELDS_MUDAWWANA) +
             # regulations (kind decree): «اللائحة التنفيذية لنظام ...», «اللائحة التنفيذية لمياه الصرف الصحي» (not
             # «... للنظام», «... لهذا القانون»: the statute of the story), «لائحة الوظائف الصحية»
@@ -376,6 +377,10 @@ NATIONALITIES = {
     "الفرنسي": "XX", "البريطاني": "XX", "الالماني": "XX", "الاسرائيلي": "XX", "الروسي": "XX", "الصيني": "XX",
     "الهندي": "XX", "الباكستاني": "XX", "الايطالي": "XX", "الاسباني": "XX", "النمساوي": "XX", "الاوروبي": "XX",
     "العسكري": "XX", "الاسلامي": "XX",
+    "الياباني": "XX", "الكوري": "XX", "الكندي": "XX", "الاسترالي": "XX", "الهولندي": "XX", "البلجيكي": "XX",
+    "السويسري": "XX", "السويدي": "XX", "النرويجي": "XX", "الدنماركي": "XX", "اليوناني": "XX", "البرتغالي": "XX",
+    "البرازيلي": "XX", "الارجنتيني": "XX", "المكسيكي": "XX", "الافغاني": "XX", "الاثيوبي": "XX", "النيجيري": "XX",
+    "الاوكراني": "XX", "الماليزي": "XX", "الاندونيسي": "XX", "الصومالي": "XX", "الكيني": "XX", "السنغالي": "XX",
 }
 NATIONALITY = "(?:" + "|".join(sorted(NATIONALITIES, key=len, reverse=True)) + r")[ةه]?(?![\w])"
 
@@ -389,10 +394,11 @@ _BODY_ADJ = r"(?:البلدي|المحلي|المهني|التجاري|الصن�
 # Gulf statutes whose subject a plain field word would cut or overreach: «نظام العقوبات البديلة» («البديلة» ends
 # other titles), «نظام الحماية من الإيذاء» (not «من الحرائق»), «نظام الجرائم الملعوماتية» (a misspelt name), «نظام
 # العمل» (the labour law; not «نظام العمل عن بعد» or «نظام العمل المرن»: another definite word makes it a work
-# arrangement)
+# arrangement); the service statutes of officers, soldiers and pilgrims («نظام خدمة الضباط», «نظام خدمة حجاج الداخل»; not
+# «نظام خدمة العملاء», a help desk)
 NIZAM_SPECIAL = (r"(?:العقوبات\s+البديل[ةه]|السوق\s+المالي[ةه]|(?:وظائف\s+)?مباشر[ةه]\s+" + _DEF + r"(?:\s+" + _DEF_ADJ +
                  r")?|(?:المجالس|الهيئات|الغرف)\s+" + _BODY_ADJ + r"(?:\s+و?" + _BODY_ADJ + r")?(?:\s+الجديد[ةه]?)?|الضمان\s+الاجتماعي|الحماي[ةه]\s+من" + _NOT_LAW_AFTER + r"(?:\s+" + _DEF +
-                 r"){1,2}|الجرائم(?:\s+" + _DEF + r"){1,2}|العمل(?:\s+" + NATIONALITY + r")?(?!\s+عن\s+بعد|\s+(?!" + _STOP +
+                 r"){1,2}|الجرائم(?:\s+" + _DEF + r"){1,2}|خدم[ةه]\s+(?:ال(?:ضباط|افراد|عسكريين)|حجاج\s+ال(?:داخل|خارج))|العمل(?:\s+" + NATIONALITY + r")?(?!\s+عن\s+بعد|\s+(?!" + _STOP +
                  r")[وفبلك]{0,2}ال))(?![\w])")
 
 # «نظامي الإجراءات الجزائية ومكافحة الجرائم المعلوماتية»: two titles under one dual head
@@ -402,7 +408,7 @@ NIZAM_SPECIAL = (r"(?:العقوبات\s+البديل[ةه]|السوق\s+الم�
 # reported, not an instrument cited.
 UNNUMBERED_DECREE = (P + r"(?:(?:امر|مرسوم|قرار)\s+(?:ال)?(?:سامي|ملكي|اميري|سلطاني|رئاسي)|قرار\s+(?:مجلس\s+الوزراء|"
                      r"النائب\s+العام))" + E + r"(?=\s+(?:الصادر[ةه]?\s+)?(?:بشان|في\s+شان|بتاريخ|المؤرخ|(?:عام|لعام|سن[ةه]|"
-                     r"لسن[ةه])\s+\d{4}|في\s+\d{1,2}\s+\S+\s+\d{4}|في\s+\d{4}))")
+                     r"لسن[ةه])\s+\d{4}|في\s+\d{1,2}\s+\S+\s+\d{4}|في\s+\d{4}|في\s+(?:شهر\s+)?[^\s\d,،.]+\s+\d{4}(?!\d)))")
 # a bill named by its subject with no «قانون» («مشروع مكافحة التحرش»)
 BILL_FIELDS = r"(?:مكافح[ةه]|مناهض[ةه]|تجريم)(?![\w])" + _NOT_LAW_AFTER + _tail(2, 1, 5)
 DUAL_HEAD = r"[وف]?(?:ب|ل|ك)?(?P<dualhead>نظامي|قانوني|مجلتي|مدونتي)"
@@ -568,7 +574,7 @@ def finder_regex() -> re.Pattern[str]:
                r"(?:(?P<ashort>" + SHORT + r")|" + instrument("a") +
                # «من النظام», «من اللائحة التنفيذية» (the statute of the story), «من القانون اللبناني»
                r"|(?P<abare>ال(?:نظام|قانون)(?!\s+الاساسي|\s+الخاص\s+ب|\s+" + ADJ_CODE + r")(?:\s+(?P<abnat>" + NATIONALITY + r")|\s+الداخلي(?![\w]))?"
-               r"|اللائح[ةه]\s+التنفيذي[ةه])" + E +
+               r"|اللائح[ةه]\s+التنفيذي[ةه](?:\s+لل(?:نظام|قانون)(?![\w])(?!\s+ال(?:اساسي|داخلي|عام|خاص)))?)" + E +
                # «من الدستور», «من المجلة العسكرية»: named, not in the gazetteer
                # («من لائحته التنفيذية»: the regulation of the statute named before, not the statute)
                # «من القانون الأساسي الفلسطيني» (a constitution), «من تنظيم اللجنة» (a Saudi body's statute), «من
@@ -589,7 +595,10 @@ def finder_regex() -> re.Pattern[str]:
                # «المادة 47 إجراءات» (Sudan: the code of criminal procedure), only at the end of its clause: «تحدد المادة 12
                # إجراءات الطعن» is the article's object
                r"|\s+(?:من\s+)?(?P<aabbr>ق\.?\s?[ام]\.?\s?ج|ق\.?\s?ل\.?\s?ع|ق\.?\s?ع\.?\s?[جعل]|ق\.?\s?[جع]|م\.?\s?ج|عقوبات|ارهاب"
-               r"|اجراءات(?:\s+(?:جنائي|جزائي)[ةه])?(?=\s*(?:[,،.؛:)\n]|\Z)|\s+و(?!ال)))" + E + r")?")
+               r"|اجراءات(?:\s+(?:جنائي|جزائي)[ةه])?(?=\s*(?:[,،.؛:)\n]|\Z)|\s+و(?!ال)))" + E + r")?" +
+               # a paragraph after the instrument, inside (rule 13): «المادة 92 من قانون العقوبات الأردني الفقرة (أ)» (not the
+               # paragraph chain of the next article: «...، الفقرة الثانية من المادة 7»)
+               r"(?:\s*[,،]?\s+(?:ال)?فقر[ةه]\s+" + _PARA_NUM + E + r"(?!\s*(?:من|في)(?![\w])))?")
     standalone = (W + r"(?:(?P<short>" + SHORT + r")|" + dual + "|" + NUMBERED_DUAL + "|" + bill + "|" + instrument("i") +
                   r")")
     # a standalone short form is only used as context, never reported (guidelines rule 5)
