@@ -372,6 +372,32 @@ def cmd_serve(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hybrid(a: argparse.Namespace) -> int:
+    from .corpus import DataError, read_corpus
+    from .hybrid import fit_hybrid
+    from .runs import RunRecord
+
+    _check_device(a.device)
+    records: list[dict[str, Any]] = []
+    for path in a.dev:
+        if "test" in Path(path).stem:
+            raise UsageError(f"{path}: the hybrid is fitted and chosen on dev files only, never on a test split")
+        recs, errors = read_corpus(path)
+        if errors:
+            for e in errors[:20]:
+                logger.warning("  %s", e)
+            raise DataError(f"{path}: {len(errors)} invalid record(s); fix them (listed above) before fitting", errors)
+        records += recs
+    run = RunRecord(a.record, "hybrid", None, a.seed) if a.record else None
+    res = fit_hybrid(a.bert, a.tfidf, records, a.out, features=a.features, folds=a.folds, repeats=a.repeats,
+                     seed=a.seed, c=a.C, device=a.device, overwrite=a.overwrite, dev_files=list(a.dev))
+    if run is not None:
+        run.finish(model_dir=a.out, model=f"stacked hybrid ({' + '.join(res['features'])}; {a.bert})", bert=a.bert,
+                   tfidf=a.tfidf, dev_files=list(a.dev), **{k: v for k, v in res.items() if k != "model_dir"})
+    print(json.dumps({k: res[k] for k in ("model_dir", "features", "thresholds")}, ensure_ascii=False))
+    return 0
+
+
 def cmd_report(a: argparse.Namespace) -> int:
     from .report import write_report
 
@@ -544,6 +570,25 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--set", action="append", metavar="KEY=VALUE")
     c.add_argument("--overwrite", action="store_true")
     c.set_defaults(func=cmd_cv)
+
+    hy = command("hybrid", help="fit the stacked hybrid (BERT + TF-IDF + keyword rules) on dev files")
+    hy.add_argument("--bert", required=True, help="a fine-tuned BERT model folder (e.g. released/arcrime-small-real)")
+    hy.add_argument("--tfidf", required=True, help="a TF-IDF model folder (arcrime train --config "
+                                                   "configs/baseline-tfidf-svm.yaml); copied into the hybrid")
+    hy.add_argument("--dev", required=True, action="append",
+                    help="a dev corpus file to fit and choose on (repeatable; never a test split)")
+    hy.add_argument("--out", required=True, help="the hybrid's model folder")
+    hy.add_argument("--features", nargs="+", choices=["bert", "tfidf", "keywords"],
+                    help="the combiner's inputs (default: the subset with the BERT that cross-validates best on dev)")
+    hy.add_argument("--folds", type=int, default=4)
+    hy.add_argument("--repeats", type=int, default=10)
+    hy.add_argument("--C", type=float, default=1.0, help="inverse L2 strength of the per-label logistic regression")
+    hy.add_argument("--seed", type=int, default=13)
+    hy.add_argument("--device", default="auto")
+    hy.add_argument("--record", help="write the fit's run record (run.json: command, commit, versions, the "
+                                     "cross-validation table) to this experiments folder")
+    hy.add_argument("--overwrite", action="store_true")
+    hy.set_defaults(func=cmd_hybrid)
 
     r = command("report", help="rebuild experiments/RESULTS.md from recorded runs")
     r.add_argument("--experiments", default="experiments")

@@ -26,6 +26,7 @@ from .baselines import BASELINE_FILE, load_baseline
 from .config import DEFAULT_MAX_TOKENS, DEFAULT_MAX_TOKENS_CUDA
 from .encoding import DocEncoder, EncodedDoc, merge_window_tags, tags_to_spans
 from .export import ONNX_FILE, load_onnx
+from .hybrid import HYBRID_FILE, StackedHybrid
 from .keywords import keyword_matrix
 from .model import ArcrimeConfig, ModelLoadError, aggregate_windows, load_model
 from .normalize import Normalizer
@@ -279,6 +280,10 @@ def load(path: str | Path, device: str = "auto", prefer_int8: bool = True, **kw:
         if kw:
             logger.debug("%s is a baseline model: %s do not apply", path, ", ".join(kw))
         return load_baseline(p)
+    if (p / HYBRID_FILE).is_file():
+        if kw.get("keyword_gate"):
+            raise ValueError(f"{path} is a stacked hybrid: --keyword-gate applies to a BERT model")
+        return StackedHybrid.from_pretrained(p, device=device, **kw)
     if (p / ONNX_FILE).is_file():
         onnx_model, tok = load_onnx(p, prefer_int8)
         return BertPredictor(onnx_model, tok, torch.device("cpu"), name=kw.pop("name", p.name), **kw)
