@@ -424,10 +424,6 @@ _OUTSIDE_NATIONAL_LAW = re.compile(r"(?:الفيفا|فيفا|FIFA|UEFA|الات
                                    r"الاعلان\s+العالمي|مجلس\s+الامن\s+الدولي|اللجن[ةه]\s+الاولمبي[ةه]|المكتب\s+الجامعي|"
                                    r"الرابط[ةه]\s+المحترف[ةه])")
 _OUTSIDE_WEAK = re.compile(r"الانضباط|المنشطات|ميثاق|الامم\s+المتحد[ةه]")
-# words of which every alternative of the two patterns above holds one (tests/test_legal.py checks it): a text with
-# none of them has no cue, which ``in`` tells several times faster than a search of the alternations
-OUTSIDE_WORDS = ("فيفا", "FIFA", "UEFA", "لكر", "الانضباط", "الاطلسي", "الناتو", "معاهد", "الدولي", "ميثاق", "العالمي",
-                 "الاولمبي", "الجامعي", "المحترف", "المنشطات", "المتحد")
 _OUTSIDE_CONTEXT = re.compile(r"لكر[ةه]|(?:ال)?لاعب|(?:ال)?مبارا[ةه]|النادي|المنتخب|الرياضي|(?:ال)?حلف|معاهد|اتفاقي[ةه]|"
                               r"الدول\s+الاعضاء")
 OUTSIDE_WINDOW = 1000  # around an article, for a cue
@@ -540,13 +536,16 @@ def _field_sense(s: str, start: int) -> bool:
     return w in _FIELD_BEFORE_IN or (w.startswith("ال") and w[2:] in _FIELD_BEFORE_IN)  # «الخبيرة في»
 
 
-def scan(s: str) -> tuple[list[int], list]:
+def scan(s: str) -> tuple[list[int], list, bool]:
     """One Aho-Corasick pass over normalized text: the word starts where a reference can begin
-    (a head word or name start, ``anchor_stems``, preceded within its word only by proclitics)
-    and the raw country-cue hits for the resolver."""
+    (a head word or name start, ``anchor_stems``, preceded within its word only by proclitics),
+    the raw country-cue hits for the resolver, and whether a word of ``regexes.OUTSIDE_WORDS`` occurs."""
     starts = set()
     cues = []
-    for end, (anchor, cue) in scan_automaton().iter(s):
+    outside = False
+    for end, (anchor, cue, out) in scan_automaton().iter(s):
+        if out:
+            outside = True
         if cue is not None:
             cues.append((end, cue))
         if anchor is None:
@@ -559,7 +558,7 @@ def scan(s: str) -> tuple[list[int], list]:
         m = (_ABBR_BEFORE if abbr else _STEM_BEFORE).search(s[max(0, p - 5) : p])
         if m:
             starts.add(p - (m.end() - m.start()))
-    return sorted(starts), cues
+    return sorted(starts), cues, outside
 
 
 # proclitics between the word start and an anchor stem (at most four letters; see regexes)
@@ -619,7 +618,7 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
     outside_cue: bool | None = None  # whether the text has such a cue anywhere (the patterns have no lookaround)
     last_arts: tuple[str, ...] = ()  # the articles of the last article reference («المادة السابقة»)
     numbered_end = -1  # where the last reference with an instrument number ends (normalized)
-    anchors, cues = scan(norm_.text)
+    anchors, cues, outside_words = scan(norm_.text)
     pending = list(_matches(norm_.text, anchors))
     pending.reverse()
     while pending:
@@ -704,7 +703,7 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             out.append(LegalReference(a, b, surface, "article", None, arts, raw, year, short, cands, named=named,
                                       strong=strong, national=national))
             if outside_cue is None:  # once per text: with no cue anywhere (most stories), no window can have one
-                outside_cue = any(w in norm_.text for w in OUTSIDE_WORDS) and bool(
+                outside_cue = outside_words and bool(
                     _OUTSIDE_NATIONAL_LAW.search(norm_.text) or _OUTSIDE_WEAK.search(norm_.text))
             if outside_cue and _outside_near(norm_.text, m.start(), end):
                 outside.add((a, b))

@@ -638,28 +638,38 @@ def anchor_stems() -> dict[str, tuple[str, ...]]:
     return dict(sorted(stems.items()))
 
 
+# words of which every alternative of find._OUTSIDE_NATIONAL_LAW and find._OUTSIDE_WEAK holds one
+# (tests/test_legal_internals.py checks it): the scan notes whether any occurs, and a text with none has no cue
+# of a story outside national law, so those patterns are searched only in texts with one
+OUTSIDE_WORDS = ("فيفا", "FIFA", "UEFA", "لكر", "الانضباط", "الاطلسي", "الناتو", "معاهد", "الدولي", "ميثاق", "العالمي",
+                 "الاولمبي", "الجامعي", "المحترف", "المنشطات", "المتحد")
+
+
 @lru_cache(maxsize=1)
 def scan_automaton():
     """One Aho-Corasick automaton for the finder's single pass over a text: the anchor stems and
     abbreviations (candidate starts; the full regex runs only there, which is what makes the
-    finder fast) and the resolver's country cues. Values: ``(anchor, cue)``, either may be None;
-    anchor = (stem length, allowed endings, is an abbreviation)."""
+    finder fast), the resolver's country cues and :data:`OUTSIDE_WORDS`. Values: ``(anchor, cue,
+    outside)``, anchor and cue may be None; anchor = (stem length, allowed endings, is an
+    abbreviation); outside: whether the key is one of :data:`OUTSIDE_WORDS`."""
     import ahocorasick
 
     from .resolve import cue_keys
 
     values: dict[str, list] = {}
     for stem, endings in anchor_stems().items():
-        values.setdefault(stem, [None, None])[0] = (len(stem), frozenset(endings), False)
+        values.setdefault(stem, [None, None, False])[0] = (len(stem), frozenset(endings), False)
     for abbr in ABBREVIATIONS:
-        values.setdefault(abbr, [None, None])[0] = (len(abbr), frozenset([""]), True)
+        values.setdefault(abbr, [None, None, False])[0] = (len(abbr), frozenset([""]), True)
     for abbr in ARTICLE_ABBREVIATIONS:  # ends with the number's first digit: what follows is not checked here
-        values.setdefault(abbr, [None, None])[0] = (len(abbr), None, True)
+        values.setdefault(abbr, [None, None, False])[0] = (len(abbr), None, True)
     for key, cue in cue_keys():
-        values.setdefault(key, [None, None])[1] = cue
+        values.setdefault(key, [None, None, False])[1] = cue
+    for word in OUTSIDE_WORDS:
+        values.setdefault(word, [None, None, False])[2] = True
     auto = ahocorasick.Automaton()
-    for key, (anchor, cue) in values.items():
-        auto.add_word(key, (anchor, cue))
+    for key, (anchor, cue, outside) in values.items():
+        auto.add_word(key, (anchor, cue, outside))
     auto.make_automaton()
     return auto
 
