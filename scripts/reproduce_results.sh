@@ -23,6 +23,8 @@ fi
 if [ -f data/real/hydrated/real_test.jsonl ]; then
   # the quickstart recipe over seeds 14-16 (experiments/quickstart-seeds/) and the finder on the development files
   rm -rf experiments/quickstart-seeds && bash scripts/quickstart_seeds.sh
+  # the stacked hybrid (BERT + TF-IDF + keyword rules, fitted on real dev): released/arcrime-hybrid-real
+  bash scripts/hybrid.sh
   .venv/bin/python scripts/legal_eval.py data/real/hydrated/real_legal.jsonl data/real/hydrated/real_train.jsonl \
     data/real/hydrated/real_dev.jsonl data/dev.jsonl --source-hints --record experiments/legal-finder/current.json
 fi

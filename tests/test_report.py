@@ -161,3 +161,18 @@ def test_legal_finder_table_lists_each_record_and_file(tmp_path):
     assert "| draw2 | real press, legal split (finder development), draw 2 only | 219 |" in text
     before = "| before | real press, legal split (finder development) | 219 | 0.586 | 0.780 | 0.870 | yes | abc12345 |"
     assert before in text and text.index(before) < text.index("| after |")  # oldest first
+
+
+def test_targets_show_the_hybrid_option_beside_the_pure_bert(tmp_path):
+    _run(tmp_path, "bert", "2026-01-01T00:00:00", dev=0.50, test=0.34)
+    h = tmp_path / "hybrid"
+    h.mkdir()
+    (h / "run.json").write_text(json.dumps({"kind": "hybrid", "started": "2026-01-03T00:00:00", "model": "stacked hybrid",
+                                            "git": {"commit": "def"}}), encoding="utf-8")
+    for split, m in (("real_dev", 0.67), ("real_test", 0.59), ("test", 0.87)):
+        (h / f"metrics_{split}.json").write_text(json.dumps(_metrics(m)), encoding="utf-8")
+    targets = write_report(tmp_path).read_text(encoding="utf-8").split("## Targets")[1]
+    assert "chosen on real dev (bert, dev 0.500): macro-F1 | 0.340 | 0.90 | -0.560 |" in targets  # the BERT row stays
+    assert "| the stacked hybrid option (hybrid: BERT + TF-IDF + keyword rules, combined on real dev): macro-F1 | 0.590 " \
+           "| 0.90 | -0.310 |" in targets
+    assert "| its written-test macro-F1 | 0.870 | 0.93 | -0.060 |" in targets
