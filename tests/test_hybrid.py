@@ -112,3 +112,21 @@ def test_cli_fits_on_dev_only_and_records_the_run(fitted, tmp_path):
     run = json.loads((tmp_path / "exp" / "run.json").read_text(encoding="utf-8"))
     assert run["kind"] == "hybrid" and run["features"] == ["bert", "keywords"] and run["git"]["commit"]
     assert [r["features"] for r in run["selection"]["table"]] == [["bert", "keywords"]]
+
+
+def test_the_web_app_serves_a_hybrid(fitted):
+    pytest.importorskip("fastapi")
+    pytest.importorskip("httpx")
+    from fastapi.testclient import TestClient
+
+    import arcrime
+    from arcrime.serve.app import create_app
+
+    tmp, split, _, _ = fitted
+    h = arcrime.load(tmp / "hybrid", device="cpu")
+    text = json.loads(split["test"].read_text(encoding="utf-8").splitlines()[0])["text"]
+    with TestClient(create_app(h, model_name="hybrid")) as c:
+        res = c.post("/v1/predict", json={"text": text}).json()
+        assert res["labels"] == list(h.predict_text(text).labels)
+        assert res["scores"] == pytest.approx(dict(h.predict_text(text).scores), abs=1e-6)
+        assert c.get("/v1/health").json()["thresholds"] == pytest.approx(h.thresholds)
