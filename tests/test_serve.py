@@ -158,8 +158,11 @@ def test_predict_with_evidence(client):
     for lab, d in ev["sentences"][1]["drop"].items():
         assert d == pytest.approx(res["scores"][lab] - alone[lab], abs=2e-6)
     # the prediction itself is unchanged by asking for evidence
+    # (labels and references exactly; scores to 1e-5: with evidence the article shares its forward passes with its
+    # shortened copies, and a batch of other shapes can move a score in the sixth decimal)
     plain = client.post("/v1/predict", json={"text": EXAMPLE}).json()
-    assert {k: v for k, v in res.items() if k != "evidence"} == plain
+    assert {k: v for k, v in res.items() if k not in ("evidence", "scores")} == {k: v for k, v in plain.items() if k != "scores"}
+    assert res["scores"] == pytest.approx(plain["scores"], abs=1e-5)
 
 
 def test_batch(client):
