@@ -12,7 +12,7 @@ PY=${PYTHON:-.venv/bin/python}
 rm -rf experiments/hybrid-stack
 "$ARC" hybrid --bert released/arcrime-small-real --tfidf models/baseline-tfidf-svm \
   --dev data/real/hydrated/real_dev.jsonl --out released/arcrime-hybrid-real --record experiments/hybrid-stack --overwrite
-for split in real_dev real_test dev test; do
+for split in real_test dev test; do
   case $split in real_*) f=data/real/hydrated/$split.jsonl ;; *) f=data/$split.jsonl ;; esac
   "$ARC" evaluate --model released/arcrime-hybrid-real --data "$f" --split "$split" --out experiments/hybrid-stack --overwrite
 done

@@ -15,6 +15,7 @@ copied: the folder names it.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import logging
@@ -42,6 +43,18 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
+def bert_fingerprint(bert_dir: str | Path) -> str:
+    """sha256 of the BERT folder's ``config.json`` and weights: the combiner's weights are only valid for them."""
+    h = hashlib.sha256()
+    for name in ("config.json", "model.safetensors"):
+        f = Path(bert_dir) / name
+        if f.is_file():
+            with f.open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+    return h.hexdigest()
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
@@ -53,8 +66,8 @@ def _f1(y: np.ndarray, pred: np.ndarray) -> float:
 
 
 def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
-    """The threshold on ``p`` that maximises F1 of ``y`` (the lowest such; 0.5 when no positive exists): the
-    midpoint between the chosen score and the next lower one, so it does not sit on a training point."""
+    """The threshold on ``p`` that maximises F1 of ``y`` (of equally good cuts, the highest; 0.5 when no positive
+    exists): the midpoint between the lowest score kept and the next lower one, so it does not sit on a point."""
     y = np.asarray(y, dtype=bool)
     if not y.any():
         return 0.5
@@ -138,13 +151,16 @@ class StackedHybrid:
     # -- persistence
     def save_pretrained(self, folder: str | Path, bert_dir: str | Path, overwrite: bool = False) -> None:
         """Write ``hybrid.json`` and ``tfidf/``; the BERT model is named by its path relative to ``folder``."""
-        folder = Path(folder)
-        rel = os.path.relpath(Path(bert_dir).resolve(), folder.resolve())
+        folder, bert_dir = Path(folder).resolve(), Path(bert_dir).resolve()
+        if folder == bert_dir or bert_dir in folder.parents or folder in bert_dir.parents:
+            raise ValueError(f"{folder}: the hybrid's folder and its BERT's ({bert_dir}) must not contain each other")
+        rel = os.path.relpath(bert_dir, folder)
         with atomic_dir(folder, overwrite=overwrite) as tmp:
             write_json(tmp / HYBRID_FILE, {
                 "kind": self.kind, "labels": self.labels, "features": self.features,
                 "coef": self.coef.round(8).tolist(), "intercept": self.intercept.round(8).tolist(),
-                "thresholds": self.thresholds, "bert": Path(rel).as_posix(), **self.spec})
+                "thresholds": self.thresholds, "bert": Path(rel).as_posix(),
+                "bert_sha256": bert_fingerprint(bert_dir), **self.spec})
             self.tfidf.save_pretrained(tmp / "tfidf")
 
     @classmethod
@@ -154,51 +170,68 @@ class StackedHybrid:
         folder = Path(folder)
         try:
             spec = json.loads((folder / HYBRID_FILE).read_text(encoding="utf-8"))
-            bert_rel, features = spec["bert"], spec["features"]
-            coef, intercept, thresholds = spec["coef"], spec["intercept"], spec["thresholds"]
-        except (OSError, json.JSONDecodeError, TypeError, KeyError) as e:
+            if spec.get("kind") != cls.kind:
+                raise KeyError(f"kind {spec.get('kind')!r}, expected {cls.kind!r}")
+            bert_rel, features, labels = spec["bert"], spec["features"], spec["labels"]
+            coef = np.array(spec["coef"], dtype=np.float64).reshape(len(labels), len(features))
+            intercept = np.array(spec["intercept"], dtype=np.float64).reshape(len(labels))
+            thresholds = {lab: float(spec["thresholds"][lab]) for lab in labels}
+        except (OSError, json.JSONDecodeError, TypeError, KeyError, ValueError) as e:
             raise ModelLoadError(f"{folder / HYBRID_FILE}: unreadable hybrid ({e}); refit it with `arcrime hybrid`") from e
         bert_dir = (folder / bert_rel).resolve()
         if not (bert_dir / "config.json").is_file():
             raise ModelLoadError(f"{folder}: its BERT model {bert_rel} (relative to the folder) is not there; "
                                  "refit the hybrid with `arcrime hybrid --bert DIR`")
+        if spec.get("bert_sha256") and bert_fingerprint(bert_dir) != spec["bert_sha256"]:
+            raise ModelLoadError(f"{folder}: its BERT model {bert_rel} has changed since the hybrid was fitted on it "
+                                 "(config or weights differ); refit the hybrid with `arcrime hybrid --bert DIR`")
         bert = BertPredictor.from_pretrained(bert_dir, device=device, **kw)
+        if list(bert.labels) != list(labels):
+            raise ModelLoadError(f"{folder}: fitted for labels {labels}, but its BERT has {bert.labels}")
         tfidf = load_baseline(folder / "tfidf")
         if not isinstance(tfidf, TfidfBaseline):
             raise ModelLoadError(f"{folder / 'tfidf'}: not a TF-IDF model")
         rest = {k: v for k, v in spec.items() if k not in ("kind", "labels", "features", "coef", "intercept",
-                                                            "thresholds", "bert")}
-        return cls(bert, tfidf, features, np.array(coef), np.array(intercept), thresholds, rest)
+                                                            "thresholds", "bert", "bert_sha256")}
+        return cls(bert, tfidf, features, coef, intercept, thresholds, rest)
 
 
 def cross_validate(x: np.ndarray, y: np.ndarray, features: list[str], all_features: list[str], labels: list[str],
                    folds: int, repeats: int, seed: int, c: float) -> dict[str, Any]:
     """Repeated stratified k-fold over dev: per label, the combiner on ``features`` fitted on k-1 folds, its
-    threshold tuned on those folds' own probabilities, F1 on the held-out fold (mean over folds and repeats);
-    also the pooled out-of-fold probabilities (for the final thresholds)."""
+    threshold tuned on out-of-fold probabilities of an inner k-fold over those folds (as the shipped model's are),
+    F1 on the held-out fold (mean over folds and repeats); also the pooled out-of-fold probabilities (for the
+    final thresholds). The same table chooses the feature subset, so the kept subset's figure is optimistic."""
     from sklearn.model_selection import RepeatedStratifiedKFold
 
     cols = [all_features.index(f) for f in features]
     per_label, oof = {}, np.zeros((repeats, len(y), len(labels)))
     for j, lab in enumerate(labels):
         xj, yj = x[:, j, cols], y[:, j].astype(bool)
-        n_pos = int(yj.sum())
-        k = min(folds, n_pos) if n_pos >= 2 else 0
-        if k < 2:
-            per_label[lab] = None  # too few positives on dev to cross-validate
-            continue
+        k = min(folds, int(yj.sum()) // 2)  # each training part keeps 2 positives for its inner folds
         f1s = []
         rs = RepeatedStratifiedKFold(n_splits=k, n_repeats=repeats, random_state=seed)
         for i, (tr, te) in enumerate(rs.split(xj, yj)):
             m = _fit_lr(xj[tr], yj[tr], c, seed)
-            thr = best_threshold(yj[tr], m.predict_proba(xj[tr])[:, 1])
+            # the threshold as the shipped model sets its own: on out-of-fold probabilities, here of an inner
+            # k-fold over the training folds only (the held-out fold plays no part)
+            thr = best_threshold(yj[tr], _oof_probabilities(xj[tr], yj[tr], min(k, int(yj[tr].sum())), c, seed))
             p = m.predict_proba(xj[te])[:, 1]
             oof[i // k, te, j] = p
             f1s.append(_f1(yj[te], p >= thr))
         per_label[lab] = round(float(np.mean(f1s)), 4)
-    vals = [v for v in per_label.values() if v is not None]
-    return {"features": features, "cv_macro_f1": round(float(np.mean(vals)), 4) if vals else None,
+    return {"features": features, "cv_macro_f1": round(float(np.mean(list(per_label.values()))), 4),
             "cv_f1": per_label, "oof": oof}
+
+
+def _oof_probabilities(x: np.ndarray, y: np.ndarray, k: int, c: float, seed: int) -> np.ndarray:
+    """Out-of-fold probabilities of one stratified k-fold (k >= 2) over ``x``."""
+    from sklearn.model_selection import StratifiedKFold
+
+    out = np.zeros(len(y))
+    for tr, te in StratifiedKFold(n_splits=max(2, k), shuffle=True, random_state=seed).split(x, y):
+        out[te] = _fit_lr(x[tr], y[tr], c, seed).predict_proba(x[te])[:, 1]
+    return out
 
 
 def _fit_lr(x: np.ndarray, y: np.ndarray, c: float, seed: int):
@@ -216,6 +249,11 @@ def fit_hybrid(bert_dir: str | Path, tfidf_dir: str | Path, records: list[dict[s
     macro-F1 is kept (chosen on dev); the other subsets are reported too, the BERT alone among them."""
     from .inference import BertPredictor
 
+    if features is not None and (not features or "bert" not in features or set(features) - set(FEATURES)):
+        raise ValueError(f"--features {' '.join(features)}: the hybrid's inputs must include bert (choose among "
+                         f"{', '.join(FEATURES)})")
+    if folds < 2 or repeats < 1:
+        raise ValueError(f"folds={folds}, repeats={repeats}: need at least 2 folds and 1 repeat")
     bert = BertPredictor.from_pretrained(bert_dir, device=device)
     tfidf = load_baseline(tfidf_dir)
     if not isinstance(tfidf, TfidfBaseline):
@@ -223,6 +261,11 @@ def fit_hybrid(bert_dir: str | Path, tfidf_dir: str | Path, records: list[dict[s
     labels = list(bert.labels)
     texts = [r["text"] for r in records]
     y = np.array([[lab in r.get("labels", []) for lab in labels] for r in records], dtype=bool)
+    for j, lab in enumerate(labels):  # k-fold needs two of each class per label (the inner folds as well)
+        pos, neg = int(y[:, j].sum()), int((~y[:, j]).sum())
+        if pos < 4 or neg < 4:
+            raise ValueError(f"label {lab}: {pos} positive and {neg} negative dev article(s); the combiner needs at "
+                             "least 4 of each to be fitted and cross-validated")
     probe = StackedHybrid(bert, tfidf, list(FEATURES), np.zeros((len(labels), len(FEATURES))),
                           np.zeros(len(labels)), {lab: 0.5 for lab in labels})
     logger.info("hybrid: scoring %d dev article(s) with the BERT, the TF-IDF model and the keyword rules", len(texts))
@@ -234,16 +277,12 @@ def fit_hybrid(bert_dir: str | Path, tfidf_dir: str | Path, records: list[dict[s
         logger.info("hybrid: %-28s cross-validated macro-F1 %s  %s", "+".join(row["features"]), row["cv_macro_f1"],
                     row["cv_f1"])
     eligible = [row for row in table if "bert" in row["features"] and row["cv_macro_f1"] is not None]
-    if not eligible:
-        raise ValueError("no feature set with the BERT could be cross-validated (too few positives on dev)")
     best = max(eligible, key=lambda r: r["cv_macro_f1"])
     feats = best["features"]
     cols = [list(FEATURES).index(f) for f in feats]
     coef, intercept, thresholds = np.zeros((len(labels), len(feats))), np.zeros(len(labels)), {}
     for j, lab in enumerate(labels):
         xj, yj = x[:, j, cols], y[:, j]
-        if yj.sum() < 2 or (~yj).sum() < 2:
-            raise ValueError(f"label {lab}: fewer than 2 positive or negative dev articles; the combiner cannot be fit")
         m = _fit_lr(xj, yj, c, seed)
         coef[j], intercept[j] = m.coef_.ravel(), float(m.intercept_[0])
         oof = best["oof"][:, :, j]
