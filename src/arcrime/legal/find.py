@@ -543,6 +543,7 @@ def scan(s: str) -> tuple[list[int], list, bool]:
     starts = set()
     cues = []
     outside = False
+    tail, stem_before, abbr_before = _TAIL.match, _STEM_BEFORE.search, _ABBR_BEFORE.search  # bound once per text
     for end, (anchor, cue, out) in scan_automaton().iter(s):
         if out:
             outside = True
@@ -551,13 +552,15 @@ def scan(s: str) -> tuple[list[int], list, bool]:
         if anchor is None:
             continue
         n, endings, abbr = anchor
-        nxt = s[end + 1 : end + 2]
-        if endings is not None and (_TAIL.match(s, end + 1).group() if nxt.isalnum() or nxt == "_" else "") not in endings:
-            continue  # «مجلس», «القانونية», «امراة»: the word goes on past what a reference allows
+        if endings is not None:
+            nxt = s[end + 1 : end + 2]
+            if (tail(s, end + 1).group() if nxt.isalnum() or nxt == "_" else "") not in endings:
+                continue  # «مجلس», «القانونية», «امراة»: the word goes on past what a reference allows
         p = end - n + 1
-        m = (_ABBR_BEFORE if abbr else _STEM_BEFORE).search(s[max(0, p - 5) : p])
+        lo = p - 5 if p > 5 else 0
+        m = (abbr_before if abbr else stem_before)(s[lo:p])
         if m:
-            starts.add(p - (m.end() - m.start()))
+            starts.add(lo + m.start())  # the match ends at p (its pattern ends with \Z)
     return sorted(starts), cues, outside
 
 
