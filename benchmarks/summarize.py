@@ -21,12 +21,14 @@ def _when(d: dict) -> str:
 
 def legal(d: dict) -> list[str]:
     out = ["## Legal-reference finder (`legal_finder.py`)", "", f"{d['what']}; {_when(d)}.", "",
-           "| core | input MB | articles | references | MB/s (median) | best | worst | peak RSS MB |",
-           "|---|---|---|---|---|---|---|---|"]
+           "| core | input MB | articles | references | MB/s (median) | best | worst | MB/s of CPU time (median) | "
+           "peak RSS MB |",
+           "|---|---|---|---|---|---|---|---|---|"]
     for c in d.get("per_core") or [{"cpu": "–", "results": d["results"]}]:
         for r in c["results"]:
             out.append(f"| {c['cpu']} | {r['input_mb']} | {r['articles']} | {r['references']} | {r['mb_per_s']} | "
-                       f"{r.get('mb_per_s_best', '–')} | {r.get('mb_per_s_worst', '–')} | {r['peak_rss_mb']} |")
+                       f"{r.get('mb_per_s_best', '–')} | {r.get('mb_per_s_worst', '–')} | {r.get('cpu_mb_per_s', '–')} | "
+                       f"{r['peak_rss_mb']} |")
     return out + [""]
 
 
