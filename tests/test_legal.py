@@ -418,6 +418,10 @@ TABLE = [
     # a bare number with no year links only in a story set in its instrument's country
     ('أثار القانون رقم 10 في دمشق جدلا واسعا', [('القانون رقم 10', 'law', None, ())]),
     ('ينص القانون رقم 10 في رام الله على ذلك', [('القانون رقم 10', 'law', 'PS/decree-law/10-2018', ())]),
+    # the plain number in quotes or brackets is as weak: no country's law in a story set elsewhere
+    ('أثار القانون رقم "10" في دمشق جدلا واسعا', [('القانون رقم "10"', 'law', None, ())]),
+    ('أثار القانون رقم (10) في دمشق جدلا واسعا', [('القانون رقم (10)', 'law', None, ())]),
+    ('ينص القانون رقم "10" في رام الله على ذلك', [('القانون رقم "10"', 'law', 'PS/decree-law/10-2018', ())]),
     # a decree named by its act; an amended article; a bill's title after an article; articles of international texts
     ('طعن النواب في مرسوم التجنيس أمام القضاء', [('مرسوم التجنيس', 'decree', None, ())]),
     ('وقضت المحكمة بالمادة 5 المعدلة من قانون العقوبات المصري',
