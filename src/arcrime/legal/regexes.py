@@ -89,8 +89,8 @@ PARA = ("(?:" + P + r"(?:فقر[ةه]|فقرتين|فقرتان|فقرات|بن�
 ART_ANAPHOR = r"(?:السابق[ةه]|المذكور[ةه]|نفسها|ذاتها)"
 ART_LIST = (r"(?:\(\s?\d+(?:\s*(?:,|،|و)\s*\d+)+\s?\)|" + NUM + r"(?:\s*(?:,|،|و|او|الي|حتي|الي\s+غاي[ةه])\s*" + NUM +
             r")*)")  # «المواد (4، 5، 6)», «447-1 و447-2», «من 3 إلى 6»
-# «م/17», «(م - 17)» (Saudi royal decrees), «(أ/21)» (royal orders), «(174)», «(35 - 22)», «07.03», «175/2018»
-INST_NUMBER = (r"(?:[\"“”]\s?\d+\s?[\"“”](?![\w])|\d+\s?/\s?[ا-ي]{1,2}\s?/\s?\d+|[ما]\s?/\s?\d+|\(\s?[ما]\s?[-/]\s?\d+\s?\)|\(\s?\d+(?:\s?[-/]\s?\d+)?\s?\)"
+# «"10"» and «10» in quotes or guillemets; «م/17», «(م - 17)» (Saudi royal decrees), «(أ/21)» (royal orders), «(174)», «(35 - 22)», «07.03», «175/2018»
+INST_NUMBER = (r"(?:[\"“”«]\s?\d+\s?[\"“”»](?![\w])|\d+\s?/\s?[ا-ي]{1,2}\s?/\s?\d+|[ما]\s?/\s?\d+|\(\s?[ما]\s?[-/]\s?\d+\s?\)|\(\s?\d+(?:\s?[-/]\s?\d+)?\s?\)"
                r"|\d+(?:[ ]?[-/][ ]?\d+|\.\d+)*)")
 
 
@@ -778,7 +778,7 @@ def _expand_articles(artlist: str) -> tuple[str, ...]:  # article lists recur (�
 def parse_number(raw: str) -> tuple[tuple, int | None]:
     """Instrument number as lookup key: ``07.03`` → ((7, 3), None); ``175/2018`` → ((175,), 2018);
     ``م/17`` and ``(م - 17)`` → (("م", 17), None); ``أ/21`` → (("ا", 21), None); ``2022-54`` → ((54,), 2022)."""
-    raw = norm(raw).strip("() \"“”")  # «رقم "9"»
+    raw = norm(raw).strip("() \"“”«»")  # «رقم "9"», «رقم «9»»
     m = re.match(r"^([ما])\s?[-/]\s?(\d+)$", raw)
     if m:
         return (m.group(1), int(m.group(2))), None

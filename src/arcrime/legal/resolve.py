@@ -162,7 +162,7 @@ def _decide(score: Counter) -> str | None:
 
 # a plain instrument number with no year («القانون رقم 10», «قانون رقم 35»): many countries have one; it names the
 # instrument only in a story set in its country, and says nothing of the country itself
-_PLAIN_NUMBER = re.compile(r"[(\"“”]?\s?\d{1,4}\s?[)\"“”]?")  # «10», «(10)», «"10"»
+_PLAIN_NUMBER = re.compile(r"[(\"“”«]?\s?\d{1,4}\s?[)\"“”»]?")  # 10, (10), "10", «10»
 
 
 def _weak_number(r: LegalReference) -> bool:
