@@ -149,6 +149,26 @@ BERT_TARGETS = {"macro_f1": 0.90, "every_label": 0.85, "written_test": 0.93}
 LEGAL_TARGETS = {"exact": 0.90, "overlap": 0.95, "linking": 0.90}
 
 
+def _model_target_rows(what: str, row: dict[str, Any], written: list[dict[str, Any]],
+                       rivals: list[dict[str, Any]]) -> list[str]:
+    """A model's target rows: its real-test macro-F1, its lowest label, its written-test macro-F1 (when the same
+    run scored the written test split) and its margin over the best baseline."""
+
+    def line(name: str, value: float, target: float, fmt: str = ".2f") -> str:
+        return f"| {name} | {value:.3f} | {target:{fmt}} | {value - target:+.3f} |"
+
+    out = [line(f"{what}: macro-F1", row["macro_f1"], BERT_TARGETS["macro_f1"])]
+    low = min(row["per_label"].items(), key=lambda kv: kv[1])
+    out.append(line(f"its lowest label F1 ({low[0]})", low[1], BERT_TARGETS["every_label"]))
+    w = {r["run"]: r for r in written}.get(row["run"])
+    if w:
+        out.append(line("its written-test macro-F1", w["macro_f1"], BERT_TARGETS["written_test"]))
+    if rivals:
+        top = max(rivals, key=lambda r: r["macro_f1"])
+        out.append(line(f"… against the best baseline ({top['run']})", row["macro_f1"], top["macro_f1"], ".3f"))
+    return out
+
+
 def render_targets(real: list[dict[str, Any]], written: list[dict[str, Any]],
                    real_dev: list[dict[str, Any]] | None = None) -> str:
     """How far the fine-tuned BERT chosen on real dev, and the rule-based legal finder of the most recent
@@ -160,41 +180,16 @@ def render_targets(real: list[dict[str, Any]], written: list[dict[str, Any]],
            "fine-tuned run with the best real-press **dev** macro-F1; the legal rows are the rules of the most "
            "recent run (the finder is deterministic, so older runs only show older code).", "",
            "| what | result | target | gap |", "|---|---|---|---|"]
+    rivals = [r for r in real if r["kind"] == "train" and r["legal_exact"] is None]  # the baselines
     if bert:
         best = max(bert, key=lambda r: dev[r["run"]])
-        w = {r["run"]: r for r in written}.get(best["run"])
-        out.append(f"| fine-tuned BERT chosen on real dev ({best['run']}, dev {dev[best['run']]:.3f}): macro-F1 | "
-                   f"{best['macro_f1']:.3f} | "
-                   f"{BERT_TARGETS['macro_f1']:.2f} | {best['macro_f1'] - BERT_TARGETS['macro_f1']:+.3f} |")
-        low = min(best["per_label"].items(), key=lambda kv: kv[1])
-        out.append(f"| its lowest label F1 ({low[0]}) | {low[1]:.3f} | {BERT_TARGETS['every_label']:.2f} | "
-                   f"{low[1] - BERT_TARGETS['every_label']:+.3f} |")
-        if w:
-            out.append(f"| its written-test macro-F1 | {w['macro_f1']:.3f} | {BERT_TARGETS['written_test']:.2f} | "
-                       f"{w['macro_f1'] - BERT_TARGETS['written_test']:+.3f} |")
-        rivals = [r for r in real if r["kind"] == "train" and r["legal_exact"] is None]
-        if rivals:
-            top = max(rivals, key=lambda r: r["macro_f1"])
-            out.append(f"| … against the best baseline ({top['run']}) | {best['macro_f1']:.3f} | "
-                       f"{top['macro_f1']:.3f} | {best['macro_f1'] - top['macro_f1']:+.3f} |")
+        out += _model_target_rows(f"fine-tuned BERT chosen on real dev ({best['run']}, dev {dev[best['run']]:.3f})",
+                                  best, written, rivals)
     hybrids = [r for r in real if r["kind"] == "hybrid"]
     if hybrids:  # the named option of issue 14: fitted and chosen on real dev by cross-validation, never on test
         h = max(hybrids, key=lambda r: r["started"])
-        out.append(f"| the stacked hybrid option ({h['run']}: BERT + TF-IDF + keyword rules, combined on real dev): "
-                   f"macro-F1 | {h['macro_f1']:.3f} | {BERT_TARGETS['macro_f1']:.2f} | "
-                   f"{h['macro_f1'] - BERT_TARGETS['macro_f1']:+.3f} |")
-        low = min(h["per_label"].items(), key=lambda kv: kv[1])
-        out.append(f"| its lowest label F1 ({low[0]}) | {low[1]:.3f} | {BERT_TARGETS['every_label']:.2f} | "
-                   f"{low[1] - BERT_TARGETS['every_label']:+.3f} |")
-        hw = {r["run"]: r for r in written}.get(h["run"])
-        if hw:
-            out.append(f"| its written-test macro-F1 | {hw['macro_f1']:.3f} | {BERT_TARGETS['written_test']:.2f} | "
-                       f"{hw['macro_f1'] - BERT_TARGETS['written_test']:+.3f} |")
-        rivals = [r for r in real if r["kind"] == "train" and r["legal_exact"] is None]
-        if rivals:
-            top = max(rivals, key=lambda r: r["macro_f1"])
-            out.append(f"| … against the best baseline ({top['run']}) | {h['macro_f1']:.3f} | "
-                       f"{top['macro_f1']:.3f} | {h['macro_f1'] - top['macro_f1']:+.3f} |")
+        out += _model_target_rows(f"the stacked hybrid option ({h['run']}: BERT + TF-IDF + keyword rules, combined on "
+                                  "real dev)", h, written, rivals)
     if any(r["legal_rules"] is not None for r in real):
         newest = max((r for r in real if r["legal_rules"] is not None), key=lambda r: r["started"])
         for name, key in (("exact", "legal_rules"), ("overlap", "legal_overlap_rules"), ("linking", "legal_pairs_rules")):
