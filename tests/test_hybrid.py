@@ -170,6 +170,12 @@ def test_cli_fits_on_dev_only_and_records_the_run(fitted, tmp_path):
             "--folds", "2", "--repeats", "1", "--device", "cpu"]
     assert main(base + ["--dev", str(split["test"]), "--out", str(tmp_path / "h0")]) == 2  # a test split: refused
     assert not (tmp_path / "h0").exists()
+    empty = tmp_path / "empty_dev.jsonl"
+    empty.write_text("", encoding="utf-8")
+    bad = tmp_path / "bad_dev.jsonl"
+    bad.write_text('{"id": "a", "text": 5}\nnot json\n', encoding="utf-8")
+    for f in (empty, bad, tmp_path / "missing_dev.jsonl"):  # a clear error naming the file, nothing written
+        assert main(base + ["--dev", str(f), "--out", str(tmp_path / "h0")]) == 2 and not (tmp_path / "h0").exists()
     assert main(base + ["--dev", str(fit_dev), "--out", str(tmp_path / "h1"), "--features", "bert", "keywords",
                         "--record", str(tmp_path / "exp")]) == 0
     run = json.loads((tmp_path / "exp" / "run.json").read_text(encoding="utf-8"))

@@ -387,6 +387,9 @@ def cmd_hybrid(a: argparse.Namespace) -> int:
             for e in errors[:20]:
                 logger.warning("  %s", e)
             raise DataError(f"{path}: {len(errors)} invalid record(s); fix them (listed above) before fitting", errors)
+        if not recs:
+            raise DataError(f"{path}: no record to fit on; give a labelled dev file (e.g. data/real/hydrated/"
+                            "real_dev.jsonl after `arcrime data hydrate`)")
         records += recs
     run = RunRecord(a.record, "hybrid", None, a.seed) if a.record else None
     res = fit_hybrid(a.bert, a.tfidf, records, a.out, features=a.features, folds=a.folds, repeats=a.repeats,

@@ -252,6 +252,8 @@ def fit_hybrid(bert_dir: str | Path, tfidf_dir: str | Path, records: list[dict[s
     if features is not None and (not features or "bert" not in features or set(features) - set(FEATURES)):
         raise ValueError(f"--features {' '.join(features)}: the hybrid's inputs must include bert (choose among "
                          f"{', '.join(FEATURES)})")
+    if not records:
+        raise ValueError("no dev article to fit the hybrid on")
     if folds < 2 or repeats < 1:
         raise ValueError(f"folds={folds}, repeats={repeats}: need at least 2 folds and 1 repeat")
     bert = BertPredictor.from_pretrained(bert_dir, device=device)
