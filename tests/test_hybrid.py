@@ -15,11 +15,13 @@ from conftest import split_files, tiny_config, write_jsonl
 
 
 def test_best_threshold_known_answers():
+    """The project's rule (metrics.tune_thresholds): the F1-best score, ties to the threshold closest to 0.5."""
     y = np.array([1, 1, 0, 1, 0, 0], dtype=bool)
     p = np.array([0.9, 0.8, 0.7, 0.6, 0.2, 0.1])
-    # cutting below 0.6 keeps three positives and one negative: F1 6/7, better than any other cut
-    assert best_threshold(y, p) == pytest.approx((0.6 + 0.2) / 2)
-    assert best_threshold(np.array([1, 0], dtype=bool), np.array([0.3, 0.3])) == pytest.approx(0.15)  # ties: one cut
+    # any cut in (0.2, 0.6] keeps three positives and one negative (F1 6/7, the best); 0.5 is one of them
+    assert best_threshold(y, p) == 0.5
+    assert best_threshold(y[:4], np.array([0.9, 0.8, 0.7, 0.3])) == 0.3  # only a cut at 0.3 keeps every positive
+    assert best_threshold(np.array([1, 0], dtype=bool), np.array([0.3, 0.3])) == 0.3
     assert best_threshold(np.zeros(3, dtype=bool), np.array([0.1, 0.2, 0.3])) == 0.5  # no positive
 
 

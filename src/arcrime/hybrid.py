@@ -29,6 +29,7 @@ import numpy as np
 from .baselines import TfidfBaseline, load_baseline
 from .fileio import atomic_dir, write_json
 from .keywords import keyword_matrix
+from .metrics import tune_thresholds
 from .prediction import LEGAL_MODES, ModelLoadError, Prediction, check_record
 
 logger = logging.getLogger(__name__)
@@ -59,26 +60,10 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def _f1(y: np.ndarray, pred: np.ndarray) -> float:
-    tp = float(np.sum(y & pred))
-    fp, fn = float(np.sum(~y & pred)), float(np.sum(y & ~pred))
-    return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
-
-
 def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
-    """The threshold on ``p`` that maximises F1 of ``y`` (of equally good cuts, the highest; 0.5 when no positive
-    exists): the midpoint between the lowest score kept and the next lower one, so it does not sit on a point."""
-    y = np.asarray(y, dtype=bool)
-    if not y.any():
-        return 0.5
-    order = np.argsort(-p, kind="stable")
-    ps, ys = p[order], y[order]
-    tp = np.cumsum(ys)
-    fp = np.cumsum(~ys)
-    f1 = 2 * tp / (2 * tp + fp + (ys.sum() - tp))
-    last = np.r_[ps[1:] != ps[:-1], True]  # a cut only between distinct scores
-    k = int(np.argmax(np.where(last, f1, -1.0)))
-    return float((ps[k] + ps[k + 1]) / 2) if k + 1 < len(ps) else float(ps[k] / 2)
+    """The project's threshold rule (:func:`arcrime.metrics.tune_thresholds`, as every model's thresholds are
+    tuned on dev): the score that maximises F1 of ``y``; ties go to the threshold closest to 0.5."""
+    return tune_thresholds(np.asarray(y, dtype=np.int64)[:, None], np.asarray(p, dtype=np.float64)[:, None], ["_"])["_"]
 
 
 class StackedHybrid:
@@ -202,6 +187,7 @@ def cross_validate(x: np.ndarray, y: np.ndarray, features: list[str], all_featur
     threshold tuned on out-of-fold probabilities of an inner k-fold over those folds (as the shipped model's are),
     F1 on the held-out fold (mean over folds and repeats); also the pooled out-of-fold probabilities (for the
     final thresholds). The same table chooses the feature subset, so the kept subset's figure is optimistic."""
+    from sklearn.metrics import f1_score
     from sklearn.model_selection import RepeatedStratifiedKFold
 
     cols = [all_features.index(f) for f in features]
@@ -218,7 +204,7 @@ def cross_validate(x: np.ndarray, y: np.ndarray, features: list[str], all_featur
             thr = best_threshold(yj[tr], _oof_probabilities(xj[tr], yj[tr], min(k, int(yj[tr].sum())), c, seed))
             p = m.predict_proba(xj[te])[:, 1]
             oof[i // k, te, j] = p
-            f1s.append(_f1(yj[te], p >= thr))
+            f1s.append(f1_score(yj[te], p >= thr, zero_division=0.0))
         per_label[lab] = round(float(np.mean(f1s)), 4)
     return {"features": features, "cv_macro_f1": round(float(np.mean(list(per_label.values()))), 4),
             "cv_f1": per_label, "oof": oof}
