@@ -17,7 +17,7 @@ from ..normalize import Normalized, Normalizer
 from .gazetteer import MATCH_STEPS, load_gazetteer, norm
 from .models import LegalReference
 from .regexes import (ABBR_PREFIX, MONTHS, NATIONALITIES, NATIONALITY, POSSESSIVE_CODE, PREP_TAIL as _PREP_TAIL, STEM_PREFIX,
-                      alias_automaton, alias_table, elided_regex, expand_articles, finder_regex, national_aliases,
+                      alias_automaton, alias_table, article_tuple, elided_regex, finder_regex, national_aliases,
                       parse_number, scan_automaton)
 
 _normalizer = Normalizer(MATCH_STEPS)
@@ -665,7 +665,7 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
                 continue  # «للفصل 403 مخالفات»: a count, not an article
             if _ABBR_HEAD.match(g["art"]) and not (_names_instrument(g) or "." in g["art"]):
                 continue  # «ف 538» only with its instrument or as «ف.538»: «فـ 56٪» is "so 56%"
-            arts = last_arts if g.get("aprev") else tuple(expand_articles(g["artlist"]))
+            arts = last_arts if g.get("aprev") else article_tuple(g["artlist"])
             if _SECTION_HEAD.search(g["art"]) and not (_DIGIT.search(g.get("artlist") or "") and (
                     _names_instrument(g) or arts == _SECTIONS_CITED_ALONE)):
                 continue  # «القسم الثاني» (a part of a code), «القسم 208» (a department)

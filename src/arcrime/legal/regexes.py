@@ -741,11 +741,11 @@ def canonical_article(raw: str) -> str:
 
 def expand_articles(artlist: str) -> list[str]:
     """Canonical article list from «447-1 و447-2», «من 3 الي 6», «25 و26 و27»."""
-    return list(_expand_articles(artlist))
+    return list(article_tuple(artlist))
 
 
 @lru_cache(maxsize=1 << 14)
-def _expand_articles(artlist: str) -> tuple[str, ...]:  # article lists recur («المادة 447-1»): cached
+def article_tuple(artlist: str) -> tuple[str, ...]:  # article lists recur («المادة 447-1»): cached, immutable
     artlist = artlist.strip()
     m = re.match(r"^(?:من\s+)?(\d+)-(\d+)\s*(?:الي|حتي)\s*(\d+)-(\d+)$", norm(artlist))
     if m and m.group(1) == m.group(3) and 0 < int(m.group(4)) - int(m.group(2)) <= 50:
