@@ -54,12 +54,20 @@ def main() -> None:
     ap.add_argument("--batches", type=int, default=3)
     ap.add_argument("--real", default="data/real", help="the annotation layer to stay outside of")
     ap.add_argument("--draw", type=int, default=1, help="1 = the first draw; N > 1 = a later, smaller draw")
+    ap.add_argument("--max-chars", type=int, default=MAX_CHARS,
+                    help=f"longest article to draw (default {MAX_CHARS}; draw 7 widened it to 6000 when the "
+                    "short articles with a cue ran out)")
+    ap.add_argument("--per-corpus", type=int, nargs=3, default=None, metavar=("SNN", "ANT2", "ANT1"),
+                    help="articles to draw from SaudiNewsNet, antcorpus.multisource.data, antcorpus.data "
+                    "(default: " + ", ".join(map(str, PER_CORPUS.values())) + " in draw 1, half as many later)")
     ap.add_argument("--counts", default=None, help="default data/real/legal_selection.json (draw 1) or "
                     "data/real/legal_selection_N.json")
     args = ap.parse_args()
     later = args.draw > 1
     seed = SEED + args.draw - 1
     per_corpus = {c: (n // 2 if later else n) for c, n in PER_CORPUS.items()}
+    if args.per_corpus:
+        per_corpus = dict(zip(PER_CORPUS, args.per_corpus))
     counts_path = args.counts or ("data/real/legal_selection.json" if not later else
                                   f"data/real/legal_selection_{args.draw}.json")
     first_batch = 1 if not later else 1 + sum(1 for _ in Path(args.work).glob("batch_[0-9][0-9].jsonl"))
@@ -76,7 +84,7 @@ def main() -> None:
     for art in arts:
         c = counts[art.corpus]
         c["articles"] += 1
-        if not MIN_CHARS <= len(art.text) <= MAX_CHARS:
+        if not MIN_CHARS <= len(art.text) <= args.max_chars:
             continue
         hits = [k for k, r in rx.items() if r.search(art.text)]
         if hits:
@@ -114,7 +122,7 @@ def main() -> None:
                 f.write(json.dumps(r, ensure_ascii=False) + "\n")
     out = {"what": "real articles drawn for the legal-reference development set (scripts/legal_select.py)",
            "per_corpus": {c: dict(sorted(v.items())) for c, v in counts.items()}, "cues": CUES,
-           "chars": [MIN_CHARS, MAX_CHARS], "max_similarity_to_held_out": MAX_SIMILARITY, "seed": seed,
+           "chars": [MIN_CHARS, args.max_chars], "per_corpus_wanted": per_corpus, "max_similarity_to_held_out": MAX_SIMILARITY, "seed": seed,
            "draw": args.draw}
     Path(counts_path).write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(out["per_corpus"], indent=1))
