@@ -3,7 +3,7 @@
     .venv/bin/python scripts/check_hf_native.py --model models/quickstart --data data/test.jsonl
 
 1. ``AutoModel.from_pretrained(MODEL)`` (after ``import arcrime``) gives an ``ArcrimeForCrimeNews``;
-   its window logits, aggregated per article and passed through the config's temperatures and
+   its window logits, aggregated per article and passed through the config's temperatures, calibration biases and
    thresholds, give the same labels and scores (to 1e-5) as ``arcrime.load(MODEL)``.
 2. ``pipeline("arabic-crime-news", model=MODEL)`` returns the same JSON as ``arcrime predict`` on one
    article (labels, scores, legal references with offsets), and the same labels and references as
@@ -55,7 +55,8 @@ def main() -> int:
             out = hf(input_ids=inp, attention_mask=mask, doc_index=torch.zeros(len(ids), dtype=torch.long))
         logits = out.logits[0]
         temps = torch.tensor([cfg.temperatures.get(lab, 1.0) for lab in cfg.labels])
-        scores = torch.sigmoid(logits / temps).tolist()
+        biases = torch.tensor([getattr(cfg, "calibration_biases", {}).get(lab, 0.0) for lab in cfg.labels])
+        scores = torch.sigmoid(logits / temps + biases).tolist()
         labels = [lab for lab, s in zip(cfg.labels, scores) if round(s, 6) >= cfg.thresholds[lab]]
         if labels != list(pred.labels) or any(abs(s - pred.scores[lab]) > 1e-5 for lab, s in zip(cfg.labels, scores)):
             raw_mismatch += 1

@@ -75,6 +75,10 @@ def model_card(cfg: ArcrimeConfig, run: dict[str, Any] | None, name: str = "arcr
     if cfg.temperatures:
         lines.append("| temperatures (fitted on dev) | " + ", ".join(f"{k} {v:.3f}" for k, v in cfg.temperatures.items())
                      + " |")
+    if getattr(cfg, "calibration_biases", None):
+        lines.append("| calibration biases (Platt scaling, fitted on dev with the temperatures: score = "
+                     "sigmoid(logit / T + b)) | " + ", ".join(f"{k} {v:+.3f}" for k, v in cfg.calibration_biases.items())
+                     + " |")
     lines += [f"| windows | {cfg.window_length} tokens, stride {cfg.stride}, article logit = {cfg.window_aggregation} "
               "over windows |",
               f"| normalization | {', '.join(cfg.normalize_steps)} |",

@@ -372,16 +372,15 @@ def cmd_serve(a: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_hybrid(a: argparse.Namespace) -> int:
+def _read_dev_files(paths: list[str], what: str) -> list[dict[str, Any]]:
+    """The records of dev files to fit on: a test split is refused, and so is a file with an invalid
+    record (each listed) or with none."""
     from .corpus import DataError, read_corpus
-    from .hybrid import fit_hybrid
-    from .runs import RunRecord
 
-    _check_device(a.device)
     records: list[dict[str, Any]] = []
-    for path in a.dev:
+    for path in paths:
         if "test" in Path(path).stem:
-            raise UsageError(f"{path}: the hybrid is fitted and chosen on dev files only, never on a test split")
+            raise UsageError(f"{path}: {what} on dev files only, never on a test split")
         recs, errors = read_corpus(path)
         if errors:
             for e in errors[:20]:
@@ -391,6 +390,31 @@ def cmd_hybrid(a: argparse.Namespace) -> int:
             raise DataError(f"{path}: no record to fit on; give a labelled dev file (e.g. data/real/hydrated/"
                             "real_dev.jsonl after `arcrime data hydrate`)")
         records += recs
+    return records
+
+
+def cmd_calibrate(a: argparse.Namespace) -> int:
+    from .calibrate import recalibrate
+    from .runs import RunRecord
+
+    _check_device(a.device)
+    records = _read_dev_files(a.dev, "a model is calibrated and its thresholds are chosen")
+    run = RunRecord(a.record, "calibrate", None, None) if a.record else None
+    res = recalibrate(a.model, records, a.out, method=a.method, device=a.device, overwrite=a.overwrite)
+    if run is not None:
+        run.finish(model=a.out, dev_files=list(a.dev), **res)
+    print(json.dumps({"model_dir": res["model_dir"], "method": res["method"],
+                      "thresholds": res["after"]["thresholds"], "dev_macro_f1": res["after"]["macro_f1"]},
+                     ensure_ascii=False))
+    return 0
+
+
+def cmd_hybrid(a: argparse.Namespace) -> int:
+    from .hybrid import fit_hybrid
+    from .runs import RunRecord
+
+    _check_device(a.device)
+    records = _read_dev_files(a.dev, "the hybrid is fitted and chosen")
     run = RunRecord(a.record, "hybrid", None, a.seed) if a.record else None
     res = fit_hybrid(a.bert, a.tfidf, records, a.out, features=a.features, folds=a.folds, repeats=a.repeats,
                      seed=a.seed, c=a.C, device=a.device, overwrite=a.overwrite, dev_files=list(a.dev))
@@ -592,6 +616,20 @@ def build_parser() -> argparse.ArgumentParser:
                                      "cross-validation table) to this experiments folder")
     hy.add_argument("--overwrite", action="store_true")
     hy.set_defaults(func=cmd_hybrid)
+
+    ca = command("calibrate", help="refit a fine-tuned BERT's calibration and thresholds on dev files (no training)")
+    ca.add_argument("--model", required=True, help="a fine-tuned BERT model folder (e.g. released/arcrime-small-real)")
+    ca.add_argument("--dev", required=True, action="append",
+                    help="a dev corpus file to calibrate and choose thresholds on (repeatable; never a test split)")
+    ca.add_argument("--out", required=True, help="the recalibrated copy's folder (the weights are copied unchanged)")
+    ca.add_argument("--method", choices=["platt", "temperature"], default="platt",
+                    help="platt (default): a temperature and a bias per label, sigmoid(logit / T + b); temperature: "
+                         "the temperature alone")
+    ca.add_argument("--device", default="auto")
+    ca.add_argument("--record", help="write the fit's run record (run.json: command, commit, versions, before and "
+                                     "after on dev) to this experiments folder")
+    ca.add_argument("--overwrite", action="store_true")
+    ca.set_defaults(func=cmd_calibrate)
 
     r = command("report", help="rebuild experiments/RESULTS.md from recorded runs")
     r.add_argument("--experiments", default="experiments")

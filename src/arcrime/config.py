@@ -166,6 +166,9 @@ class TrainConfig:
     compile: bool = False  # torch.compile the model (CUDA only is sensible)
     tune_thresholds: bool = True  # tune per-label thresholds on dev (maximize F1); else 0.5
     temperature_scaling: bool = False  # fit a per-label temperature on dev (calibration) before thresholds
+    # with temperature_scaling: also a per-label bias (Platt scaling, sigmoid(logit / T + b)), so that the
+    # scores are calibrated probabilities and the tuned thresholds move away from 0 (few real positives)
+    calibration_bias: bool = False
     # evaluate on dev and save a resumable checkpoint every N optimizer steps (0 = at the end of every epoch)
     checkpoint_every: int = 0
     early_stopping_patience: int = 0  # stop after this many dev evaluations without a better macro-F1 (0 = never)
@@ -189,6 +192,9 @@ class TrainConfig:
             errs.append(f"train.warmup_ratio: {self.warmup_ratio} must be in [0, 1) (a share of the total steps)")
         if self.early_stopping_patience < 0:
             errs.append("train.early_stopping_patience: must be >= 0")
+        if self.calibration_bias and not self.temperature_scaling:
+            errs.append("train.calibration_bias: needs train.temperature_scaling: true (the bias is fitted with "
+                        "the temperature); set both, or neither")
         if self.trainer_args:
             from dataclasses import fields as dc_fields
 

@@ -99,15 +99,19 @@ def plan_batches(lengths: list[int], batch_size: int, max_tokens: int | None = D
     return batches
 
 
-def calibrated_scores(agg: torch.Tensor, temperatures: torch.Tensor | None = None) -> np.ndarray:
-    """Per-label probabilities of one article's aggregated logits, each divided by its temperature first
-    (the one place this is computed, so scores recomputed from stored logits are bit-identical)."""
-    return torch.sigmoid(agg if temperatures is None else agg / temperatures).numpy()
+def calibrated_scores(agg: torch.Tensor, temperatures: torch.Tensor | None = None,
+                      biases: torch.Tensor | None = None) -> np.ndarray:
+    """Per-label probabilities of one article's aggregated logits, each divided by its temperature and
+    shifted by its calibration bias first (Platt scaling when both are fitted); the one place this is
+    computed, so scores recomputed from stored logits are bit-identical."""
+    z = agg if temperatures is None else agg / temperatures
+    return torch.sigmoid(z if biases is None else z + biases).numpy()
 
 
 def run_model(model: Any, encoder: DocEncoder, docs: list[EncodedDoc], batch_size: int,
               device: torch.device, aggregation: str, amp: torch.dtype | None = None,
-              temperatures: torch.Tensor | None = None, max_tokens: int | None = DEFAULT_MAX_TOKENS) -> list[DocOutput]:
+              temperatures: torch.Tensor | None = None, max_tokens: int | None = DEFAULT_MAX_TOKENS,
+              biases: torch.Tensor | None = None) -> list[DocOutput]:
     """Score already-encoded articles; windows of all articles are length-sorted and batched
     (see :func:`plan_batches`)."""
     pad = encoder.tokenizer.pad_token_id or 0
@@ -139,7 +143,7 @@ def run_model(model: Any, encoder: DocEncoder, docs: list[EncodedDoc], batch_siz
     for d, doc in enumerate(docs):
         logits = torch.stack([win_logits[(d, w)] for w in range(len(doc.windows))])
         agg = aggregate_windows(logits, torch.zeros(len(doc.windows), dtype=torch.long), 1, aggregation)[0]
-        scores = calibrated_scores(agg, temperatures)
+        scores = calibrated_scores(agg, temperatures, biases)
         tags = merge_window_tags(doc, [win_tags[(d, w)] for w in range(len(doc.windows))])
         outs.append(DocOutput(scores, tags_to_spans(doc, tags), agg))
     return outs
@@ -222,6 +226,13 @@ class BertPredictor:
             return None
         return torch.tensor([self.config.temperatures.get(lab, 1.0) for lab in self.labels])
 
+    def bias_tensor(self) -> torch.Tensor | None:
+        """The model's per-label calibration biases, in label order (None when it has none)."""
+        biases = getattr(self.config, "calibration_biases", None)
+        if not biases:
+            return None
+        return torch.tensor([biases.get(lab, 0.0) for lab in self.labels])
+
     def raw_outputs(self, texts: Iterable[str]) -> list[DocOutput]:
         """Scores, tagged spans and aggregated logits per article, in the same chunks and batches as
         :meth:`predict_records` (so the numbers are the same bit for bit); no thresholds, no linking."""
@@ -234,7 +245,8 @@ class BertPredictor:
     def _run_chunk(self, texts: list[str]) -> list[DocOutput]:
         docs = [self.encoder.encode(text) for text in texts]
         return run_model(self.model, self.encoder, docs, self.batch_size, self.device,
-                         self.config.window_aggregation, self.amp, self.temperature_tensor(), self.max_tokens)
+                         self.config.window_aggregation, self.amp, self.temperature_tensor(), self.max_tokens,
+                         self.bias_tensor())
 
     def _predict_chunk(self, recs: list[tuple[str, str]], mode: str) -> list[Prediction]:
         outs = self._run_chunk([text for _, text in recs])

@@ -113,6 +113,26 @@ def fit_temperature(y: np.ndarray, p: np.ndarray) -> float:
     return float(np.exp(res.x))
 
 
+def fit_platt(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
+    """Platt scaling of (dev) scores: the temperature T and bias b of ``sigmoid(logit(p) / T + b)``, by an
+    unregularised logistic regression on the logit (scikit-learn). The bias moves a model whose scores
+    are shifted as a whole (few positives, a prior unlike training's) back to calibrated probabilities,
+    which a temperature alone cannot: the F1-best threshold then lies in the middle of [0, 1], not at its
+    edge. When the logit does not rank the positives above the negatives (a fitted slope <= 0), or one
+    class is absent, the temperature alone is fitted and the bias is 0."""
+    from sklearn.linear_model import LogisticRegression
+
+    y = np.asarray(y).astype(int)
+    if y.min() == y.max():
+        return fit_temperature(y, p), 0.0
+    z = np.log(np.clip(p, 1e-7, 1 - 1e-7) / np.clip(1 - p, 1e-7, 1)).reshape(-1, 1)
+    lr = LogisticRegression(C=1e10, max_iter=1000).fit(z, y)  # C this large: unregularised, on every sklearn >= 1.4
+    a, b = float(lr.coef_[0, 0]), float(lr.intercept_[0])
+    if a <= 1e-6:
+        return fit_temperature(y, p), 0.0
+    return 1.0 / a, b
+
+
 def macro_f1_at(y_true: np.ndarray, scores: np.ndarray, thresholds: dict[str, float], labels: Sequence[str]) -> float:
     """Macro-F1 of ``scores >= threshold`` per label (F1 of a label with no positives and no predictions is 0)."""
     f1s = []

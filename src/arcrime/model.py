@@ -48,6 +48,8 @@ class ArcrimeConfig(PretrainedConfig):
         encoder: the encoder's config as a dict (``AutoConfig.for_model(**encoder)`` rebuilds it).
         thresholds: per-label decision threshold on the sigmoid score (tuned on dev).
         temperatures: per-label temperature dividing the logit before the sigmoid (1.0 = none).
+        calibration_biases: per-label bias added to the tempered logit before the sigmoid (Platt scaling:
+            ``sigmoid(logit / T + b)``; 0.0 = none), fitted on dev with the temperature.
         tags: the BIO tag set of the legal-reference tagger.
         normalize_steps: the text normalization applied before tokenizing (arcrime.normalize).
         window_length: tokens per window including ``[CLS]``/``[SEP]``.
@@ -69,7 +71,8 @@ class ArcrimeConfig(PretrainedConfig):
                  normalize_steps: list[str] | None = None, window_length: int = 512, stride: int = 64,
                  window_aggregation: str = "max", tag_loss_weight: float = 1.0, classifier_dropout: float = 0.1,
                  encoder_source: str = "", train_config: dict[str, Any] | None = None,
-                 gate_thresholds: dict[str, float] | None = None, **kwargs: Any):
+                 gate_thresholds: dict[str, float] | None = None,
+                 calibration_biases: dict[str, float] | None = None, **kwargs: Any):
         if "id2label" not in kwargs and "num_labels" not in kwargs:
             kwargs["id2label"] = dict(enumerate(DEFAULT_LABELS))
         kwargs.setdefault("problem_type", "multi_label_classification")
@@ -80,6 +83,7 @@ class ArcrimeConfig(PretrainedConfig):
         self.encoder = {k: v for k, v in dict(encoder or {}).items() if k not in ("dtype", "torch_dtype")}
         self.thresholds = dict(thresholds or {lab: 0.5 for lab in self.labels})
         self.temperatures = dict(temperatures or {})
+        self.calibration_biases = dict(calibration_biases or {})
         self.tags = list(tags or TAGS)
         self.normalize_steps = list(normalize_steps if normalize_steps is not None else DEFAULT_STEPS)
         self.window_length, self.stride = window_length, stride

@@ -48,7 +48,7 @@ from .evaluation import evaluate_model
 from .fileio import OutputExistsError, last_complete_checkpoint, write_jsonl
 from .inference import BertPredictor, calibrated_scores, resolve_device
 from .keywords import gate_thresholds, keyword_matrix
-from .metrics import fit_temperature, label_matrix, macro_f1_at, tune_thresholds
+from .metrics import fit_platt, fit_temperature, label_matrix, macro_f1_at, tune_thresholds
 from .model import (ArcrimeConfig, ArcrimeForCrimeNews, build_small_bert, load_pretrained_encoder, save_model,
                     train_wordpiece)
 from .normalize import Normalizer
@@ -464,10 +464,15 @@ class FineTuneRecipe:
             outs = predictor.raw_outputs(r["text"] for r in self.dev_recs)
             scores = dev_scores([o.scores for o in outs])
             y = label_matrix([r["labels"] for r in self.dev_recs], labels)
-            if cfg.train.temperature_scaling:
+            if cfg.train.temperature_scaling and cfg.train.calibration_bias:
+                fits = {lab: fit_platt(y[:, i], scores[:, i]) for i, lab in enumerate(labels)}
+                acfg.temperatures = {lab: t for lab, (t, _) in fits.items()}
+                acfg.calibration_biases = {lab: b for lab, (_, b) in fits.items()}
+            elif cfg.train.temperature_scaling:
                 acfg.temperatures = {lab: fit_temperature(y[:, i], scores[:, i]) for i, lab in enumerate(labels)}
-                temps = predictor.temperature_tensor()
-                scores = dev_scores([calibrated_scores(o.logits, temps) for o in outs])
+            if cfg.train.temperature_scaling:
+                temps, biases = predictor.temperature_tensor(), predictor.bias_tensor()
+                scores = dev_scores([calibrated_scores(o.logits, temps, biases) for o in outs])
             if cfg.train.tune_thresholds:
                 acfg.thresholds = tune_thresholds(y, scores, labels)
                 # the keyword-gated hybrid (an inference option, --keyword-gate): its own thresholds on dev
@@ -477,6 +482,7 @@ class FineTuneRecipe:
                    overwrite=self.overwrite)
         shutil.rmtree(self.ckpt_dir, ignore_errors=True)
         return {"thresholds": dict(acfg.thresholds), "temperatures": dict(acfg.temperatures),
+                "calibration_biases": dict(acfg.calibration_biases),
                 "model_dir": str(self.model_dir)}
 
 

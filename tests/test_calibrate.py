@@ -1,0 +1,136 @@
+"""Platt scaling (metrics.fit_platt), calibration at training time, and `arcrime calibrate` (src/arcrime/calibrate.py)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from conftest import split_files, tiny_config, write_jsonl
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def test_fit_platt_recovers_a_known_temperature_and_bias():
+    from arcrime.metrics import fit_platt
+
+    rng = np.random.default_rng(0)
+    z = rng.normal(0, 3, 40_000)
+    y = rng.random(z.size) < _sigmoid(z / 2.0 - 1.5)  # the true calibration: T = 2, b = -1.5
+    t, b = fit_platt(y, _sigmoid(z))
+    assert t == pytest.approx(2.0, rel=0.05) and b == pytest.approx(-1.5, abs=0.06)
+
+
+def test_fit_platt_falls_back_to_the_temperature_alone():
+    from arcrime.metrics import fit_platt, fit_temperature
+
+    p = np.array([0.9, 0.8, 0.3, 0.2, 0.1])
+    assert fit_platt(np.zeros(5, dtype=int), p) == (fit_temperature(np.zeros(5, dtype=int), p), 0.0)  # one class
+    y = np.array([0, 0, 1, 1, 1])  # scores that rank the negatives first: no positive slope to fit
+    assert fit_platt(y, p) == (fit_temperature(y, p), 0.0)
+
+
+def test_calibration_bias_needs_temperature_scaling(tmp_path, tiny_split):
+    from arcrime.config import ConfigError
+
+    with pytest.raises(ConfigError, match="calibration_bias: needs train.temperature_scaling"):
+        tiny_config(tmp_path, tiny_split, calibration_bias=True)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, dev_records, tiny_tokenizer):
+    from arcrime.training import train
+
+    tmp = tmp_path_factory.mktemp("calibrate")
+    split = split_files(tmp, dev_records)
+    train(tiny_config(tmp, split, tokenizer=tiny_tokenizer, temperature_scaling=True, calibration_bias=True))
+    cal_dev = write_jsonl(tmp / "cal_dev.jsonl", dev_records[36:96])  # articles the model did not train on
+    return tmp, split, cal_dev
+
+
+def test_training_fits_platt_scaling_on_dev(trained):
+    from arcrime.inference import BertPredictor, calibrated_scores
+
+    tmp, _, _ = trained
+    p = BertPredictor.from_pretrained(tmp / "models" / "tiny", device="cpu")
+    labels = p.labels
+    assert set(p.config.calibration_biases) == set(labels) == set(p.config.temperatures)
+    # the saved model's scores are sigmoid(logit / T + b), computed here by hand from its aggregated logits
+    out = p.raw_outputs(["نص قصير عن ابتزاز مسؤول عبر حساب وهمي"])[0]
+    t = np.array([p.config.temperatures[lab] for lab in labels])
+    b = np.array([p.config.calibration_biases[lab] for lab in labels])
+    np.testing.assert_allclose(out.scores, _sigmoid(out.logits.numpy() / t + b), atol=1e-6)
+    card = (tmp / "models" / "tiny" / "README.md").read_text(encoding="utf-8")
+    assert "calibration biases (Platt scaling" in card
+
+
+def test_calibrate_refits_on_dev_and_keeps_the_weights(trained, dev_records):
+    import arcrime
+    from arcrime.calibrate import recalibrate
+    from arcrime.inference import BertPredictor
+    from arcrime.metrics import fit_platt, label_matrix, tune_thresholds
+
+    tmp, _, _ = trained
+    recs = dev_records[36:96]
+    res = recalibrate(tmp / "models" / "tiny", recs, tmp / "recal", device="cpu")
+    src, dst = tmp / "models" / "tiny", tmp / "recal"
+    assert (src / "model.safetensors").read_bytes() == (dst / "model.safetensors").read_bytes()
+    # an independent refit from the original model's raw logits gives the stored calibration and thresholds
+    orig = BertPredictor.from_pretrained(src, device="cpu")
+    labels = orig.labels
+    logits = np.stack([o.logits.numpy() for o in orig.raw_outputs([r["text"] for r in recs])])
+    y = label_matrix([r["labels"] for r in recs], labels)
+    cfg = json.loads((dst / "config.json").read_text(encoding="utf-8"))
+    for i, lab in enumerate(labels):
+        t, b = fit_platt(y[:, i], torch.sigmoid(torch.from_numpy(logits[:, i])).numpy())
+        assert cfg["temperatures"][lab] == pytest.approx(t, rel=1e-4)
+        assert cfg["calibration_biases"][lab] == pytest.approx(b, abs=1e-4)
+    # the copy, loaded like any model, scores dev with the new calibration and labels with the new thresholds
+    new = arcrime.load(dst, device="cpu")
+    preds = list(new.predict_records({"id": r["id"], "text": r["text"]} for r in recs))
+    scores = np.array([[p.scores[lab] for lab in labels] for p in preds])
+    t = np.array([cfg["temperatures"][lab] for lab in labels])
+    b = np.array([cfg["calibration_biases"][lab] for lab in labels])
+    np.testing.assert_allclose(scores, _sigmoid(logits / t + b), atol=1e-5)
+    assert cfg["thresholds"] == pytest.approx(tune_thresholds(y, scores, labels), abs=1e-5)
+    for p, s in zip(preds, scores):
+        assert set(p.labels) == {lab for lab, v in zip(labels, s) if v >= cfg["thresholds"][lab]}
+    assert res["after"]["thresholds"] == {lab: round(cfg["thresholds"][lab], 6) for lab in labels}
+    assert res["before"]["temperatures"] == orig.config.temperatures
+    assert "Platt scaling" in (dst / "README.md").read_text(encoding="utf-8")
+
+
+def test_calibrate_temperature_only(trained, dev_records):
+    from arcrime.calibrate import recalibrate
+
+    tmp, _, _ = trained
+    res = recalibrate(tmp / "models" / "tiny", dev_records[36:96], tmp / "recal-t", method="temperature", device="cpu")
+    cfg = json.loads((tmp / "recal-t" / "config.json").read_text(encoding="utf-8"))
+    assert cfg["calibration_biases"] == {} and res["after"]["calibration_biases"] == {}
+    assert set(cfg["temperatures"]) == set(cfg["thresholds"])
+
+
+def test_calibrate_cli_records_and_refuses_bad_requests(trained, tmp_path):
+    from arcrime.cli import main
+
+    tmp, split, cal_dev = trained
+    model = str(tmp / "models" / "tiny")
+    out, rec = tmp_path / "cal", tmp_path / "exp" / "cal"
+    assert main(["-q", "calibrate", "--model", model, "--dev", str(cal_dev), "--out", str(out), "--device", "cpu",
+                 "--record", str(rec)]) == 0
+    run = json.loads((rec / "run.json").read_text(encoding="utf-8"))
+    assert run["kind"] == "calibrate" and run["dev_files"] == [str(cal_dev)] and run["method"] == "platt"
+    assert set(run["before"]) >= {"macro_f1", "ece", "thresholds"} and run["git"]["commit"]
+    # a test split, an existing output, the model's own folder, a folder that is no BERT
+    assert main(["-q", "calibrate", "--model", model, "--dev", str(split["test"]), "--out", str(tmp_path / "x"),
+                 "--device", "cpu"]) != 0 and not (tmp_path / "x").exists()
+    assert main(["-q", "calibrate", "--model", model, "--dev", str(cal_dev), "--out", str(out), "--device", "cpu"]) != 0
+    assert main(["-q", "calibrate", "--model", model, "--dev", str(cal_dev), "--out", model, "--device", "cpu",
+                 "--overwrite"]) != 0
+    assert (tmp / "models" / "tiny" / "model.safetensors").is_file()
+    assert main(["-q", "calibrate", "--model", str(tmp_path), "--dev", str(cal_dev), "--out", str(tmp_path / "y"),
+                 "--device", "cpu"]) != 0 and not (tmp_path / "y").exists()
