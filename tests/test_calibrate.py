@@ -99,6 +99,11 @@ def test_calibrate_refits_on_dev_and_keeps_the_weights(trained, dev_records):
     assert cfg["thresholds"] == pytest.approx(tune_thresholds(y, scores, labels), abs=1e-5)
     for p, s in zip(preds, scores):
         assert set(p.labels) == {lab for lab, v in zip(labels, s) if v >= cfg["thresholds"][lab]}
+    # the dev macro-F1 the fit reports is what the saved copy's own labels score on dev
+    from sklearn.metrics import f1_score
+
+    pred_y = label_matrix([list(p.labels) for p in preds], labels)
+    assert res["after"]["macro_f1"] == pytest.approx(f1_score(y, pred_y, average="macro", zero_division=0), abs=1e-4)
     assert res["after"]["thresholds"] == {lab: round(cfg["thresholds"][lab], 6) for lab in labels}
     assert res["before"]["temperatures"] == orig.config.temperatures
     assert "Platt scaling" in (dst / "README.md").read_text(encoding="utf-8")

@@ -32,6 +32,7 @@ from .inference import BertPredictor, calibrated_scores
 from .keywords import gate_thresholds, keyword_matrix
 from .metrics import expected_calibration_error, fit_platt, fit_temperature, label_matrix, macro_f1_at, tune_thresholds
 from .prediction import ModelLoadError
+from .training import dev_scores
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,9 @@ METHODS = ("platt", "temperature")
 
 
 def _scores(outs: list, temps: Any = None, biases: Any = None) -> np.ndarray:
-    return np.array([calibrated_scores(o.logits, temps, biases) for o in outs], dtype=np.float64)
+    """Articles × labels scores as predictions report them (rounded to 6 decimals), so that a threshold tuned
+    on them labels the same dev articles when the saved copy predicts them (a threshold is one of the scores)."""
+    return dev_scores([calibrated_scores(o.logits, temps, biases) for o in outs])
 
 
 def _summary(y: np.ndarray, s: np.ndarray, thresholds: dict[str, float], labels: list[str]) -> dict[str, Any]:
