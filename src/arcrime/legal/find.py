@@ -274,7 +274,7 @@ _PENAL_NAME_END = re.compile(r"قانون\s+العقوبات\Z")
 # («قانون العقوبات العام الماضي», «... العام 2015»: the year, not the code's adjective)
 _PENAL_ADJ_AFTER = re.compile(r"\s+ال(عام(?![\w])(?!\s+(?:الماضي|الجاري|الحالي|المقبل|القادم|المنصرم|الفائت|السابق|"
                               r"المنقضي|[\d٠-٩]))|شامل(?![\w]))")
-_ELIDED_HINT = re.compile(r"\s*[,،]?\s+وال")
+_ELIDED_HINT = re.compile(r"\s*[,،]?\s+و(?:ال|\d)")
 # the title of a numbered instrument is outside its span (rule 3) and is no citation of its own: «القانون رقم 14 لسنة
 # 2014 بإصدار قانون مكافحة الجرائم الإلكترونية», «الأمر رقم 66-156 المؤرخ في 18 صفر 1386 المتضمن قانون العقوبات»
 _TITLE_CLAUSE = re.compile(r"(?:\s*[,،]?\s+(?:ال)?(?:مؤرخ\s+في|صادر\s+في|بتاريخ|وتاريخ|تاريخ)\s+[^,،.؛:\n]{1,40}?)?"

@@ -74,7 +74,11 @@ def _word_trie(phrases) -> str:
 _HUNDREDS = r"(?:ال)?(?:مائ[ةه]|مئ[ةه])|(?:ال)?(?:مائتين|مئتين)"
 _ORD = _word_trie(ORDINALS) + r"(?![\w])(?:\s+بعد\s+(?:" + _HUNDREDS + r")(?![\w]))?"  # «السابعة عشرة بعد المائة»
 SEP = r"(?:[ ]?[-/][ ]?|\.)"
-NUM = (r"(?:\(\s?(?:\d+|" + _ORD + r")\s?/\s?[ابجدهوزحطي]\s?\)|\(\s?\d+(?:" + SEP + r"\d+)*\s?\)|(?:ال ?)?\d+(?:" + SEP + r"\d+)*|" + _ORD + r"|\(\s?" + _ORD + r"\s?\))"
+# «المادة "49"», «الفصل «12»»: an article number in quotes (round 10)
+_QUOTED_NUM = r"[\"“”«]\s?\d+(?:" + SEP + r"\d+)*\s?[\"“”»](?![\w])"
+# «المادة (62 /1/ ف)»: article, paragraph and clause letter in one bracket (the article is the first number)
+_CLAUSE_NUM = r"\(\s?\d{1,3}\s?/\s?\d{1,2}\s?/\s?[ا-ي]\s?\)"
+NUM = (r"(?:\(\s?(?:\d+|" + _ORD + r")\s?/\s?[ابجدهوزحطي]\s?\)|" + _CLAUSE_NUM + "|" + _QUOTED_NUM + r"|\(\s?\d+(?:" + SEP + r"\d+)*\s?\)|(?:ال ?)?\d+(?:" + SEP + r"\d+)*|" + _ORD + r"|\(\s?" + _ORD + r"\s?\))"
        # «المادة 98 (و)», «المادة 77/ب», «الفصل 226 ثالثا», «الفصل 31 (جديد)» (an amended article, Tunisia)
        r"(?:\s+مكرر[اةه]?(?:\s+\d+|\s?\(\s?[ابجد]\s?\)|\s+[ابجد](?![\w]))?(?![\w])|\s?\(\s?[ابجدهوزحطي]\s?\)|(?<=\d)\s?/\s?[ابجدهوزحطي](?![\w])"
        r"|\s+(?:ثالثا|رابعا|خامسا)(?![\w]))?(?:\s?\(\s?جديد[ةه]?\s?\))?")
@@ -87,8 +91,15 @@ PARA = ("(?:" + P + r"(?:فقر[ةه]|فقرتين|فقرتان|فقرات|بن�
         _PARA_NUM + r")*\s+(?:من|(?:ال)?(?:مندرج|وارد)[ةه]?\s+(?:تحت|في))\s+(?:احكام\s+)?){1,2}")
 # «المادة السابقة من نظام القضاء»: the article cited just before (a span only with its instrument)
 ART_ANAPHOR = r"(?:السابق[ةه]|المذكور[ةه]|نفسها|ذاتها)"
-ART_LIST = (r"(?:\(\s?\d+(?:\s*(?:,|،|و)\s*\d+)+\s?\)|" + NUM + r"(?:\s*(?:,|،|و|او|الي|حتي|الي\s+غاي[ةه])\s*" + NUM +
-            r")*)")  # «المواد (4، 5، 6)», «447-1 و447-2», «من 3 إلى 6»
+# paragraph words after an article's number, inside (rule 13): «الفصل 60 مكرر فقرتين (أولا) و(ثالثا)», «المادة 12 في
+# فقرتها الثانية», «الفصل 237 في فقراته الأولى والأخيرة» (Tunisia); the finder drops them from the article numbers
+_LATIN_ORD = r"(?:اولا|ثانيا|ثالثا|رابعا|خامسا|سادسا|سابعا|ثامنا|تاسعا|عاشرا)"
+_NUM_PARA_ITEM = (r"(?:\(\s?" + _LATIN_ORD + r"\s?\)|" + _LATIN_ORD + r"(?![\w])|\(\s?\d+\s?\)|\(\s?[ابجدهوزحطي]\s?\)|"
+                  r"(?:ال)?اخير[ةه](?![\w])|" + _ORD + ")")
+NUM_PARA = (r"(?:\s+(?:في\s+)?(?:فقر[ةه]|فقرت(?:ين|ان|ه|ها)|فقرات(?:ه|ها)?)\s+" + _NUM_PARA_ITEM +
+            r"(?:\s*(?:[,،]\s*)?و\s*" + _NUM_PARA_ITEM + r")*(?=\s+(?:و\s?\d|من\s|في\s)|\s*[,،.؛:)]|\s*\Z))")
+ART_LIST = (r"(?:\(\s?\d+(?:\s*(?:,|،|و)\s*\d+)+\s?\)|" + NUM + NUM_PARA + r"?(?:\s*(?:[,،]\s*و|,|،|و|او|الي|حتي|الي\s+غاي[ةه])\s*" +
+            NUM + NUM_PARA + r"?)*)")  # «المواد (4، 5، 6)», «447-1 و447-2», «من 3 إلى 6»
 # «"10"» and «10» in quotes or guillemets; «م/17», «(م - 17)» (Saudi royal decrees), «(أ/21)» (royal orders), «(174)», «(35 - 22)», «07.03», «175/2018»
 INST_NUMBER = (r"(?:[\"“”«]\s?\d+\s?[\"“”»](?![\w])|\d+\s?/\s?[ا-ي]{1,2}\s?/\s?\d+|[ما]\s?/\s?\d+|\(\s?[ما]\s?[-/]\s?\d+\s?\)|\(\s?\d+(?:\s?[-/]\s?\d+)?\s?\)"
                r"|\d+(?:[ ]?[-/][ ]?\d+|\.\d+)*)")
@@ -522,6 +533,10 @@ def dated_pat(p: str) -> str:
             r"\s+(?P<" + p + "dm>" + months + r")\s+(?P<" + p + r"dy>\d{4})" + E + ")")
 
 
+_NOT_COUNTED = (r"(?!\s*(?:%|٪|مليون|مليار|الف|الاف|درهم|دينار|ريال|جنيه|دولار|اورو|يورو|موظف|عامل|شخص|مواطن|مستفيد|"
+                r"منصب|وظيف[ةه]|اسر[ةه]|طالب|تلميذ)(?![\w]))")
+
+
 def instrument_pat(p: str) -> str:
     """An instrument (numbered, named, by number and title, by title, an unnumbered decree); groups prefixed ``p``."""
     named, _ = alias_table()
@@ -529,14 +544,22 @@ def instrument_pat(p: str) -> str:
                   r"|\s+(?:لسن[ةه]|لعام)\s+(?P<" + p + r"ny2>\d{4})(?:\s?[هم])?" + E + ")?")
     # an unknown law named by title and number; title words may not start a new clause (و...) or
     # another instrument, so «القانون الجنائي وبمقتضيات القانون رقم 07.03» is not one title
-    generic = (P + r"(?:قانون|نظام|مرسوم|قرار)(?:\s+(?![وف]|(?:ال)?(?:رقم|عدد|من|في|الذي|التي|المتعلق)(?![\w])|[بلك]?(?:ال)?(?:قانون|مرسوم|ظهير|نظام|امر|قرار)(?![\w]))"
-               r"[^\s\d,،.:؛()]+){1,7}?\s+" + RAQM + r"\s+(?P<" + p + "gn>" + INST_NUMBER + r")" + E + year_pat(p + "gy"))
+    word = (r"\s+(?![وف]|(?:ال)?(?:رقم|عدد|من|في|الذي|التي|المتعلق)(?![\w])|[بلك]?(?:ال)?(?:قانون|مرسوم|ظهير|نظام|امر|قرار)(?![\w]))"
+            r"[^\s\d,،.:؛()]+")
+    # «قرار الدكتور فلان، وزير الصحة، رقم 45 لسنة 2020»: the issuer's name and office between commas (round 10; only
+    # with a number and a year, so that a clause between commas is not taken for them)
+    generic = (P + r"(?:(?:قانون|نظام|مرسوم|قرار)(?:" + word + r"){1,7}?|قرار(?:" + word + r"){1,4}?\s*[,،](?:\s+(?!(?:ال)?(?:رقم|عدد)(?![\w]))[^\s\d,،.:؛()]+"
+               r"){1,6}?\s*[,،](?=\s+(?:رقم|عدد)\s+\d+\s+(?:لسن[ةه]|لعام)\s))\s+" + RAQM + r"\s+(?P<" + p + "gn>" + INST_NUMBER + r")" + E + year_pat(p + "gy"))
     return (r"(?:" + dated_pat(p) + "|(?P<" + p + "num>" + numbered_pat(p + "n") + year_pat(p + "y") + r")"
             r"|(?P<" + p + "named>" + named + E + r"(?:\s+(?P<" + p + "nat>" + NATIONALITY + r"))?" + named_tail + r")"
             r"|(?P<" + p + "gen>" + generic + r")|" + title_pat(p + "title") +
+            # «نظام السوق المالية السعودي»: the nationality after a title, inside (round 10); not after a title in quotes
+            # or brackets, which closes it («نظام (المنافسات والمشتريات) السعودي»: the real-press gold leaves it out)
+            r"(?:(?<![»\"”)])\s+" + NATIONALITY + r")?" +
             # its number or year, inside (rule 3): «قانون المالية لسنة 2017», «قانون المالية 2017»
             r"(?:\s+" + RAQM + r"\s+(?P<" + p + "tn>" + INST_NUMBER + r")" + E + year_pat(p + "tny") +
-            r"|\s+(?:لسن[ةه]|لعام|للعام)\s*(?P<" + p + r"ty>\d{4})(?:\s?[هم])?" + E + r"|\s+(?P<" + p + r"ty2>(?:19|20)\d\d)" + E +
+            # («قانون المالية ل2017»: the year glued to «ل», not an amount: «... ل2000 موظف»)
+            r"|\s+(?:لسن[ةه]|لعام|للعام|ل(?=(?:19|20)\d\d(?!\d)" + _NOT_COUNTED + r"))\s*(?P<" + p + r"ty>\d{4})(?:\s?[هم])?" + E + r"|\s+(?P<" + p + r"ty2>(?:19|20)\d\d)" + E +
             # a Moroccan number after the title: «قانون التربية البدنية والرياضة 30-09» (not a date or an amount)
             r"|\s+(?P<" + p + r"tn2>\d{1,3}[-.]\d{2})" + E + r"(?![-./]\d|\s*(?:%|٪|مليون|مليار|الف|درهم|دينار|ريال|جنيه|دولار)(?![\w]))" +
             ")?|(?P<" + p + "dec>" + UNNUMBERED_DECREE + "))")
@@ -546,7 +569,8 @@ def instrument_pat(p: str) -> str:
 def elided_regex() -> re.Pattern[str]:
     """A second article of another instrument with its head word left out, after an article span:
     «المادة الخامسة من نظام ... والسادسة من نظام ...» (the groups of the article branch)."""
-    return re.compile(r"\s*[,،]?\s+(?P<art>و)(?P<artlist>" + _ORD + r")\s+(?:من|في)\s+(?:" + instrument_pat("a") + ")" + E)
+    # (round 10: numbers too, «الفصل 50 من المجلة الجزائية، و12 من مجلة الاتصالات»)
+    return re.compile(r"\s*[,،]?\s+(?P<art>و)(?P<artlist>" + _ORD + "|" + ART_LIST + r")\s+(?:من|في)\s+(?:" + instrument_pat("a") + ")" + E)
 
 
 @lru_cache(maxsize=1)
@@ -587,9 +611,11 @@ def finder_regex() -> re.Pattern[str]:
                # «من لائحة الحقوق والمزايا المالية», «من لائحة انتخاب أعضاء المجالس»: after an article, a regulation
                # «من القانون الخاص بحماية ...»: after an article, «الخاص بـ» names the law like «المتعلق بـ»
                r"|القانون\s+الخاص\s+(?=ب)" + _ABOUT_SUBJECT +
-               r"|لائح[ةه]\s+(?!(?:ال)?(?:انضباط|منشطات)(?![\w]))(?:" + _IND_CHAIN + r"\s+){0,2}" + _DEF + r"(?:\s+" + _DEF_ADJ + r"){0,3})" + E +
-               # «من القرار», «من الأمر الحكومي», «من اللائحة»: the decree or regulation of the story (rule 5)
-               r"|(?P<aana>ال(?:قرار|امر|مرسوم)(?:\s+" + DECREE_ADJ + r")?|اللائح[ةه](?:\s+ال(?:داخلي|تنظيمي)[ةه])?)" + E + ")"
+               r"|لائح[ةه]\s+(?!(?:ال)?(?:انضباط|منشطات)(?![\w]))(?:" + _IND_CHAIN + r"\s+){0,2}" + _DEF + r"(?:\s+" + _DEF_ADJ + r"){0,3}"
+               # «من قواعد التسجيل والإدراج»: after an article, a regulator's rules (not a game's or a federation's, rule 15)
+               r"|قواعد\s+(?!ال(?:لعب[ةه]|انضباط|منشطات|اشتباك|لغ[ةه]|نحو)(?![\w]))(?:" + _IND_CHAIN + r"\s+)?" + _DEF + r"(?:\s+" + _DEF_ADJ + r"){0,3})" + E +
+               # «من القرار», «من الأمر الحكومي», «من اللائحة», «المادة 8 للمرسوم»: the decree or regulation of the story (rule 5)
+               r"|(?P<aana>(?:ال|لل(?=قرار|مرسوم))(?:قرار|امر|مرسوم)(?:\s+" + DECREE_ADJ + r")?|اللائح[ةه](?:\s+ال(?:داخلي|تنظيمي)[ةه])?)" + E + ")"
                # abbreviations: «ق.ج» (Morocco), «ق.ع» (a penal code), «م.ج» (Tunisia), «302 و306 عقوبات»; «ق.ع.ج» (Algeria's
     # penal code), «ق.إ.ج» / «ق.م.ج» (codes of criminal procedure), «ق.ل.ع» (Morocco's code of obligations and contracts)
                # «المادة 47 إجراءات» (Sudan: the code of criminal procedure), only at the end of its clause: «تحدد المادة 12
@@ -690,6 +716,7 @@ def alias_automaton():
 
 
 ARTICLE_NUM = re.compile(NUM)
+_NUM_PARA_RX = re.compile(NUM_PARA)
 _ORDINAL_RANGE = re.compile(r"^من\s+\(?(ال\D+?)\)?\s*(?:الي|حتي)\s*\(?(ال\D+?)\)?$")
 RANGE = re.compile(r"^من\s+(\d+)\s*(?:الي|حتي|الي\s+غاي[ةه])\s*(\d+)$")
 
@@ -702,6 +729,9 @@ def canonical_article(raw: str) -> str:
     """``٤٤٧.١`` / ``447 - 1`` / ``1-447`` → ``447-1``; ``309 مكرر`` → ``309 bis``; «الثامنة عشرة» → ``18``;
     «الـ18» → ``18``."""
     raw = re.sub(r"\s?\(\s?جديد[ةه]?\s?\)$", "", norm(raw).strip())  # «الفصل 31 (جديد)»: the amended article
+    m = re.fullmatch(r"\(\s?(\d{1,3})\s?/\s?\d{1,2}\s?/\s?[ا-ي]\s?\)", raw)  # «المادة (62 /1/ ف)»: article 62
+    if m:
+        return str(int(m.group(1)))
     bis = ""
     m = re.fullmatch(r"\(\s?(.+?)\s?/\s?([ابجدهوزحطي])\s?\)", raw)  # «المادة (3/أ)», «المادة (الأولى/ب)»
     if m:
@@ -719,6 +749,7 @@ def canonical_article(raw: str) -> str:
         if m:
             bis = f" ({_LETTERS[m.group(1) or m.group(2)]})"
             raw = raw[: m.start()]
+    raw = raw.strip("\"“”«» ")  # «المادة "49"»
     # «المادة (36/1)»: paragraph 1 of article 36 (rule 13); not «(2016/5)», a year's numbering
     m = re.fullmatch(r"\(\s?(\d{1,3})\s?/\s?(\d+)\s?\)", raw)
     if m and len(m.group(1)) >= len(m.group(2)) and not bis:
@@ -747,6 +778,8 @@ def expand_articles(artlist: str) -> list[str]:
 @lru_cache(maxsize=1 << 14)
 def article_tuple(artlist: str) -> tuple[str, ...]:  # article lists recur («المادة 447-1»): cached, immutable
     artlist = artlist.strip()
+    if "فقر" in artlist:  # «60 مكرر فقرتين (أولا) و(ثانيا)»: the paragraphs are no article numbers
+        artlist = _NUM_PARA_RX.sub("", artlist)
     m = re.match(r"^(?:من\s+)?(\d+)-(\d+)\s*(?:الي|حتي)\s*(\d+)-(\d+)$", norm(artlist))
     if m and m.group(1) == m.group(3) and 0 < int(m.group(4)) - int(m.group(2)) <= 50:
         return tuple(f"{m.group(1)}-{i}" for i in range(int(m.group(2)), int(m.group(4)) + 1))
