@@ -72,6 +72,12 @@ HEAD_KIND = [
 ]
 
 
+def _year(raw: str) -> int:
+    """A year group as a number; a two-digit year after «لسنة» («لسنة 92», Tunisia) is of the last century up to 30."""
+    y = int(raw)
+    return y if y >= 100 else y + (2000 if y <= 30 else 1900)
+
+
 def year_matches(inst, year: int) -> bool:
     """Whether ``inst`` was issued in ``year`` (Gregorian, or Hijri for 1300-1500: «لسنة 1428هـ»)."""
     if inst.year is None:
@@ -157,7 +163,7 @@ def _instrument_candidates_of(g: dict, p: str, issued: int | None = None) -> tup
         raw = g[p + "n"]
         year = g.get(p + "y") or g.get(p + "yd")
         parts, y2 = parse_number(raw)
-        year_i = int(year) if year else y2
+        year_i = _year(year) if year else y2
         cands = gaz.by_number(parts, year_i)
         if not cands and year_i is not None and len(parts) == 1 and not year:
             cands = []
@@ -175,7 +181,7 @@ def _instrument_candidates_of(g: dict, p: str, issued: int | None = None) -> tup
         head = title.split()[0]
         raw = g.get(p + "tn") or g.get(p + "tn2")
         year = g.get(p + "ty") or g.get(p + "ty2") or g.get(p + "tny") or g.get(p + "tnyd")
-        year_i = int(year) if year else None
+        year_i = _year(year) if year else None
         cands: tuple[str, ...] = ()
         if raw:
             parts, y2 = parse_number(raw)
@@ -199,7 +205,7 @@ def _instrument_candidates_of(g: dict, p: str, issued: int | None = None) -> tup
         raw = g[p + "gn"]
         year = g.get(p + "gy") or g.get(p + "gyd")
         parts, y2 = parse_number(raw)
-        year_i = int(year) if year else y2
+        year_i = _year(year) if year else y2
         head = norm(g[p + "gen"]).split()[0]
         kind = "decree" if re.search(r"مرسوم|قرار", head) else "law"
         return kind, tuple(gaz.by_number(parts, year_i)) if year_i else (), raw, year_i
@@ -208,7 +214,7 @@ def _instrument_candidates_of(g: dict, p: str, issued: int | None = None) -> tup
     ids = aliases[best[2]] if best else []
     _FLAGS_OUT[1] = bool(best) and best[2] in national_aliases()
     year = g.get(p + "ny") or g.get(p + "nyd") or g.get(p + "ny2")
-    year_i = int(year) if year else None
+    year_i = _year(year) if year else None
     if raw:
         parts, y2 = parse_number(raw)
         year_i = year_i or y2
@@ -447,11 +453,18 @@ _INTERNATIONAL_ISSUER = re.compile(r"\s*[,،]?\s+(?:ال)?صادر[ةه]?\s+(?:�
                                    r"لجن[ةه]\s+الاولمبي[ةه]\s+الدولي[ةه])(?![\w])")
 # a UN resolution cited by its number alone («القرار رقم 2216» near «مجلس الأمن» or «القرارات الدولية»): no national
 # issuer, no year, three or four digits, and a UN cue just before (international instruments are not spans, v3)
-_UN_RESOLUTION = re.compile(r"[وفبلك]{0,2}(?:ال)?قرار\s+(?:رقم\s+)?\(?\s?\d{3,4}\s?\)?")
-_UN_CUE = re.compile(r"الامم\s+المتحد[ةه]|الاممي[ةه]?|مجلس\s+الامن|(?:القرارات|قرارات|قرار|الشرعي[ةه])\s+الدولي[ةه]?")
+# (round 11: with its year, «القرار رقم 2231 لعام 2015», or a General Assembly number, «القرار رقم 46/86»; the cue may follow
+# it closely, «... والمصادق عليه من مجلس الأمن»)
+_UN_RESOLUTION = re.compile(r"[وفبلك]{0,2}(?:ال)?قرار\s+(?:رقم\s+)?\(?\s?(?:\d{3,4}|\d{2}\s?/\s?\d{1,3})\s?\)?"
+                            r"(?:\s+(?:لعام|لسن[ةه]|عام|سن[ةه])\s+\d{4})?")
+# the Security Council or the General Assembly named in the clause after a resolution with its year («القرار رقم 2231 لعام
+# 2015 والمصادق عليه من مجلس الأمن»), no national office between
+_UN_CUE_AFTER = re.compile(r"(?:(?!وزير|وزار|رئيس|محكم)[^.،,؛\n]){0,60}?(?:مجلس\s+الامن|الجمعي[ةه]\s+العام[ةه]\s+للامم)")
+_UN_CUE = re.compile(r"(?:ال|لل)امم\s+المتحد[ةه]|الاممي[ةه]?|مجلس\s+الامن|(?:القرارات|قرارات|قرار|الشرعي[ةه])\s+الدولي[ةه]?")
 UN_WINDOW = 200
 # «القرار رقم 125 الصادر عن وزير العدل»: a national issuer after the number keeps the decision, UN cue or not
-_NATIONAL_ISSUER = re.compile(r"\s*[,،]?\s+(?:ال)?صادر[ةه]?\s+(?:عن|من)\s+(?!(?:ال)?(?:امم|مجلس\s+الامن|الجمعي[ةه]\s+العام))")
+# (round 11: a year-bearing resolution now counts too, so «... لسنة 2020 عن وزير الداخلية» says its issuer with «عن» alone)
+_NATIONAL_ISSUER = re.compile(r"\s*[,،]?\s+(?:(?:ال)?صادر[ةه]?\s+(?:عن|من)|عن)\s+(?!(?:ال)?(?:امم|مجلس\s+الامن|الجمعي[ةه]\s+العام))")
 # «للفصل 403 مخالفات», «هذا الفصل 3 سنوات»: a number that counts what follows is no article number («الفصل» is a ruling,
 # a dismissal); only for an article with no instrument
 _COUNTED_AFTER = re.compile(r"\s+(?:سنوات|سنين|اعوام|عاما|اشهر|شهرا|شهور|ايام|يوما|ساعات|ساع[ةه]|دقائق|دقيق[ةه]|مرات|"
@@ -460,6 +473,11 @@ _COUNTED_AFTER = re.compile(r"\s+(?:سنوات|سنين|اعوام|عاما|اش
                             r"عامل|عاملا)(?![\w])")
 # a numbered instrument with no «رقم»/«عدد», no year and a plain number (what a count looks like)
 _COUNT_NOT_NUMBER = re.compile(r"(?:(?!رقم|عدد)[^\d])*?\s\d{1,4}\Z")
+# (round 11) what follows an article with no instrument that makes it no article of legislation: a sports federation's
+# disciplinary or anti-doping rules («المادة (6) من لائحة الانضباط», rule 15), a chapter of a book or a novel («الفصل 12 من
+# كتاب ...», «الفصل 3 من فصول الرواية»)
+_NOT_LEGISLATION_AFTER = re.compile(r"[\"”»]?\s+(?:من|في)\s+(?:[وف]?لائح[ةه]\s+(?:ال)?(?:انضباط|منشطات)|(?:(?:فصول|نصوص)\s+)?"
+                                    r"(?:ال)?(?:كتاب|رواي[ةه]|مسرحي[ةه]|مسلسل)(?![\w]))")
 # («مشاورات المادة الرابعة»: the IMF's Article IV consultations, no national article)
 _NAME_BEFORE = re.compile(r"(?:^|\s)[وفبلك]?(?:ال)?(?:منظم[ةه]|مشاورات)\s+\Z")
 # the statute or internal rules of an association, a union, a party or a sports federation («الفصل 35 من القانون الأساسي
@@ -468,7 +486,8 @@ _BODY_STATUTE = re.compile(r"(?:^|\s)ال(?:قانون|نظام)\s+ال(?:اسا
 _OF_A_BODY = re.compile(r"\s+[وف]?لل?(?:نقاب|جمعي|جامع[ةه]|اتحاد|رابط|ناد|حزب|منظم|تعاضدي|هيئات|جمعيات|شرك)")
 # the same statute as a title with its body («النظام الأساسي للشركة», «المادة 16 من النظام الأساسي للجمعية»): a company's
 # bylaws or an association's statute, not legislation
-_BODY_STATUTE_TITLE = re.compile(r"[وفبلك]{0,2}(?:ال)?(?:قانون|نظام)\s+ال(?:اساسي|داخلي)(?=" + _OF_A_BODY.pattern + ")")
+# (round 11: «النظام العام للشركة», a company's general rules, too)
+_BODY_STATUTE_TITLE = re.compile(r"[وفبلك]{0,2}(?:ال)?(?:قانون|نظام)\s+ال(?:اساسي|داخلي|عام)(?=" + _OF_A_BODY.pattern + ")")
 # «أي نظام لمكافحة ...», «أي قانون يسمح ...»: any such instrument, none cited
 _ANY_BEFORE = re.compile(r"(?<![\w])[وف]?اي[ةه]?\s+\Z")
 # (looked for within SPORTS_WINDOW characters of the article: a budget law's «القانون الأساسي» in a story that ends on
@@ -499,12 +518,12 @@ def _numbered_dual(g: dict) -> tuple[str, tuple[str, ...], str, int | None]:
     kind = "law" if g["ndhead"] == "قانون" else "decree"
     for raw in (g["nd1"], g["nd2"]):
         parts, y2 = parse_number(raw)
-        year_i = int(year) if year else y2
+        year_i = _year(year) if year else y2
         cands = tuple(gaz.by_number(parts, year_i))
         if cands:
             return kind, cands, raw, year_i
     parts, y2 = parse_number(g["nd1"])
-    return kind, (), g["nd1"], int(year) if year else y2
+    return kind, (), g["nd1"], _year(year) if year else y2
 
 
 # words before a name that make it a field of study, not a citation («أستاذ القانون الجنائي»,
@@ -515,6 +534,11 @@ _FIELD_BEFORE = frozenset("""استاذ استاذه استاذة اساتذه �
 _FIELD_BEFORE_IN = frozenset("""متخصص متخصصه متخصصة المتخصص مختص مختصه مختصة المختص متخصصون متخصصين مختصون مختصين
     خبير الخبير خبيره خبيرة خبراء باحث الباحث باحثه باحثة دكتوراه ماجستير اجازه اجازة الاجازه الاجازة""".split())
 _WORD = re.compile(r"\w+")
+_PLURAL_HEAD = re.compile(r"فصول|مواد")
+_FASL_ORDINAL = re.compile(r"[وفبلك]{0,2}(?:ال|ل)?فصل")  # a singular «الفصل» (not «الفصلين», «البند»)
+_FASL_WORD = re.compile(r"فصل|فصول")
+# «الفصل الثاني من العام الدراسي»: a term, a season half, a chapter of a book
+_FROM_AFTER = re.compile(r"\s+من\s")
 _ORDINAL_CHAPTER = re.compile(r"[وفبلك]{0,2}(?:ال|ل)?(?:فصل|فصول|بند|بنود)")
 _SECTION_HEAD = re.compile(r"قسم\Z")  # «القسم 230»: a section of a (US) statute, not a department («القسم 208»)
 _SECTIONS_CITED_ALONE = ("230",)
@@ -621,6 +645,7 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
     outside_cue: bool | None = None  # whether the text has such a cue anywhere (the patterns have no lookaround)
     last_arts: tuple[str, ...] = ()  # the articles of the last article reference («المادة السابقة»)
     numbered_end = -1  # where the last reference with an instrument number ends (normalized)
+    ordinal_fasl: list[int] = []  # bare «الفصل الثالث» references, kept or dropped at the end
     anchors, cues, outside_words = scan(norm_.text)
     pending = list(_matches(norm_.text, anchors))
     pending.reverse()
@@ -635,7 +660,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
         title = g.get("ititle") or g.get("btitle")  # a title, standalone or of a bill («مشروع قانون زجر ...»)
         if g.get("ititle") and not (g.get("itn") or g.get("itn2")):
             end = _coordinated_cut(norm_.text, m.start("ititle"), end, title)
-        if title and not (g.get("itn") or g.get("btn") or g.get("itn2") or g.get("btn2")):
+        if title and not (g.get("itn") or g.get("btn") or g.get("itn2") or g.get("btn2") or g.get("ity") or g.get("ity2")
+                          or _DIGIT.search(title)):  # (round 11) «لدستور 2011 على ...»: a year ends the name
             t = _PREP_TAIL.match(norm_.text, end)
             if (t and norm(re.sub(r"^[وف]?(?:ب|ل|ك)?", "", title)) not in alias_table()[1] and not _POSSESSIVE.match(title)
                     and not _ENDS_NATIONALITY.search(norm(title))):  # «القانون المدني المصري» is whole
@@ -666,13 +692,16 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             if _ABBR_HEAD.match(g["art"]) and not (_names_instrument(g) or "." in g["art"]):
                 continue  # «ف 538» only with its instrument or as «ف.538»: «فـ 56٪» is "so 56%"
             arts = last_arts if g.get("aprev") else article_tuple(g["artlist"])
+            if g.get("afirst") and _PLURAL_HEAD.search(g["art"]) and len(arts) == 1 and arts[0].isdigit() and 1 < int(arts[0]) <= 50:
+                arts = tuple(str(i) for i in range(1, int(arts[0]) + 1))  # «الفصول ال16 الأولى»: articles 1 to 16
             if _SECTION_HEAD.search(g["art"]) and not (_DIGIT.search(g.get("artlist") or "") and (
                     _names_instrument(g) or arts == _SECTIONS_CITED_ALONE)):
                 continue  # «القسم الثاني» (a part of a code), «القسم 208» (a department)
             short = bool(g.get("minh") or g.get("ashort") or g.get("poss") or g.get("aana")
                          or (g.get("abare") and not g.get("abnat")))
             if _NAME_BEFORE.search(norm_.text, max(0, m.start() - 12), m.start()) or (
-                    not g.get("abare") and _INTERNATIONAL_AFTER.match(norm_.text, m.end())):
+                    not g.get("abare") and _INTERNATIONAL_AFTER.match(norm_.text, m.end())) or (
+                    not _names_instrument(g) and _NOT_LEGISLATION_AFTER.match(norm_.text, m.end())):
                 continue  # «منظمة المادة 19»; «المادة 50 من معاهدة لشبونة»
             if (g.get("aunk") or g.get("abare")) and _BODY_STATUTE.search(norm_.text, m.start(), end) and (
                     _OF_A_BODY.match(norm_.text, end) or _SPORTS_STORY.search(
@@ -698,7 +727,13 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
                 cands, raw, year = (), None, None
                 # «الفصلين الثاني والثالث» alone can be chapters or semesters; with a paragraph before it («الفقرة
                 # الثانية من الفصل الخامس», «البند 6 من المادة الثالثة») it is an article
-                if not short and not g.get("para") and _ORDINAL_CHAPTER.match(g["art"]) and not _DIGIT.search(g["artlist"]):
+                if (not short and not g.get("para") and not g.get("aafter") and _ORDINAL_CHAPTER.match(g["art"])
+                        and not _DIGIT.search(g["artlist"])):
+                    if _FASL_ORDINAL.fullmatch(g["art"]) and not _FROM_AFTER.match(norm_.text, end):
+                        ordinal_fasl.append(len(out))  # kept only in a story that cites «الفصل» as an article (below)
+                        # short: an article of the law of the story (the instrument named before it), never a guess from the gazetteer
+                        out.append(LegalReference(a, b, surface, "article", None, arts, None, None, True, ()))
+                        last_arts = arts
                     continue
             # an abbreviation of a code the gazetteer lacks («ق.إ.ج») names it: no bare-article guess
             named = bool(_names_listed_instrument(g) or g.get("abnat") or g.get("aunk") or (g.get("aabbr") and not cands))
@@ -738,8 +773,9 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
                 kind, cands = "law", ()
             if kind == "decree" and (_INTERNATIONAL_DECREE.search(norm_.text, m.start(), m.end())
                                      or _INTERNATIONAL_ISSUER.match(norm_.text, end) or (
-                    year is None and _UN_RESOLUTION.fullmatch(norm_.text, m.start(), end)
-                    and _UN_CUE.search(norm_.text, max(0, m.start() - UN_WINDOW), m.start())
+                    _UN_RESOLUTION.fullmatch(norm_.text, m.start(), end)
+                    and (_UN_CUE.search(norm_.text, max(0, m.start() - UN_WINDOW), m.start())
+                         or (year is not None and _UN_CUE_AFTER.match(norm_.text, end)))
                     and not _NATIONAL_ISSUER.match(norm_.text, end))):
                 continue  # «قرار مجلس الأمن رقم 2254»: international instruments are not spans
             if not raw and _field_sense(norm_.text, m.start()):
@@ -755,6 +791,14 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
                                       strong=_FLAGS_OUT[0] or bool(year), national=_FLAGS_OUT[1]))
             if raw:
                 numbered_end = end
+    if ordinal_fasl:
+        # «الفصل الثالث» alone is an article only where the story cites articles as «الفصل» with their instrument («الفصل 2 من
+        # هذا القانون»: a Tunisian law or bill); elsewhere a chapter, a term or a season half (round 11)
+        bare = set(ordinal_fasl)
+        keep = any(i not in bare and r.kind == "article" and (r.named or r.candidates or r.short_form)
+                   and _FASL_WORD.search(norm(r.text)) for i, r in enumerate(out))
+        drop = set() if keep else set(ordinal_fasl)
+        out = [r for i, r in enumerate(out) if i not in drop]
     _share_coordinated_instrument(out, text)
     if out and outside and not any(r.kind != "article" or r.named or r.candidates for r in out):
         # a story of a treaty, an international body or a sports federation that cites only bare articles («المادة

@@ -84,7 +84,7 @@ NUM = (r"(?:\(\s?(?:\d+|" + _ORD + r")\s?/\s?[ابجدهوزحطي]\s?\)|" + _CL
        r"|\s+(?:ثالثا|رابعا|خامسا)(?![\w]))?(?:\s?\(\s?جديد[ةه]?\s?\))?")
 # «القسم 230» (a US «Section»): an article only with its instrument or as the one the press cites alone (the finder checks)
 ART_HEAD = P + r"(?:فصول|فصلين|فصلان|فصل|مواد|مادتين|مادتان|ماد[ةه]|بنود|بند|قسم(?=\s+\(?\d))"
-_PARA_NUM = r"(?:\(?\d+\)?|" + _ORD + r"|\(\s?[ابجدهوزحطي]\s?\)|[ابجده](?![\w]))"
+_PARA_NUM = r"(?:\(?\d+\)?|" + _ORD + r"|(?:ال)?اخير[ةه](?![\w])|\(\s?[ابجدهوزحطي]\s?\)|[ابجده](?![\w]))"  # round 11: «الأخيرة»
 # paragraph words before the article («الفقرة الثانية من», «البند (أ) من», «الفقرة 2 من البند 3 من»): inside (rule 13)
 # («الفقرة رقم (1) من», «الفقرة (ز) من البند الثاني المندرج تحت المادة ...», «الفقرة الثانية من أحكام الفصل ...»)
 PARA = ("(?:" + P + r"(?:فقر[ةه]|فقرتين|فقرتان|فقرات|بند|بندين|بندان|بنود)\s+(?:رقم\s+)?" + _PARA_NUM + r"(?:\s*(?:,|،|و)\s*" +
@@ -110,7 +110,9 @@ def year_pat(g: str) -> str:
     ``g``d, and ``g``dc for a date clause (a law's «القانون رقم 81 تاريخ 10/10/2018» keeps it; a decree's is
     outside, rule 6, and the finder cuts it). A Saudi decree's «وتاريخ 8/3/1428هـ» is never part of it."""
     # «لسنة (2018)»: a bracketed year, the brackets inside only when both are there
-    return (r"(?:\s+(?:لسن[ةه]|لعام|للعام|عام|سن[ةه])\s*(?P<" + g + r"p>\(\s?)?(?P<" + g + r">\d{4})(?:\s?(?:هـ|ه|م)" + E +
+    # (round 11) «القانون عدد 52 لسنة 92»: a two-digit year, only after «لسنة» and one space, and not a count («لسنة 15 يوما»)
+    return (r"(?:\s+(?:لسن[ةه]|لعام|للعام|عام|سن[ةه])\s*(?P<" + g + r"p>\(\s?)?(?P<" + g + r">\d{4}|(?<=لسن[ةه]\s)\d{2}(?![\w])"
+            r"(?!\s*(?:يوما|يوم|ايام|شهرا|شهر|اشهر|سن[ةه]|سنوات|عاما|ساع[ةه]|%|٪)(?![\w])))(?:\s?(?:هـ|ه|م)" + E +
             r")?(?(" + g + r"p)\s?\))"
             r"|(?P<" + g + r"dc>\s+(?:بتاريخ|تاريخ|المؤرخ\s+في)\s+\d{1,2}\s?/\s?\d{1,2}\s?/\s?(?P<" + g +
             r"d>\d{4})(?:\s?(?:هـ|ه)" + E + r")?))?")
@@ -131,7 +133,9 @@ RAQM = r"(?:رقم|عدد|المرقم[ةه]?|(?:ذي|ذو)\s+الرقم)(?:\s?:
 def numbered_pat(g: str) -> str:
     """A numbered instrument, its number in group ``g``; a nationality may follow the head («المرسوم بقانون
     الإماراتي رقم 34»)."""
-    return (NUMBERED_HEAD + r"(?:\s+" + NATIONALITY + r")?(?:\s+(?:الصادر[ةه]?\s+)?" + RAQM + r")?\s+(?P<" + g + ">" +
+    # (round 11) «القرار الذي حمل رقم 999», «القانون الذي يحمل الرقم 12»: the number introduced by a relative clause
+    return (NUMBERED_HEAD + r"(?:\s+" + NATIONALITY + r")?(?:\s+(?:الصادر[ةه]?\s+|(?:الذي|التي)\s+(?:حمل|يحمل|حملت|تحمل)\s+(?=(?:ال)?رقم)(?:ال)?)?"
+            + RAQM + r")?\s+(?P<" + g + ">" +
             INST_NUMBER + r")" + E)  # «الأمر الحكومي الصادر عدد 70»
 
 
@@ -139,7 +143,8 @@ SHORT_NOUN = r"(?:قانون|مرسوم\s+بقانون|مرسوم|ظهير|نظ�
 # «القانون المذكور», «المجلة نفسها», «من نفس المجموعة», «القانون الجديد» (the law of the story)
 # the issuer's adjective of a decree may follow («هذا الأمر الحكومي», «نفس القرار الوزاري»)
 DECREE_ADJ = r"ال(?:حكومي|رئاسي|وزاري|ملكي|اميري|سلطاني|جمهوري|تنفيذي|تشريعي|اشتراعي|ترتيبي)[ةه]?(?![\w])"
-SHORT = (r"(?:(?:نفس|ذات|هذا|هذه)\s+ال" + SHORT_NOUN + r"(?:\s+" + DECREE_ADJ + r")?|ال" + SHORT_NOUN +
+# («هذا القانون الأساسي»: an organic law's adjective, round 11)
+SHORT = (r"(?:(?:نفس|ذات|هذا|هذه)\s+ال" + SHORT_NOUN + r"(?:\s+(?:" + DECREE_ADJ + r"|ال(?:اساسي|تنظيمي|عضوي)(?![\w])))?|ال" + SHORT_NOUN +
          r"\s+(?:المذكور[ةه]?\s+اعلاه|المذكور[ةه]?|نفس(?:ه|ها)|ذات(?:ه|ها)|ال?سالف[ةه]?\s+الذكر|المشار\s+الي(?:ه|ها)|"
          r"الجديد[ةه]?(?!\s+لل(?:مجالس|مجلس)\s+ال(?:بلدي|محلي|قروي))))" + E)  # «النظام الجديد للمجالس البلدية»: named
 
@@ -217,7 +222,11 @@ _SAME_STATUTE = (r"(?:\s+و(?:منع|قمع|زجر)\s+(?:" + _IND_CHAIN + r"\s+)
                  _AND_PROTECT + ")?")
 
 
-def _fields(spec: str, longest: int = 5, lam: bool = True) -> str:
+# (round 11) after an article, a bill's title may set its second subject off with a comma («... مكافحة الإرهاب، ومنع غسل ...»)
+_SAME_STATUTE_COMMA = _SAME_STATUTE.replace(r"(?:\s+و(?:منع", r"(?:\s*[,،]?\s+و(?:منع", 1)
+
+
+def _fields(spec: str, longest: int = 5, lam: bool = True, same: str = _SAME_STATUTE) -> str:
     """First words of a title: construct nouns need a tail, definite nouns may stand alone; at most
     ``longest`` definite words follow. ``lam``: whether «مكافحة» may take «ل» («قانون لمكافحة الإرهاب»; «نظام
     لمكافحة التحرش» is "a system to combat harassment", a statute wished for, never one cited)."""
@@ -227,7 +236,7 @@ def _fields(spec: str, longest: int = 5, lam: bool = True) -> str:
     if indef:
         # «قانون لمكافحة الإرهاب»: «مكافحة» may take «ل» («قانون لحماية ...» is rather "a law to protect")
         alts.append("(?:" + ("لمكافح[ةه]|" if lam else "") + "(?:" + "|".join(indef) + r"))(?![\w])" + _NOT_LAW_AFTER + _tail(2, 1, longest) +
-                    _SAME_STATUTE)
+                    same)
     if defin:
         alts.append("ال(?:" + "|".join(defin) + r")(?![\w])" + _tail(0, 0, longest))
     return "(?:" + "|".join(alts) + ")"
@@ -243,7 +252,7 @@ def _fields(spec: str, longest: int = 5, lam: bool = True) -> str:
 _GENERIC_COMPLEMENT = (r"(?:[وف]?(?:ب|ل|ك)?ال|[وف]?لل)(?:دولي|انساني|غاب|طبيع[ةه]|حرب|زمن|بحار|بحر|بلاد|دول[ةه]|هيئ[ةه]|"
                        r"جذب|جاذبي[ةه]|سوق|قو[ةه]|حيا[ةه]|لعب[ةه]|ارض|كون|شارع|عرف|الهي|وضعي|سماء|اقوي|نسبي[ةه]|"
                        r"فيزياء|رياضيات|عرض|طلب|صمت|ميدان|اقوياء|مملك[ةه]|جمهوري[ةه]|امارات|سعودي[ةه]|مغرب|جزائر|"
-                       r"عراق|اردن|كويت|بحرين|سودان|يمن|ولايات|احتلال|تونس|مصر|انسان|نفس|"
+                       r"عراق|اردن|كويت|بحرين|سودان|يمن|ولايات|احتلال|تونس|مصر|انسان|نفس|دوري|سوبر|"
                        r"واحد|اول|ثاني|ثالث|اخر|اخير|جديد|حالي|سابق|قديم|نافذ|مذكور|ساري|معمول|ذي|ذ[يا]ت|ان|مقترح)"
                        r"[ةه]?(?![\w])")
 _GEN_FIRST_DEF = (r"(?=ال)(?!" + _STOP + "|" + _GENERIC_COMPLEMENT +
@@ -293,6 +302,8 @@ _Q_IN_A = r"[^«»\"“”()\n\d.،,:؛!?؟]"
 # («... المتعلق بتنقيح وإتمام القانون عدد 12»: the law amended is the citation, not a subject cut after «بتنقيح»)
 _ABOUT_SUBJECT = (r"(?!ب?" + _AMEND_ACT + r")(?:" + _TAFIL + "|(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتن])" + _NB + "+)" +
                   r"(?:(?:\s+" + _IND + r"){1,2}(?:\s+(?:غير\s+)?" + _DEF + r"){1,4}|(?:\s+(?:غير\s+)?" + _DEF + r"){0,4})" +
+                  # (round 11) the purpose of a regulating decree: «... بضبط القواعد الفنية لتجهيز وتهيئة العربات»
+                  r"(?:\s+ل" + _TAFIL + r"(?:\s+و" + _IND + r")?\s+" + _DEF + r"(?:\s+" + _DEF_ADJ + r"){0,2})?" +
                   _SAME_STATUTE)
 ABOUT_TITLE = (_ABOUT_DEF + r"ب\s*[«\"“]" + _Q_IN_A + r"{2,60}?[»\"”]"  # a quoted subject: «القانون المتعلق بـ"..."»
                r"|(?:" + _ABOUT_DEF + r"(?=ب)|(?:(?:قانون|مرسوما?)(?:\s+بقانون)?"
@@ -302,7 +313,8 @@ ABOUT_TITLE = (_ABOUT_DEF + r"ب\s*[«\"“]" + _Q_IN_A + r"{2,60}?[»\"”]"  #
 # alone is public order)
 # (a construct noun may come before the first definite word: «... لموظفي قطاع التربية الوطنية»)
 # a parliament's internal regulation: «اللائحة الداخلية لمجلس النواب» (kind decree, like any «لائحة»)
-STATUTE_TITLE = (r"(?:(?:ال)?نظام\s+(?:(?:ال)?(?:اساسي|عام)(?:\s+الجديد|\s+الخاص)?|(?:ال)?داخلي(?=\s+لل?(?:مجلس|مجالس|برلمان)))"
+# («النظام العام للبلاد», «... للمجتمع»: public order, round 11)
+STATUTE_TITLE = (r"(?:(?:ال)?نظام\s+(?:(?:ال)?(?:اساسي|عام(?!\s+لل(?:بلاد|دول[ةه]|مجتمع)(?![\w])))(?:\s+الجديد|\s+الخاص)?|(?:ال)?داخلي(?=\s+لل?(?:مجلس|مجالس|برلمان)))"
                  r"|(?:ال)?لائح[ةه]\s+(?:ال)?داخلي[ةه](?=\s+لل?(?:مجلس|مجالس|برلمان)))\s+(?=ل)(?!" + _STOP + ")" + _NB + "+" +
                  r"(?:\s+" + _IND_CHAIN + r"(?=\s+" + _DEF + r"))?(?:\s+" + _DEF + r"){0,3}(?:\s+" + _DEF_ADJ + r")?")
 # a title in quotes or brackets: «قانون "حماية المعطيات"», «نظام (المنافسات والمشتريات الحكومية)»
@@ -372,10 +384,20 @@ def title_pat(g: str) -> str:
             # regulations (kind decree): «اللائحة التنفيذية لنظام ...», «اللائحة التنفيذية لمياه الصرف الصحي» (not
             # «... للنظام», «... لهذا القانون»: the statute of the story), «لائحة الوظائف الصحية»
             r"|(?:ال)?لائح[ةه]\s+التنفيذي[ةه]\s+ل(?:(?:نظام|قانون)\s+(?:" + NIZAM_SPECIAL + "|" + _fields(_FIELDS_NIZAM) + "|" +
-            _fields(_FIELDS_LAW) + "|" + _DEF + r"(?:\s+" + _DEF + r"){0,3})|(?!ل?(?:قانون|نظام|قرار|مرسوم)(?![\w])|ه|ذلك|تلك)"
-            + _NB + r"+(?:\s+" + _DEF + r"){0,3})|لائح[ةه]\s+(?:" + _fields(_FIELDS_LAIHA, 1) + "|" + _fields("حماي[ةه]", 2) + ")|" +
+            _fields(_FIELDS_LAW) + "|" + _DEF + r"(?:\s+" + _DEF + r"){0,3}"
+            # (round 11) a statute whose title is a construct chain: «... لنظام مراقبة شركات التأمين», «... لنظام حجاج الداخل»
+            r"|(?!" + _STOP + "|" + _HEAD_AHEAD + r")" + _NB + r"+(?:\s+" + _IND_CHAIN + r"){0,2}\s+" + _DEF + r"(?:\s+" + _DEF_ADJ + r"){0,3})"
+            r"|(?!ل?(?:قانون|نظام|قرار|مرسوم)(?![\w])|ه|ذلك|تلك)"
+            # («اللائحة التنفيذية لانتخاب أعضاء المجالس البلدية»: a construct chain, round 11)
+            + _NB + r"+(?:(?:\s+" + _IND_CHAIN + r"){1,2}(?:\s+" + _DEF + r"){1,3}|(?:\s+" + _DEF + r"){0,3}))|لائح[ةه]\s+(?:" + _fields(_FIELDS_LAIHA, 1) + "|" + _fields("حماي[ةه]", 2) + ")|" +
             ELECTION_REGULATION + "|" + SUN_WORK_BAN + "|" + NEW_COUNCILS_STATUTE + "|" + ALIENS_TITLE + "|" + NAMED_DECREE + "|" + AMENDMENT_TITLE + "|" + DATED_CONSTITUTION + "|" + POSSESSIVE_CODE + "|" +
-            r"(?:ال|ل)?قانون\s+" + ADJ_CODE + r"\s+" + NATIONALITY + "|" + GENERAL_TITLE + "))" + E)
+            r"(?:ال|ل)?قانون\s+" + ADJ_CODE + r"\s+" + NATIONALITY + "|" + GENERAL_TITLE + "|" + YEAR_NAMED + "))" + E)
+
+
+# (round 11) an instrument named by its year alone: «لدستور 2014», «دستور عام 1996» (a constitution with its year is a span,
+# v3.3; the year goes to the title's year group), «قانون سنة 1976» (a law of that year)
+YEAR_NAMED = (r"(?:ال)?دستور(?=\s+(?:(?:لسن[ةه]|لعام|عام|سن[ةه])\s*)?(?:19|20)\d\d(?![\w]))|قانون\s+(?:سن[ةه]|عام)\s+(?:19|20)\d\d"
+              r"(?![\w])(?!\s*[-/]\s*\d)")
 
 
 # nationality adjectives after a name, with their country (``XX``: a country the gazetteer does not cover;
@@ -544,7 +566,8 @@ def instrument_pat(p: str) -> str:
                   r"|\s+(?:لسن[ةه]|لعام)\s+(?P<" + p + r"ny2>\d{4})(?:\s?[هم])?" + E + ")?")
     # an unknown law named by title and number; title words may not start a new clause (و...) or
     # another instrument, so «القانون الجنائي وبمقتضيات القانون رقم 07.03» is not one title
-    word = (r"\s+(?![وف]|(?:ال)?(?:رقم|عدد|من|في|الذي|التي|المتعلق)(?![\w])|[بلك]?(?:ال)?(?:قانون|مرسوم|ظهير|نظام|امر|قرار)(?![\w]))"
+    # (round 11: «للقانون» too: «القرار نصا تطبيقيا للقانون عدد 36» cites the law, not a decision «... عدد 36»)
+    word = (r"\s+(?![وف]|(?:ال)?(?:رقم|عدد|من|في|الذي|التي|المتعلق)(?![\w])|(?:[بلك]?(?:ال)?|لل)(?:قانون|مرسوم|ظهير|نظام|امر|قرار)(?![\w]))"
             r"[^\s\d,،.:؛()]+")
     # «قرار الدكتور فلان، وزير الصحة، رقم 45 لسنة 2020»: the issuer's name and office between commas (round 10; only
     # with a number and a year, so that a clause between commas is not taken for them)
@@ -559,7 +582,7 @@ def instrument_pat(p: str) -> str:
             # its number or year, inside (rule 3): «قانون المالية لسنة 2017», «قانون المالية 2017»
             r"(?:\s+" + RAQM + r"\s+(?P<" + p + "tn>" + INST_NUMBER + r")" + E + year_pat(p + "tny") +
             # («قانون المالية ل2017»: the year glued to «ل», not an amount: «... ل2000 موظف»)
-            r"|\s+(?:لسن[ةه]|لعام|للعام|ل(?=(?:19|20)\d\d(?!\d)" + _NOT_COUNTED + r"))\s*(?P<" + p + r"ty>\d{4})(?:\s?[هم])?" + E + r"|\s+(?P<" + p + r"ty2>(?:19|20)\d\d)" + E +
+            r"|\s+(?:لسن[ةه]|لعام|للعام|(?<=دستور\s)(?:عام|سن[ةه])|ل(?=(?:19|20)\d\d(?!\d)" + _NOT_COUNTED + r"))\s*(?P<" + p + r"ty>\d{4})(?:\s?[هم])?" + E + r"|\s+(?P<" + p + r"ty2>(?:19|20)\d\d)" + E +
             # a Moroccan number after the title: «قانون التربية البدنية والرياضة 30-09» (not a date or an amount)
             r"|\s+(?P<" + p + r"tn2>\d{1,3}[-.]\d{2})" + E + r"(?![-./]\d|\s*(?:%|٪|مليون|مليار|الف|درهم|دينار|ريال|جنيه|دولار)(?![\w]))" +
             ")?|(?P<" + p + "dec>" + UNNUMBERED_DECREE + "))")
@@ -587,14 +610,23 @@ def finder_regex() -> re.Pattern[str]:
                r"(?:(?:رقم|عدد)(?:\s?:)?\s+)?"
                r"(?:(?P<artlist>(?:من\s+)?" + ART_LIST + r")|(?P<aprev>" + ART_ANAPHOR + "))(?:" + E + r"|(?<=\d)(?=[ء-ي]))" +  # «622-1التي»
                # «الفصل 447-1 وما يليه», «المواد 5 وما بعدها»: the articles that follow, inside (only the cited are listed)
+               # (round 11) «الفصول ال16 الأولى من المشروع»: the first sixteen articles (the finder lists them)
+               r"(?P<afirst>(?<=\d)\s+(?:ال)?اولي" + E + ")?"
                r"(?:\s+وما\s+(?:يلي|بعد)(?:ه|ها)" + E + ")?" +
                # a paragraph after the number, inside (rule 13): «المادة 6 فقرة 2 من ...», «المادة (3) البند (ب)»
-               r"(?:\s*[,،]?\s+(?:ال)?(?:فقر[ةه]|بند)\s+" + _PARA_NUM + E + r")?"
+               r"(?:(?:\s*[,،]?\s+|\s?/\s?)(?:ال)?(?:فقر[ةه]|بند)\s+" + _PARA_NUM + E + r")?"  # round 11: «المادة 3/ فقرة 7»
+               # (round 11) «الفصل 82 الجديد» (the article as amended, inside like a law's «الجديد»), «بالفصل الثاني أعلاه»
+               # (the article of the text quoted, cited above it)
+               r"(?P<aafter>\s+(?:الجديد[ةه]?|(?:ال)?مذكور[ةه]?\s+اعلاه|اعلاه)" + E + r")?"
+               # (round 11) «الفصل 24 المتعلق بالاستثناءات، من مشروع قانون ...»: what the article is about, between it and its
+               # instrument (inside; only with the instrument after it)
+               r"(?:\s+(?:ال)?(?:متعلق|خاص)[ةه]?\s+ب" + _NB + r"+(?:\s+(?!" + _STOP + ")" + _NB + r"+){0,2}\s*[,،]?(?=\s+(?:من|في)\s))?"
                r"(?:\s+(?P<minh>منه|منها)" + E +
                # «بالمادة 3 المعدلة من قانون ...»: the amended article, with its instrument
                # «المادة 522 بقانون العقوبات», «المادة 3 للقانون رقم 5»: the preposition attached to the instrument (not
                # «ب» + a number: «عدلت المادة 5 بالقانون رقم 10» is the amending law, rule 9)
-               r"|(?:\s+المعدل[ةه]?)?\s+(?:(?:من|في|ب)\s+|(?=ل|ب(?!(?:ال)?(?:قانون|مرسوم|امر|قرار|ظهير)\s+(?:رقم|عدد|\d))))"
+               # (round 11) «"المادة 980" من القانون المدني»: the quote that opened before the article word closes after its number
+               r"|(?:\s+المعدل[ةه]?)?[»\"”″]?\s+(?:(?:من|في|ب)\s+|(?=ل|ب(?!(?:ال)?(?:قانون|مرسوم|امر|قرار|ظهير)\s+(?:رقم|عدد|\d))))"
                r"(?:(?P<ashort>" + SHORT + r")|" + instrument("a") +
                # «من النظام», «من اللائحة التنفيذية» (the statute of the story), «من القانون اللبناني»
                r"|(?P<abare>ال(?:نظام|قانون)(?!\s+الاساسي|\s+الخاص\s+ب|\s+" + ADJ_CODE + r")(?:\s+(?P<abnat>" + NATIONALITY + r")|\s+الداخلي(?![\w]))?"
@@ -605,7 +637,9 @@ def finder_regex() -> re.Pattern[str]:
                # قانون آداب الاتصالات» (after an article, «قانون» + any construct noun + a definite word is a title)
                r"|(?P<aunk>(?:ال)?دستور(?:\s+" + NATIONALITY + r"|\s+(?:(?:لعام|عام|سن[ةه])\s+)?(?:19|20)\d\d|\s+" + _CONSTITUTION_OF +
                r")?|القانون\s+" + ADJ_CODE + r"(?:\s+" + NATIONALITY + r")?|المجل[ةه]\s+ال" + _NB + r"+ي[ةه]|لائحت(?:ه|ها)\s+"
-               r"التنفيذي[ةه]|(?:مشروع|مقترح|مسود[ةه])\s+(?:ال)?(?:قانون|نظام)(?:\s+(?!" + _GENERIC_COMPLEMENT + ")" + _DEF + r"(?:\s+" + _DEF_ADJ +
+               r"التنفيذي[ةه]|(?:مشروع|مقترح|مسود[ةه])\s+(?:قانون\s+" + _fields(_FIELDS_LAW, same=_SAME_STATUTE_COMMA) + r"|نظام\s+" +
+               _fields(_FIELDS_NIZAM, lam=False, same=_SAME_STATUTE_COMMA) + r"|قانون\s+الحق\s+في\s+" + _DEF + r"(?:\s+(?:الي|علي)\s+" + _DEF +
+               r")?)(?:\s+(?:لسن[ةه]|لعام)\s*\d{4}(?![\w]))?|(?:مشروع|مقترح|مسود[ةه])\s+(?:ال)?(?:قانون|نظام)(?:\s+(?!" + _GENERIC_COMPLEMENT + ")" + _DEF + r"(?:\s+" + _DEF_ADJ +
                r"){0,3}(?:\s+(?:لسن[ةه]|لعام)\s*\d{4}(?![\w]))?|\s+المذكور[ةه]?(?=[\s\W]|\Z))?|ال(?:امر|مرسوم)\s+ال(?:ملكي|سامي|اميري|سلطاني|رئاسي|حكومي|تشريعي)|القانون\s+الاساسي(?:\s+" + NATIONALITY + r")?|(?:قانون\s+(?!" + _GENERIC_COMPLEMENT + r")|(?:تنظيم|نظام)\s+)(?:" + _IND_CONSTRUCT + r")?" + _DEF +
                r"(?:\s+" + _DEF_ADJ + r"){0,3}(?:\s+" + NATIONALITY + r")?"
                # «من لائحة الحقوق والمزايا المالية», «من لائحة انتخاب أعضاء المجالس»: after an article, a regulation
@@ -615,7 +649,9 @@ def finder_regex() -> re.Pattern[str]:
                # «من قواعد التسجيل والإدراج»: after an article, a regulator's rules (not a game's or a federation's, rule 15)
                r"|قواعد\s+(?!ال(?:لعب[ةه]|انضباط|منشطات|اشتباك|لغ[ةه]|نحو)(?![\w]))(?:" + _IND_CHAIN + r"\s+)?" + _DEF + r"(?:\s+" + _DEF_ADJ + r"){0,3})" + E +
                # «من القرار», «من الأمر الحكومي», «من اللائحة», «المادة 8 للمرسوم»: the decree or regulation of the story (rule 5)
-               r"|(?P<aana>(?:ال|لل(?=قرار|مرسوم))(?:قرار|امر|مرسوم)(?:\s+" + DECREE_ADJ + r")?|اللائح[ةه](?:\s+ال(?:داخلي|تنظيمي)[ةه])?)" + E + ")"
+               r"|(?P<aana>(?:ال|لل(?=قرار|مرسوم))(?:قرار|امر|مرسوم)(?:\s+" + DECREE_ADJ + r")?|اللائح[ةه](?:\s+ال(?:داخلي|تنظيمي)[ةه])?"
+               # (round 11) «من المشروع», «من مشروع القانون» (the bill of the story, rule 5)
+               r"|المشروع(?:\s+ال(?:جديد|اساسي))?|مشروع\s+ال(?:قانون|نظام)(?:\s+ال(?:جديد|اساسي))?)" + E + ")"
                # abbreviations: «ق.ج» (Morocco), «ق.ع» (a penal code), «م.ج» (Tunisia), «302 و306 عقوبات»; «ق.ع.ج» (Algeria's
     # penal code), «ق.إ.ج» / «ق.م.ج» (codes of criminal procedure), «ق.ل.ع» (Morocco's code of obligations and contracts)
                # «المادة 47 إجراءات» (Sudan: the code of criminal procedure), only at the end of its clause: «تحدد المادة 12

@@ -329,6 +329,7 @@ def resolve(refs: list[LegalReference], text: str = "", country: str | None = No
 
     out: list[LegalReference] = []
     last: str | None = None
+    cited: dict[tuple[str, ...], str | None] = {}  # article numbers cited with their instrument -> that instrument
     for r in refs:
         if _field_of_law(r) and (country or infer_country(text, [x for x in refs if not _field_of_law(x)], normalized,
                                                           cue_hits, prior)) != "MA":
@@ -336,6 +337,9 @@ def resolve(refs: list[LegalReference], text: str = "", country: str | None = No
         inst = None
         if r.short_form:
             inst = last
+        elif r.kind == "article" and not r.candidates and not r.raw_number and not r.named and r.articles in cited:
+            # (round 11) «الفصل 88 من مشروع القانون ...», later «الفصل 88» alone: the same article of the same instrument
+            inst = cited[r.articles]
         elif r.kind == "article" and not r.candidates and not r.raw_number:
             # «المادة 16 من نظام مكافحة غسل الأموال» names an instrument the gazetteer lacks: stays null
             inst = None if r.named else _bare_article(r, ctx(r), last, any(
@@ -357,6 +361,8 @@ def resolve(refs: list[LegalReference], text: str = "", country: str | None = No
                 cands = [x for x in cands if c and gaz[x].country == c]
             inst = cands[0] if len(cands) == 1 else None
         out.append(r if r.instrument == inst else r.with_instrument(inst))
+        if r.kind == "article" and r.articles and (r.named or r.candidates or r.short_form):
+            cited.setdefault(r.articles, inst)  # the first instrument an article is cited with
         if not r.short_form and (r.candidates or r.raw_number or r.kind != "article"):
             last = inst
     return out
