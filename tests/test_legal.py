@@ -759,7 +759,7 @@ TABLE = [
     # «... أعلاه»; «الفقرة الأخيرة من»; a bare «الفصل الثالث» in a story citing «الفصل» articles; a quote closed after the
     # number; a federation's disciplinary rules, a book's chapter, a company's or the country's «النظام العام» (no spans);
     # «للقانون» after a decision; UN resolutions with a year or a General Assembly number; two-digit years; «لدستور 2011»,
-    # «قانون سنة 1958»; «القرار الذي حمل رقم»; «هذا القانون الأساسي»; a regulation of a statute with a construct title; a bare
+    # «قانون سنة 1958» (no spans); «القرار الذي حمل رقم»; «هذا القانون الأساسي»; a regulation of a statute with a construct title; a bare
     # article cited again after its instrument; a regulating decree's purpose
     ('وصادق المجلس على الفصل 9 من مشروع قانون مكافحة التهريب، ومنع غسل الأموال أمس',
      [('الفصل 9 من مشروع قانون مكافحة التهريب، ومنع غسل الأموال', 'article', None, ('9',))]),
@@ -811,12 +811,17 @@ TABLE = [
      [('القانون عدد 17 لسنة 88', 'law', None, ())]),
     ('وعاقبه القاضي طبقا للقانون عدد 31 لسنة 15 يوما بالسجن',  # a term of days, not a year
      [('للقانون عدد 31', 'law', None, ())]),
+    # a constitution or a law named by its year alone is no span (v3.3, as the written corpus's gold has it): round 11 tried
+    # these as spans and took them back
     ('وأحيل الملف طبقا لدستور 2011 على المحكمة',
-     [('لدستور 2011', 'law', None, ())]),
+     []),
     ('ويضمن دستور عام 1996 ذلك',
-     [('دستور عام 1996', 'law', None, ())]),
+     []),
     ('وتم الإخلاء بمقتضى قانون سنة 1958 المنظم للكراء',
-     [('قانون سنة 1958', 'law', None, ())]),
+     []),
+    # what an article is about stays outside when no instrument follows, even before «من» («تركيبة من صورة»)
+    ('ويعاقب الفصل 447-2 المتعلق بتوزيع تركيبة من صورة شخص دون موافقته',
+     [('الفصل 447-2', 'article', None, ('447-2',))]),
     ('وعاش البلد في ظل الدستور 20 عاما',
      []),
     ('ودرس القانون سنة 2010 في الجامعة',

@@ -657,6 +657,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
         if g.get("short"):
             continue
         end = m.end()
+        if g.get("adesc") and not isinstance(m, _Shifted) and m.end("adesc") == end:
+            end = m.start("adesc")  # «الفصل 447-2 المتعلقة بتوزيع صور ...»: no instrument after what it is about, so that is outside
         title = g.get("ititle") or g.get("btitle")  # a title, standalone or of a bill («مشروع قانون زجر ...»)
         if g.get("ititle") and not (g.get("itn") or g.get("itn2")):
             end = _coordinated_cut(norm_.text, m.start("ititle"), end, title)
