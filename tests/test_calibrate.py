@@ -25,13 +25,27 @@ def test_fit_platt_recovers_a_known_temperature_and_bias():
     assert t == pytest.approx(2.0, rel=0.05) and b == pytest.approx(-1.5, abs=0.06)
 
 
-def test_fit_platt_falls_back_to_the_temperature_alone():
+def test_fit_platt_one_class_and_scores_that_rank_wrongly():
     from arcrime.metrics import fit_platt, fit_temperature
 
     p = np.array([0.9, 0.8, 0.3, 0.2, 0.1])
     assert fit_platt(np.zeros(5, dtype=int), p) == (fit_temperature(np.zeros(5, dtype=int), p), 0.0)  # one class
-    y = np.array([0, 0, 1, 1, 1])  # scores that rank the negatives first: no positive slope to fit
-    assert fit_platt(y, p) == (fit_temperature(y, p), 0.0)
+    t, _ = fit_platt(np.array([0, 0, 1, 1, 1]), p)  # the negatives ranked first: the flattest allowed fit
+    assert t == pytest.approx(np.exp(3), rel=1e-3)
+
+
+def test_fit_platt_stays_finite_on_separable_dev_data():
+    """Every positive above every negative (a few real positives): Platt's smoothed targets keep the fit finite,
+    so the calibrated scores are not pushed to exactly 0 or 1."""
+    from arcrime.metrics import fit_platt
+
+    rng = np.random.default_rng(1)
+    y = np.array([0] * 60 + [1] * 6)
+    z = np.r_[rng.normal(-3, 1, 60), rng.normal(4, 0.5, 6)]
+    t, b = fit_platt(y, _sigmoid(z))
+    assert np.exp(-3) < t < np.exp(3) and -20 < b < 20
+    q = np.round(_sigmoid(z / t + b), 6)
+    assert np.mean((q == 0) | (q == 1)) < 0.1
 
 
 def test_calibration_bias_needs_temperature_scaling(tmp_path, tiny_split):
@@ -139,3 +153,48 @@ def test_calibrate_cli_records_and_refuses_bad_requests(trained, tmp_path):
     assert (tmp / "models" / "tiny" / "model.safetensors").is_file()
     assert main(["-q", "calibrate", "--model", str(tmp_path), "--dev", str(cal_dev), "--out", str(tmp_path / "y"),
                  "--device", "cpu"]) != 0 and not (tmp_path / "y").exists()
+
+
+def test_calibrate_refuses_overlapping_folders_and_bad_dev_data(trained, dev_records, tmp_path):
+    from arcrime.calibrate import recalibrate
+    from arcrime.corpus import DataError
+
+    tmp, _, _ = trained
+    model = tmp / "models" / "tiny"
+    recs = dev_records[36:96]
+    with pytest.raises(ValueError, match="apart from the model"):  # --overwrite would delete the model's parent
+        recalibrate(model, recs, tmp / "models", overwrite=True, device="cpu")
+    with pytest.raises(ValueError, match="apart from the model"):
+        recalibrate(model, recs, model / "copy", device="cpu")
+    assert (model / "model.safetensors").is_file() and not (model / "copy").exists()
+    bad = [dict(recs[0], labels=["fraud"])] + recs[1:]
+    with pytest.raises(DataError, match="my_dev.jsonl: record .* label\\(s\\) fraud"):
+        recalibrate(model, bad, tmp_path / "x", device="cpu", dev_files=["my_dev.jsonl"])
+    none = [dict(r, labels=[]) for r in recs]
+    with pytest.raises(ValueError, match="my_dev.jsonl: label .*: 0 positive"):
+        recalibrate(model, none, tmp_path / "x", device="cpu", dev_files=["my_dev.jsonl"])
+    assert not (tmp_path / "x").exists()
+
+
+def test_calibrate_overwrites_whole_and_leaves_no_partial_folder(trained, dev_records, tmp_path):
+    from arcrime.calibrate import recalibrate
+
+    tmp, _, _ = trained
+    out = tmp_path / "cal"
+    recalibrate(tmp / "models" / "tiny", dev_records[36:96], out, device="cpu")
+    (out / "stale.txt").write_text("left from an earlier copy", encoding="utf-8")
+    recalibrate(tmp / "models" / "tiny", dev_records[36:96], out, method="temperature", overwrite=True, device="cpu")
+    assert not (out / "stale.txt").exists() and (out / "model.safetensors").is_file()
+    assert "Calibration (temperature) and thresholds refitted by `arcrime calibrate`" in (out / "README.md").read_text(
+        encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cal"]  # no temporary or .old folder left beside it
+
+
+def test_calibrate_refuses_a_model_that_is_no_bert(tmp_path, dev_records):
+    from arcrime.calibrate import recalibrate
+    from arcrime.prediction import ModelLoadError
+
+    (tmp_path / "hy").mkdir()
+    (tmp_path / "hy" / "hybrid.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(ModelLoadError, match="is a stacked hybrid"):
+        recalibrate(tmp_path / "hy", dev_records[:20], tmp_path / "out", device="cpu")

@@ -7,11 +7,13 @@ the project's rule (:func:`arcrime.metrics.tune_thresholds`) and the keyword-gat
 untouched: the new folder is a copy of the model whose ``config.json`` carries the new calibration and
 thresholds, with a regenerated card.
 
-Why: with few positives (the real-press dev split holds 8 to 23 per label) a model's scores can be shifted
-as a whole, and a temperature (which keeps 0.5 where it is) leaves the tuned thresholds at 0.03 to 0.11.
-The bias moves the scores back to calibrated probabilities, so a threshold lies inside [0, 1] and a score
-reads as a probability. A per-label transform that keeps the order of the scores, it changes which dev
-articles pass a threshold only where F1 ties are broken differently (towards 0.5).
+Why: a model is calibrated on the dev files of its training config; a user's own labelled dev data (another
+outlet, country or period) may call for other scores and thresholds, and this refits both without training. A
+per-label transform that keeps the order of the scores, it changes which dev articles pass a threshold only where
+F1 ties are broken differently (towards 0.5). For calibrated probabilities the F1-best threshold lies near half
+the F1 reached, so a rare label that the model ranks weakly keeps a low threshold (the released model's
+defamation and impersonation thresholds stay near 0.03-0.05 after Platt scaling on real dev, whose expected
+calibration error was already about 0.01: `experiments/bert-small-w2v-real-balanced-platt/run.json`).
 
     arcrime calibrate --model released/arcrime-small-real --dev data/real/hydrated/real_dev.jsonl \\
         --out models/arcrime-small-real-platt --record experiments/bert-small-w2v-real-balanced-platt
@@ -26,11 +28,16 @@ from typing import Any
 
 import numpy as np
 
+from .baselines import BASELINE_FILE
 from .card import model_card
-from .fileio import OutputExistsError
+from .corpus import DataError
+from .export import ONNX_FILE
+from .fileio import OutputExistsError, atomic_dir
+from .hybrid import HYBRID_FILE
 from .inference import BertPredictor, calibrated_scores
 from .keywords import gate_thresholds, keyword_matrix
 from .metrics import expected_calibration_error, fit_platt, fit_temperature, label_matrix, macro_f1_at, tune_thresholds
+from .model import is_legacy
 from .prediction import ModelLoadError
 from .training import dev_scores
 
@@ -52,30 +59,54 @@ def _summary(y: np.ndarray, s: np.ndarray, thresholds: dict[str, float], labels:
             "thresholds": {lab: round(float(thresholds[lab]), 6) for lab in labels}}
 
 
+def _refuse(model_dir: Path, out: Path) -> None:
+    """Errors found before any work: the output and the model must be apart, and the model a current BERT folder."""
+    m, o = model_dir.resolve(), out.resolve()
+    if o == m or o in m.parents or m in o.parents:
+        raise ValueError(f"{out}: the output folder must be a new folder apart from the model {model_dir} (neither may "
+                         "contain the other: --overwrite would delete the model)")
+    for name, what in ((HYBRID_FILE, "a stacked hybrid"), (BASELINE_FILE, "a baseline"), (ONNX_FILE, "an ONNX export")):
+        if (model_dir / name).is_file():
+            raise ModelLoadError(f"{model_dir} is {what}: `arcrime calibrate` refits a fine-tuned BERT folder "
+                                 "(`arcrime train`, or released/arcrime-small-real)")
+    if is_legacy(model_dir):
+        raise ModelLoadError(f"{model_dir}: a pre-0.2 model folder; run `arcrime convert {model_dir} NEW_DIR` first")
+
+
 def recalibrate(model_dir: str | Path, records: list[dict[str, Any]], out: str | Path, method: str = "platt",
-                device: str = "auto", overwrite: bool = False) -> dict[str, Any]:
+                device: str = "auto", overwrite: bool = False, dev_files: list[str] | None = None) -> dict[str, Any]:
     """Refit the calibration and thresholds of the BERT in ``model_dir`` on dev ``records``; save a copy
     of the model with them to ``out``. Returns the fit: before and after (dev macro-F1 at the tuned
-    thresholds, expected calibration error, mean score, thresholds), the temperatures and biases."""
+    thresholds, expected calibration error, mean score, thresholds), the temperatures and biases.
+
+    Raises:
+        ValueError: an unknown method, no record, ``out`` not apart from ``model_dir``, a dev label the model does
+            not have, or fewer than 2 positives or negatives of a label.
+        ModelLoadError: ``model_dir`` is no current fine-tuned BERT folder.
+        OutputExistsError: ``out`` exists and ``overwrite`` is False.
+    """
     if method not in METHODS:
         raise ValueError(f"method {method!r}: choose {' or '.join(METHODS)}")
     model_dir, out = Path(model_dir), Path(out)
+    where = ", ".join(dev_files) if dev_files else "the dev records"
     if not records:
-        raise ValueError("no dev article to calibrate on")
-    if out.resolve() == model_dir.resolve():
-        raise ValueError(f"{out}: the output must be a new folder, not the model being recalibrated")
-    if out.exists() and not overwrite:
+        raise ValueError(f"{where}: no dev article to calibrate on")
+    _refuse(model_dir, out)
+    if out.exists() and any(out.iterdir()) and not overwrite:
         raise OutputExistsError(f"{out} exists; pass --overwrite or choose another --out")
     predictor = BertPredictor.from_pretrained(model_dir, device=device)
-    if not isinstance(predictor, BertPredictor) or not hasattr(predictor.config, "temperatures"):
-        raise ModelLoadError(f"{model_dir}: not a fine-tuned BERT folder (calibration applies to `arcrime train` models)")
     labels = list(predictor.labels)
+    for r in records:
+        unknown = sorted(set(r.get("labels", [])) - set(labels))
+        if unknown:
+            raise DataError(f"{where}: record {r.get('id')!r} has label(s) {', '.join(unknown)} that the model "
+                            f"{model_dir} does not have ({', '.join(labels)}); give dev files with its labels")
     y = label_matrix([r.get("labels", []) for r in records], labels)
     for i, lab in enumerate(labels):
         pos = int(y[:, i].sum())
         if pos < 2 or pos > len(records) - 2:
-            raise ValueError(f"label {lab}: {pos} positive dev article(s) of {len(records)}; calibration needs at "
-                             "least 2 positives and 2 negatives per label")
+            raise ValueError(f"{where}: label {lab}: {pos} positive dev article(s) of {len(records)}; calibration needs "
+                             "at least 2 positives and 2 negatives per label")
     texts = [r["text"] for r in records]
     logger.info("calibrate: scoring %d dev article(s) with %s", len(texts), model_dir)
     outs = predictor.raw_outputs(texts)
@@ -84,7 +115,8 @@ def recalibrate(model_dir: str | Path, records: list[dict[str, Any]], out: str |
     before = _summary(y, before_scores, dict(cfg.thresholds), labels)
     before["temperatures"] = dict(cfg.temperatures)
     before["calibration_biases"] = dict(getattr(cfg, "calibration_biases", {}) or {})
-    raw = _scores(outs)  # the uncalibrated sigmoid of the logits: what either method refits from
+    # what either method refits from: the sigmoid of the aggregated logits, unrounded
+    raw = np.array([calibrated_scores(o.logits) for o in outs], dtype=np.float64)
     if method == "platt":
         fits = {lab: fit_platt(y[:, i], raw[:, i]) for i, lab in enumerate(labels)}
     else:
@@ -97,15 +129,15 @@ def recalibrate(model_dir: str | Path, records: list[dict[str, Any]], out: str |
     after = _summary(y, scores, dict(cfg.thresholds), labels)
     after["temperatures"] = dict(cfg.temperatures)
     after["calibration_biases"] = dict(cfg.calibration_biases)
-    # the copy: the same weights and tokenizer, the new config and card
-    tmp = out.with_name(out.name + ".partial")
-    shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(model_dir, tmp)
-    cfg.save_pretrained(tmp)
-    (tmp / "README.md").write_text(model_card(cfg, None, out.name), encoding="utf-8")
-    if out.exists():
-        shutil.rmtree(out)
-    tmp.rename(out)
+    # the copy: the same weights and tokenizer, the new config and card, written whole or not at all
+    card = model_card(cfg, None, out.name)
+    note = (f"\n## Calibration\n\nCalibration ({'Platt scaling: temperature and bias' if method == 'platt' else 'temperature'}"
+            f") and thresholds refitted by `arcrime calibrate` on {where} ({len(records)} articles), from `{model_dir.name}`; "
+            "the weights are that model's, unchanged. The training data named above is that model's.\n")
+    with atomic_dir(out, overwrite=overwrite) as tmp:
+        shutil.copytree(model_dir, tmp, dirs_exist_ok=True)
+        cfg.save_pretrained(tmp)
+        (tmp / "README.md").write_text(card + note, encoding="utf-8")
     logger.info("calibrate: dev macro-F1 %.4f -> %.4f; thresholds %s -> %s", before["macro_f1"], after["macro_f1"],
                 before["thresholds"], after["thresholds"])
     return {"model_dir": str(out), "from_model": str(model_dir), "method": method, "n_dev": len(records),

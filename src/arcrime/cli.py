@@ -400,7 +400,8 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
     _check_device(a.device)
     records = _read_dev_files(a.dev, "a model is calibrated and its thresholds are chosen")
     run = RunRecord(a.record, "calibrate", None, None) if a.record else None
-    res = recalibrate(a.model, records, a.out, method=a.method, device=a.device, overwrite=a.overwrite)
+    res = recalibrate(a.model, records, a.out, method=a.method, device=a.device, overwrite=a.overwrite,
+                      dev_files=list(a.dev))
     if run is not None:
         run.finish(model=a.out, dev_files=list(a.dev), **res)
     print(json.dumps({"model_dir": res["model_dir"], "method": res["method"],

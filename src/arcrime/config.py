@@ -166,8 +166,8 @@ class TrainConfig:
     compile: bool = False  # torch.compile the model (CUDA only is sensible)
     tune_thresholds: bool = True  # tune per-label thresholds on dev (maximize F1); else 0.5
     temperature_scaling: bool = False  # fit a per-label temperature on dev (calibration) before thresholds
-    # with temperature_scaling: also a per-label bias (Platt scaling, sigmoid(logit / T + b)), so that the
-    # scores are calibrated probabilities and the tuned thresholds move away from 0 (few real positives)
+    # with temperature_scaling: also a per-label bias (Platt scaling, sigmoid(logit / T + b)): calibrated
+    # probabilities even when the model's scores are shifted as a whole, which a temperature cannot correct
     calibration_bias: bool = False
     # evaluate on dev and save a resumable checkpoint every N optimizer steps (0 = at the end of every epoch)
     checkpoint_every: int = 0

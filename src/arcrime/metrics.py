@@ -114,23 +114,27 @@ def fit_temperature(y: np.ndarray, p: np.ndarray) -> float:
 
 
 def fit_platt(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
-    """Platt scaling of (dev) scores: the temperature T and bias b of ``sigmoid(logit(p) / T + b)``, by an
-    unregularised logistic regression on the logit (scikit-learn). The bias moves a model whose scores
-    are shifted as a whole (few positives, a prior unlike training's) back to calibrated probabilities,
-    which a temperature alone cannot: the F1-best threshold then lies in the middle of [0, 1], not at its
-    edge. When the logit does not rank the positives above the negatives (a fitted slope <= 0), or one
-    class is absent, the temperature alone is fitted and the bias is 0."""
-    from sklearn.linear_model import LogisticRegression
+    """Platt scaling of (dev) scores: the temperature T and bias b of ``sigmoid(logit(p) / T + b)`` that minimise
+    the log loss against Platt's smoothed targets ((N+ + 1) / (N+ + 2) for a positive, 1 / (N- + 2) for a
+    negative), so that dev data where every positive outscores every negative (likely with a few real positives)
+    still has a finite fit; T is bounded to [e^-3, e^3] like :func:`fit_temperature`'s and b to [-20, 20].
+    With one class only, the temperature alone is fitted and the bias is 0."""
+    from scipy.optimize import minimize
 
     y = np.asarray(y).astype(int)
     if y.min() == y.max():
         return fit_temperature(y, p), 0.0
-    z = np.log(np.clip(p, 1e-7, 1 - 1e-7) / np.clip(1 - p, 1e-7, 1)).reshape(-1, 1)
-    lr = LogisticRegression(C=1e10, max_iter=1000).fit(z, y)  # C this large: unregularised, on every sklearn >= 1.4
-    a, b = float(lr.coef_[0, 0]), float(lr.intercept_[0])
-    if a <= 1e-6:
-        return fit_temperature(y, p), 0.0
-    return 1.0 / a, b
+    p = np.asarray(p, dtype=np.float64)  # float32 scores would give a coarser objective, hence another optimum
+    z = np.log(np.clip(p, 1e-7, 1 - 1e-7) / np.clip(1 - p, 1e-7, 1))
+    n_pos, n_neg = int(y.sum()), int(y.size - y.sum())
+    t = np.where(y == 1, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))
+
+    def nll(v: np.ndarray) -> float:
+        q = np.clip(1 / (1 + np.exp(-(z / np.exp(v[0]) + v[1]))), 1e-12, 1 - 1e-12)
+        return float(-(t * np.log(q) + (1 - t) * np.log(1 - q)).mean())
+
+    res = minimize(nll, np.zeros(2), method="L-BFGS-B", bounds=[(-3, 3), (-20, 20)])
+    return float(np.exp(res.x[0])), float(res.x[1])
 
 
 def macro_f1_at(y_true: np.ndarray, scores: np.ndarray, thresholds: dict[str, float], labels: Sequence[str]) -> float:

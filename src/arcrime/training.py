@@ -465,7 +465,8 @@ class FineTuneRecipe:
             scores = dev_scores([o.scores for o in outs])
             y = label_matrix([r["labels"] for r in self.dev_recs], labels)
             if cfg.train.temperature_scaling and cfg.train.calibration_bias:
-                fits = {lab: fit_platt(y[:, i], scores[:, i]) for i, lab in enumerate(labels)}
+                raw = np.array([calibrated_scores(o.logits) for o in outs], dtype=np.float64)  # unrounded
+                fits = {lab: fit_platt(y[:, i], raw[:, i]) for i, lab in enumerate(labels)}
                 acfg.temperatures = {lab: t for lab, (t, _) in fits.items()}
                 acfg.calibration_biases = {lab: b for lab, (_, b) in fits.items()}
             elif cfg.train.temperature_scaling:
