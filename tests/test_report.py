@@ -176,3 +176,19 @@ def test_targets_show_the_hybrid_option_beside_the_pure_bert(tmp_path):
     assert "| the stacked hybrid option (hybrid: BERT + TF-IDF + keyword rules, combined on real dev): macro-F1 | 0.590 " \
            "| 0.90 | -0.310 |" in targets
     assert "| its written-test macro-F1 | 0.870 | 0.93 | -0.060 |" in targets
+
+
+def test_recipe_treats_a_later_setting_at_its_default_as_absent(tmp_path):
+    """A run recorded before ``train.calibration_bias`` existed ran the same recipe as one with it at false."""
+    import yaml
+
+    from arcrime.report import _recipe
+
+    base = {"model": {"name_or_path": "enc"}, "train": {"seed": 13, "epochs": 3.0, "temperature_scaling": True},
+            "run": {"name": "x"}}
+    for name, extra in (("old", {}), ("new", {"calibration_bias": False}), ("platt", {"calibration_bias": True})):
+        (tmp_path / name).mkdir()
+        cfg = {**base, "train": {**base["train"], **extra, "seed": 14 if name == "new" else 13}}
+        (tmp_path / name / "config.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    assert _recipe(tmp_path / "old") == _recipe(tmp_path / "new")
+    assert _recipe(tmp_path / "platt") != _recipe(tmp_path / "old")

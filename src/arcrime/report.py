@@ -241,7 +241,15 @@ def _recipe(run_dir: Path) -> dict[str, Any] | None:
     cfg.pop("run", None)
     (cfg.get("train") or {}).pop("seed", None)
     (cfg.get("train") or {}).pop("output_dir", None)
+    for (section, key), default in _ADDED_LATER.items():  # a setting at its default is the recipe without it
+        if (cfg.get(section) or {}).get(key, default) == default:
+            (cfg.get(section) or {}).pop(key, None)
     return cfg
+
+
+# settings added to the config after runs were recorded, with the default that keeps the earlier behaviour: a
+# recorded config that lacks one ran the same recipe as one that has it at its default
+_ADDED_LATER = {("train", "calibration_bias"): False}
 
 
 # the quickstart recipe over seeds, per training stack: (folder under experiments/, stack); the first is current
