@@ -198,3 +198,19 @@ def test_calibrate_refuses_a_model_that_is_no_bert(tmp_path, dev_records):
     (tmp_path / "hy" / "hybrid.json").write_text("{}", encoding="utf-8")
     with pytest.raises(ModelLoadError, match="is a stacked hybrid"):
         recalibrate(tmp_path / "hy", dev_records[:20], tmp_path / "out", device="cpu")
+
+
+def test_calibrate_cli_empty_malformed_and_missing_dev_files(trained, tmp_path, caplog):
+    """Bad dev files: a clear error naming the file, and nothing written."""
+    from arcrime.cli import main
+
+    tmp, _, _ = trained
+    empty, bad = tmp_path / "empty_dev.jsonl", tmp_path / "bad_dev.jsonl"
+    empty.write_text("", encoding="utf-8")
+    bad.write_text('{"id": "x", "text": \n', encoding="utf-8")
+    for dev in (empty, bad, tmp_path / "missing_dev.jsonl"):
+        caplog.clear()
+        out = tmp_path / f"out-{dev.stem}"
+        assert main(["calibrate", "--model", str(tmp / "models" / "tiny"), "--dev", str(dev), "--out", str(out),
+                     "--device", "cpu"]) != 0
+        assert not out.exists() and dev.name in caplog.text
