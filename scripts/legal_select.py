@@ -63,6 +63,8 @@ def main() -> None:
     ap.add_argument("--counts", default=None, help="default data/real/legal_selection.json (draw 1) or "
                     "data/real/legal_selection_N.json")
     args = ap.parse_args()
+    if args.max_chars < MIN_CHARS or (args.per_corpus and min(args.per_corpus) < 0):
+        ap.error(f"--max-chars must be >= {MIN_CHARS} and --per-corpus counts >= 0 (got {args.max_chars}, {args.per_corpus})")
     later = args.draw > 1
     seed = SEED + args.draw - 1
     per_corpus = {c: (n // 2 if later else n) for c, n in PER_CORPUS.items()}
