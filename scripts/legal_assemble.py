@@ -7,6 +7,11 @@ annotator's spans as offsets), checks every span against the text, and writes
 spans' offsets, kind, instrument and articles; no text), ``meta.split = "legal"`` and no crime labels.
 
     python scripts/legal_assemble.py --work /tmp/legal_annot
+    python scripts/legal_assemble.py --work /tmp/legal_annot_draw9 --append
+
+``--append`` adds the batches of a work folder that holds only a later draw (its earlier folders gone) to the
+records and adjudication rows already in ``--out`` and ``--adjudication``: the earlier ids stay, the new
+articles are numbered after them, and an article already in the split is an error.
 """
 
 from __future__ import annotations
@@ -118,9 +123,16 @@ def main() -> None:
     ap.add_argument("--adjudication", default="data/real/annotation/legal_adjudication.jsonl")
     ap.add_argument("--second-pass", default="data/real/annotation/legal_second_pass.jsonl")
     ap.add_argument("--agreement", default="data/real/annotation/legal_agreement.json")
+    ap.add_argument("--append", action="store_true",
+                    help="keep the records of --out and the rows of --adjudication and add this folder's (later) draw")
     args = ap.parse_args()
     work = Path(args.work)
     out, problems, adjudicated, second = [], [], [], {}
+    kept, kept_adj = [], []
+    if args.append:
+        for path, rows in ((args.out, kept), (args.adjudication, kept_adj)):
+            if Path(path).is_file():
+                rows += [json.loads(line) for line in Path(path).open(encoding="utf-8") if line.strip()]
     for bpath in sorted(work.glob("batch_[0-9][0-9].jsonl")):
         annotator = f"L{int(bpath.stem.split('_')[1])}"
         for key, (art, refs) in read_pass(bpath, bpath.with_suffix(".ann.jsonl"), annotator, problems,
@@ -135,25 +147,38 @@ def main() -> None:
         if spath.is_file():
             second.update({k: (annotator + "-second", v[1])
                            for k, v in read_pass(bpath, spath, annotator + "-second", problems, adjudicated).items()})
+    def key_of(r: dict) -> str:
+        return f"{r['source']['corpus']}|{r['source']['file']}|{r['source']['line']}"
+
+    if kept:
+        old_keys, last_draw = {key_of(r) for r in kept}, max(r["meta"]["draw"] for r in kept)
+        problems += [f"{work}: {key_of(r)} is already in {args.out}; --append adds a new draw only"
+                     for r in out if key_of(r) in old_keys]
+        problems += [f"{work}: {key_of(r)} is of draw {r['meta']['draw']}, not after the last draw in {args.out} "
+                     f"({last_draw}); --append adds a later draw only" for r in out if r["meta"]["draw"] <= last_draw]
+        if second:
+            problems.append(f"{work}: a second pass (*.second.jsonl) needs every batch of the split; assemble "
+                            "without --append")
     if problems:
         print("\n".join(problems), file=sys.stderr)
         raise SystemExit(f"{len(problems)} problem(s); nothing written")
     # ids follow the draws, then the corpus position: a later draw never renumbers an earlier one
     out.sort(key=lambda r: (r["meta"]["draw"], r["source"]["corpus"], r["source"]["file"], r["source"]["line"]))
     ids = {}
-    for i, r in enumerate(out, 1):
+    for i, r in enumerate(out, len(kept) + 1):
         r["id"] = f"real-legal-{i:04d}"
-        ids[f"{r['source']['corpus']}|{r['source']['file']}|{r['source']['line']}"] = r["id"]
+        ids[key_of(r)] = r["id"]
+    out = kept + out
     reasons = {name: why for name, _, why in ADJUDICATION}
     reasons["sports_rules_bare_article"] = "a bare article of the sports rules removed above, in the same article"
-    adj = [{"id": ids[a.pop("key")], **a, "reason": reasons[a["rule"]]} for a in adjudicated]
+    adj = kept_adj + [{"id": ids[a.pop("key")], **a, "reason": reasons[a["rule"]]} for a in adjudicated]
     errors = [e for i, r in enumerate(out, 1) for e in validate_annotation(r, (args.out, i))]
     if errors:  # checked before anything is written
         raise SystemExit(f"{args.out}: {len(errors)} invalid record(s), first: {errors[0]}; nothing written")
     Path(args.adjudication).write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in adj), encoding="utf-8")
     Path(args.out).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in out), encoding="utf-8")
-    print(f"{len(out)} articles, {sum(len(r['legal_refs']) for r in out)} spans -> {args.out}; "
-          f"{len(adj)} span(s) removed by adjudication -> {args.adjudication}")
+    print(f"{len(out)} articles, {sum(len(r['legal_refs']) for r in out)} spans -> {args.out} ({len(kept)} kept); "
+          f"{len(adj)} span(s) removed by adjudication -> {args.adjudication} ({len(kept_adj)} kept)")
     if second:
         from arcrime.metrics import span_metrics
 

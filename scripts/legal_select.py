@@ -14,7 +14,8 @@ article text), the batches that the annotators read.
 A later draw (``--draw N``) takes half as many articles with its own seed, away from every article of the
 earlier draws: annotated after a finder round, it scores that round on articles the round never saw
 (``scripts/legal_eval.py --draw N``). Its batches are numbered after the earlier ones
-(``batch_04.jsonl`` ...) and its counts go to ``data/real/legal_selection_N.json``.
+(``batch_04.jsonl`` ...; in a fresh work folder, after the
+annotators already in ``data/real/legal.jsonl``) and its counts go to ``data/real/legal_selection_N.json``.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ MAX_SIMILARITY = 0.5
 SEED = 2027
 
 
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", required=True, help="folder holding the corpus folders")
@@ -72,7 +77,11 @@ def main() -> None:
         per_corpus = dict(zip(PER_CORPUS, args.per_corpus))
     counts_path = args.counts or ("data/real/legal_selection.json" if not later else
                                   f"data/real/legal_selection_{args.draw}.json")
-    first_batch = 1 if not later else 1 + sum(1 for _ in Path(args.work).glob("batch_[0-9][0-9].jsonl"))
+    # a later draw's batches (and so its annotators, L<batch>) are numbered after every earlier batch: those still
+    # in the work folder and those already in the layer (a fresh work folder must not reuse L1, L2 ...)
+    in_layer = [int(m.group(1)) for m in re.finditer(r'"annotator": "L(\d+)"', _read(Path(args.real) / "legal.jsonl"))]
+    first_batch = 1 if not later else 1 + max([int(p.stem.split("_")[1]) for p in
+                                               Path(args.work).glob("batch_[0-9][0-9].jsonl")] + in_layer + [0])
     rx = {k: re.compile(v) for k, v in CUES.items()}
     held_out: list[str] = []
     cands: dict[str, list] = {c: [] for c in PER_CORPUS}
