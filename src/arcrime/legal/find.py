@@ -456,12 +456,39 @@ _INTERNATIONAL_ISSUER = re.compile(r"\s*[,،]?\s+(?:ال)?صادر[ةه]?\s+(?:�
 # (round 11: with its year, «القرار رقم 2231 لعام 2015», or a General Assembly number, «القرار رقم 46/86»; the cue may follow
 # it closely, «... والمصادق عليه من مجلس الأمن»)
 _UN_RESOLUTION = re.compile(r"[وفبلك]{0,2}(?:ال)?قرار\s+(?:رقم\s+)?\(?\s?(?:\d{3,4}|\d{2}\s?/\s?\d{1,3})\s?\)?"
-                            r"(?:\s+(?:لعام|لسن[ةه]|عام|سن[ةه])\s+\d{4})?")
+                            r"(\s+(?:لعام|لسن[ةه]|عام|سن[ةه])\s+\d{4})?")
 # the Security Council or the General Assembly named in the clause after a resolution with its year («القرار رقم 2231 لعام
 # 2015 والمصادق عليه من مجلس الأمن»), no national office between
 _UN_CUE_AFTER = re.compile(r"(?:(?!وزير|وزار|رئيس|محكم)[^.،,؛\n]){0,60}?(?:مجلس\s+الامن|الجمعي[ةه]\s+العام[ةه]\s+للامم)")
-_UN_CUE = re.compile(r"(?:ال|لل)امم\s+المتحد[ةه]|الاممي[ةه]?|مجلس\s+الامن|(?:القرارات|قرارات|قرار|الشرعي[ةه])\s+الدولي[ةه]?")
+_UN_CUE = re.compile(r"(?:ال|لل)امم\s+المتحد[ةه]|الاممي[ةه]?|مجلس\s+الامن(?!\s+(?:القومي|الوطني))|"
+                     r"(?:القرارات|قرارات|قرار|الشرعي[ةه])\s+الدولي[ةه]?")
 UN_WINDOW = 200
+# (round 12b) a resolution with its year («القرار رقم 2180 لسنة 2020») is as often a national decision: the cue before it
+# must name a UN resolution («قرار مجلس الأمن رقم 1970 لعام 2011، والفقرة 19 من القرار رقم 1973 لعام 2011», «قرارات
+# الجمعية العامة», «الأمم المتحدة رقم ...»), not the UN alone («ذكّرت منظمة الأمم المتحدة للطفولة ... أصدر النائب العام
+# القرار رقم ...», «مجلس الأمن القومي»)
+_UN_RESOLUTION_CUE = re.compile(r"(?:القرارات|قرارات|قرار|القرار)\s+(?:مجلس\s+الامن(?!\s+(?:القومي|الوطني))|الجمعي[ةه]\s+العام[ةه]|"
+                                r"(?:ال|لل)امم\s+المتحد[ةه]|الاممي[ةه]?|الدولي[ةه]?)|(?:(?:ال|لل)امم\s+المتحد[ةه]|مجلس\s+الامن\s+"
+                                r"الدولي)\s+(?:رقم|ذي\s+الرقم)")
+# or the Security Council or the General Assembly earlier in its sentence, no national office between («وطالب مجلس الأمن
+# بتطبيق القرار رقم 2216 لعام 2015»)
+_UN_BODY_BEFORE = re.compile(r"(?:مجلس\s+الامن(?!\s+(?:القومي|الوطني))|الجمعي[ةه]\s+العام[ةه]\s+لل?امم)"
+                             r"(?:(?!وزير|وزار|رئيس|محكم|نائب|حكوم)[^.!?؟؛\n]){0,100}\Z")
+
+
+def _un_resolution(s: str, start: int, end: int, year: int | None) -> bool:
+    """Whether the decision ``s[start:end]`` is a UN resolution by its number and a UN cue near it (not a span, v3)."""
+    u = _UN_RESOLUTION.fullmatch(s, start, end)
+    if u is None or _NATIONAL_ISSUER.match(s, end):
+        return False
+    lo = max(0, start - UN_WINDOW)
+    if u.group(1):  # a year written after the number: a UN resolution named, or the Council or the Assembly acting
+        before = bool(_UN_RESOLUTION_CUE.search(s, lo, start) or _UN_BODY_BEFORE.search(s, lo, start))
+    else:
+        before = bool(_UN_CUE.search(s, lo, start))
+    return before or (year is not None and _UN_CUE_AFTER.match(s, end) is not None)
+
+
 # «القرار رقم 125 الصادر عن وزير العدل»: a national issuer after the number keeps the decision, UN cue or not
 # (round 11: a year-bearing resolution now counts too, so «... لسنة 2020 عن وزير الداخلية» says its issuer with «عن» alone)
 _NATIONAL_ISSUER = re.compile(r"\s*[,،]?\s+(?:(?:ال)?صادر[ةه]?\s+(?:عن|من)|عن)\s+(?!(?:ال)?(?:امم|مجلس\s+الامن|الجمعي[ةه]\s+العام))")
@@ -476,8 +503,12 @@ _COUNT_NOT_NUMBER = re.compile(r"(?:(?!رقم|عدد)[^\d])*?\s\d{1,4}\Z")
 # (round 11) what follows an article with no instrument that makes it no article of legislation: a sports federation's
 # disciplinary or anti-doping rules («المادة (6) من لائحة الانضباط», rule 15), a chapter of a book or a novel («الفصل 12 من
 # كتاب ...», «الفصل 3 من فصول الرواية»)
-_NOT_LEGISLATION_AFTER = re.compile(r"[\"”»]?\s+(?:من|في)\s+(?:[وف]?لائح[ةه]\s+(?:ال)?(?:انضباط|منشطات)|(?:(?:فصول|نصوص)\s+)?"
-                                    r"(?:ال)?(?:كتاب|رواي[ةه]|مسرحي[ةه]|مسلسل)(?![\w]))")
+# (round 12b) only «من» names the work an article is part of: «في رواية النيابة» is "according to the prosecution", «في
+# مسلسل قضائي» "in a judicial saga"; and «من الكتاب الأول» with its ordinal is a Book of a code («الكتاب الأول من مجموعة
+# القانون الجنائي»)
+_NOT_LEGISLATION_AFTER = re.compile(r"[\"”»]?\s+(?:(?:من|في)\s+[وف]?لائح[ةه]\s+(?:ال)?(?:انضباط|منشطات)|من\s+(?:(?:فصول|نصوص)\s+)?"
+                                    r"(?:ال)?(?:كتاب(?!\s+ال(?:اول|ثاني|ثالث|رابع|خامس|سادس|سابع|ثامن|تاسع|عاشر)(?![\w]))|"
+                                    r"رواي[ةه]|مسرحي[ةه]|مسلسل)(?![\w]))")
 # («مشاورات المادة الرابعة»: the IMF's Article IV consultations, no national article)
 _NAME_BEFORE = re.compile(r"(?:^|\s)[وفبلك]?(?:ال)?(?:منظم[ةه]|مشاورات)\s+\Z")
 # the statute or internal rules of an association, a union, a party or a sports federation («الفصل 35 من القانون الأساسي
@@ -539,6 +570,24 @@ _FASL_ORDINAL = re.compile(r"[وفبلك]{0,2}(?:ال|ل)?فصل")  # a singular
 _FASL_WORD = re.compile(r"فصل|فصول")
 # «الفصل الثاني من العام الدراسي»: a term, a season half, a chapter of a book
 _FROM_AFTER = re.compile(r"\s+من\s")
+# (round 12b) a bare «الفصل الثالث» that is no article whatever the story cites: a time («خلال الفصل الأول»: a quarter, a
+# term), «تحت الفصل السابع» (a chapter of the UN Charter), and a class, a school term or an act with school or stage words
+# in its clause («تلميذة تدرس في الفصل الثالث إعدادي», «في الفصل الأول، عرضت المسرحية»)
+_ORDINAL_TIME_BEFORE = re.compile(r"(?:^|\s)[وف]?(?:خلال|طيل[ةه]|طوال|تحت|مطلع|منتصف|اواخر|اوائل)\s+\Z")
+# (not «يدرس» or «قاعة»: a parliament studies a bill's «الفصل الثالث» in its hall; not «رواية», also an account)
+_SCHOOL_OR_STAGE = re.compile(r"(?<![\w])[وفبلك]{0,2}(?:ال)?(?:تلميذ[ةه]?|تلميذات|تلاميذ|طالب[ةه]?|طلبة|طالبات|استاذ[ةه]?|استاذا|"
+                              r"اساتذ[ةه]|مدرس[ةه]?|معلم[ةه]?|زميل(?:[ةه]|ها|ه)?|زملاء|امتحان(?:ات)?|دراسي[ةه]?|ابتدائي|اعدادي|"
+                              r"ثانوي[ةه]?|معهد|جامع[ةه]|كلي[ةه]|مسرحي[ةه]|فيلم|مسلسل)(?![\w])")
+ORDINAL_CLAUSE_WINDOW = 60  # characters either side of a bare ordinal «الفصل», within its sentence, for those words
+_SENTENCE_STOP = re.compile(r"[.!?؟\n]")
+# a code's articles are cited by their number («الفصل 538 من القانون الجنائي», «الفصل 86 من مجلة الاتصالات»): a story
+# citing only a code's «الفصل» articles says «الفصل الثالث» of a class, a term or an act (round 12b)
+_CODE_IN_REF = re.compile(r"(?<![\w])[وفبلك]{0,2}(?:ال)?(?:مجل[ةه]|مجموع[ةه]|مدون[ةه])(?![\w])|(?<![\w])[وفبلك]{0,2}(?:ال|ل)قانون\s+"
+                          r"(?:الجنائي|(?:ال)?(?:عقوبات|جزاء)|المدني|التجاري)(?![\w])")
+# the article word of an «المادة» article (before its number): a story citing «المادة» articles (the Gulf's, Egypt's
+# statutes) calls a chapter «الفصل» («تناول الفصل الثالث من النظام تكوين المجالس») (round 12b)
+_MADDA_HEAD = re.compile(r"(?:^|\s)[وفبلك]{0,2}(?:ال|ل)?(?:ماد(?:[ةه]|ت)|مواد)")
+_FIRST_DIGIT = re.compile(r"\d")
 _ORDINAL_CHAPTER = re.compile(r"[وفبلك]{0,2}(?:ال|ل)?(?:فصل|فصول|بند|بنود)")
 _SECTION_HEAD = re.compile(r"قسم\Z")  # «القسم 230»: a section of a (US) statute, not a department («القسم 208»)
 _SECTIONS_CITED_ALONE = ("230",)
@@ -774,11 +823,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             if sanctions:
                 kind, cands = "law", ()
             if kind == "decree" and (_INTERNATIONAL_DECREE.search(norm_.text, m.start(), m.end())
-                                     or _INTERNATIONAL_ISSUER.match(norm_.text, end) or (
-                    _UN_RESOLUTION.fullmatch(norm_.text, m.start(), end)
-                    and (_UN_CUE.search(norm_.text, max(0, m.start() - UN_WINDOW), m.start())
-                         or (year is not None and _UN_CUE_AFTER.match(norm_.text, end)))
-                    and not _NATIONAL_ISSUER.match(norm_.text, end))):
+                                     or _INTERNATIONAL_ISSUER.match(norm_.text, end)
+                                     or _un_resolution(norm_.text, m.start(), end, year)):
                 continue  # «قرار مجلس الأمن رقم 2254»: international instruments are not spans
             if not raw and _field_sense(norm_.text, m.start()):
                 continue
@@ -794,13 +840,7 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             if raw:
                 numbered_end = end
     if ordinal_fasl:
-        # «الفصل الثالث» alone is an article only where the story cites articles as «الفصل» with their instrument («الفصل 2 من
-        # هذا القانون»: a Tunisian law or bill); elsewhere a chapter, a term or a season half (round 11)
-        bare = set(ordinal_fasl)
-        keep = any(i not in bare and r.kind == "article" and (r.named or r.candidates or r.short_form)
-                   and _FASL_WORD.search(norm(r.text)) for i, r in enumerate(out))
-        drop = set() if keep else set(ordinal_fasl)
-        out = [r for i, r in enumerate(out) if i not in drop]
+        out = _keep_ordinal_fasl(out, set(ordinal_fasl), text)
     _share_coordinated_instrument(out, text)
     if out and outside and not any(r.kind != "article" or r.named or r.candidates for r in out):
         # a story of a treaty, an international body or a sports federation that cites only bare articles («المادة
@@ -808,6 +848,48 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
         # legislation (guidelines v3, rule 15)
         out = [r for r in out if r.kind != "article" or (r.start, r.end) not in outside]
     return out, cues
+
+
+def _keep_ordinal_fasl(out: list[LegalReference], bare: set[int], text: str) -> list[LegalReference]:
+    """``out`` without the bare ordinal «الفصل الثالث» references (indices ``bare``) that are no article.
+
+    «الفصل الثالث» alone is an article only where the story cites articles as «الفصل» with their instrument («الفصل 2 من
+    هذا القانون»: a Tunisian law or bill); elsewhere a chapter, a term or a season half (round 11). (round 12b) That
+    instrument must be a law, a decree or a bill, not a code (a short form «منه» is of the instrument named before it),
+    the story must cite no «المادة» article, and no time, school or stage word may surround the ordinal («خلال الفصل
+    الأول», «تلميذ في الفصل الرابع»)."""
+    gaz = load_gazetteer()
+    keep = madda = last_code = False
+    for i, r in enumerate(out):
+        if i in bare:
+            continue
+        if r.kind != "article":
+            last_code = r.kind == "code"
+            continue
+        t = norm(r.text)
+        d = _FIRST_DIGIT.search(t)
+        if _MADDA_HEAD.search(t, 0, d.start() if d else len(t)):
+            madda = True
+        if r.short_form:
+            code = last_code
+        elif r.named or r.candidates:
+            code = all(gaz[c].kind == "code" for c in r.candidates) if r.candidates else bool(_CODE_IN_REF.search(t))
+            last_code = code
+        else:
+            continue
+        if not code and _FASL_WORD.search(t):
+            keep = True
+    if not keep or madda:
+        return [r for i, r in enumerate(out) if i not in bare]
+    drop = set()
+    for i in bare:
+        r = out[i]
+        before = _SENTENCE_STOP.split(text[max(0, r.start - ORDINAL_CLAUSE_WINDOW):r.start])[-1]
+        after = _SENTENCE_STOP.split(text[r.end:r.end + ORDINAL_CLAUSE_WINDOW])[0]
+        before, after = norm(before), norm(after)
+        if _ORDINAL_TIME_BEFORE.search(before) or _SCHOOL_OR_STAGE.search(before) or _SCHOOL_OR_STAGE.search(after):
+            drop.add(i)
+    return [r for i, r in enumerate(out) if i not in drop]
 
 
 _COORD_GAP = re.compile(r"\s*[,،]?\s*")

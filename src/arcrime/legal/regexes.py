@@ -298,17 +298,31 @@ _AMEND_ACT = (r"(?:تعديل|تنقيح|اتمام|تتميم)(?:\s+و(?:اتم
 # «القانون الخاص بالجمعيات», «... بشأن ...» names the law like «المتعلق بـ» (not «الخاص به», «بكل», «بانتهاكات ...»)
 _ABOUT_DEF = (r"(?:(?:ال|ل)(?:قانون|مرسوم)(?:\s+ال(?:اساسي|اتحادي|عضوي))?\s+المتعلق|(?:ال|لل)امر\s+المتعلق(?=\s+ب(?:ضبط|تنظيم|"
               r"احداث|تحديد|تنقيح|اتمام|اصدار)(?![\w]))|(?:ال|ل)قانون\s+الخاص(?=\s+ب(?:ال|شان\s)))\s+")
+# the same heads, a decree's in a group of its own (:func:`about_title`)
+_ABOUT_DEF_DECREE = (r"(?:ال|ل)مرسوم(?:\s+ال(?:اساسي|اتحادي|عضوي))?\s+المتعلق|(?:ال|لل)امر\s+المتعلق(?=\s+ب(?:ضبط|تنظيم|"
+                     r"احداث|تحديد|تنقيح|اتمام|اصدار)(?![\w]))")
+_ABOUT_DEF_LAW = r"(?:(?:ال|ل)قانون(?:\s+ال(?:اساسي|اتحادي|عضوي))?\s+المتعلق|(?:ال|ل)قانون\s+الخاص(?=\s+ب(?:ال|شان\s)))"
 _Q_IN_A = r"[^«»\"“”()\n\d.،,:؛!?؟]"
 # («... المتعلق بتنقيح وإتمام القانون عدد 12»: the law amended is the citation, not a subject cut after «بتنقيح»)
-_ABOUT_SUBJECT = (r"(?!ب?" + _AMEND_ACT + r")(?:" + _TAFIL + "|(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتن])" + _NB + "+)" +
-                  r"(?:(?:\s+" + _IND + r"){1,2}(?:\s+(?:غير\s+)?" + _DEF + r"){1,4}|(?:\s+(?:غير\s+)?" + _DEF + r"){0,4})" +
-                  # (round 11) the purpose of a regulating decree: «... بضبط القواعد الفنية لتجهيز وتهيئة العربات»
-                  r"(?:\s+ل" + _TAFIL + r"(?:\s+و" + _IND + r")?\s+" + _DEF + r"(?:\s+" + _DEF_ADJ + r"){0,2})?" +
-                  _SAME_STATUTE)
-ABOUT_TITLE = (_ABOUT_DEF + r"ب\s*[«\"“]" + _Q_IN_A + r"{2,60}?[»\"”]"  # a quoted subject: «القانون المتعلق بـ"..."»
-               r"|(?:" + _ABOUT_DEF + r"(?=ب)|(?:(?:قانون|مرسوما?)(?:\s+بقانون)?"
-               r"|قرار\s+بقانون)(?:\s+(?:ال)?مقدم[ةه]?\s+من(?:\s+" + _NB + r"+){1,3}?)?\s+(?:حول|بشان|في\s+شان)\s+)" +
-               _ABOUT_SUBJECT)
+_ABOUT_CORE = (r"(?!ب?" + _AMEND_ACT + r")(?:" + _TAFIL + "|(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتن])" + _NB + "+)" +
+               r"(?:(?:\s+" + _IND + r"){1,2}(?:\s+(?:غير\s+)?" + _DEF + r"){1,4}|(?:\s+(?:غير\s+)?" + _DEF + r"){0,4})")
+# (round 11) the purpose of a regulating decree: «الأمر المتعلق بضبط القواعد الفنية لتجهيز وتهيئة العربات»
+# (round 12b: a decree's only; after a law it is the sentence's purpose, «دعت إلى تفعيل القانون المتعلق بمحاربة العنف ضد
+# النساء لتعزيز الحماية القانونية»)
+_DECREE_PURPOSE = r"(?:\s+ل" + _TAFIL + r"(?:\s+و" + _IND + r")?\s+" + _DEF + r"(?:\s+" + _DEF_ADJ + r"){0,2})?"
+_ABOUT_SUBJECT = _ABOUT_CORE + _SAME_STATUTE
+
+
+def about_title(g: str) -> str:
+    """A law or decree named by what it is about (above); a decree's head in group ``g`` + «dec», whose purpose
+    clause (:data:`_DECREE_PURPOSE`) is inside."""
+    return (_ABOUT_DEF + r"ب\s*[«\"“]" + _Q_IN_A + r"{2,60}?[»\"”]"  # a quoted subject: «القانون المتعلق بـ"..."»
+            r"|(?:(?P<" + g + "dec>" + _ABOUT_DEF_DECREE + r")\s+(?=ب)|" + _ABOUT_DEF_LAW + r"\s+(?=ب)"
+            r"|(?:(?:قانون|مرسوما?)(?:\s+بقانون)?"
+            r"|قرار\s+بقانون)(?:\s+(?:ال)?مقدم[ةه]?\s+من(?:\s+" + _NB + r"+){1,3}?)?\s+(?:حول|بشان|في\s+شان)\s+)" +
+            _ABOUT_CORE + r"(?(" + g + "dec)" + _DECREE_PURPOSE + ")" + _SAME_STATUTE)
+
+
 # a statute of a body or its staff: «النظام الأساسي لأعوان الهيئة», «النظام العام للبيئة» («النظام العام»
 # alone is public order)
 # (a construct noun may come before the first definite word: «... لموظفي قطاع التربية الوطنية»)
@@ -378,7 +392,7 @@ NAMED_DECREE = r"مرسوم\s+ال" + _TAFIL
 
 def title_pat(g: str) -> str:
     """An instrument cited by its title only; the head (indefinite) and title in group ``g``."""
-    return ("(?P<" + g + ">" + r"[وف]?(?:ب|ل|ك)?(?:" + QUOTED_TITLE + "|" + ABOUT_TITLE + "|" + STATUTE_TITLE + r"|قانون\s+" +
+    return ("(?P<" + g + ">" + r"[وف]?(?:ب|ل|ك)?(?:" + QUOTED_TITLE + "|" + about_title(g) + "|" + STATUTE_TITLE + r"|قانون\s+" +
             _fields(_FIELDS_LAW) + r"|نظام\s+(?:" + NIZAM_SPECIAL + "|" + _fields(_FIELDS_NIZAM, lam=False) + ")" +
             r"|(?:ال)?مجل[ةه]\s+" + _fields(_FIELDS_MAJALLA) + r"|مدون[ةه]\s+" + _fields(_FIELDS_MUDAWWANA) +
             # regulations (kind decree): «اللائحة التنفيذية لنظام ...», «اللائحة التنفيذية لمياه الصرف الصحي» (not
@@ -609,13 +623,16 @@ def finder_regex() -> re.Pattern[str]:
                r"(?:(?P<artlist>(?:من\s+)?" + ART_LIST + r")|(?P<aprev>" + ART_ANAPHOR + "))(?:" + E + r"|(?<=\d)(?=[ء-ي]))" +  # «622-1التي»
                # «الفصل 447-1 وما يليه», «المواد 5 وما بعدها»: the articles that follow, inside (only the cited are listed)
                # (round 11) «الفصول ال16 الأولى من المشروع»: the first sixteen articles (the finder lists them)
-               r"(?P<afirst>(?<=\d)\s+(?:ال)?اولي" + E + ")?"
+               # (round 12b: definite only; «الفصل 447-2 أولى بالتطبيق» is "more applicable")
+               r"(?P<afirst>(?<=\d)\s+الاولي" + E + ")?"
                r"(?:\s+وما\s+(?:يلي|بعد)(?:ه|ها)" + E + ")?" +
                # a paragraph after the number, inside (rule 13): «المادة 6 فقرة 2 من ...», «المادة (3) البند (ب)»
                r"(?:(?:\s*[,،]?\s+|\s?/\s?)(?:ال)?(?:فقر[ةه]|بند)\s+" + _PARA_NUM + E + r")?"  # round 11: «المادة 3/ فقرة 7»
                # (round 11) «الفصل 82 الجديد» (the article as amended, inside like a law's «الجديد»), «بالفصل الثاني أعلاه»
                # (the article of the text quoted, cited above it)
-               r"(?P<aafter>\s+(?:الجديد[ةه]?|(?:ال)?مذكور[ةه]?\s+اعلاه|اعلاه)" + E + r")?"
+               # (round 12b) not «المذكور أعلاه» («الفصل 447-2 المذكور»: the anaphor stays outside, as in the written gold), nor
+               # a «الجديد» that is said of the article («الفصل 538 الجديد نسبيا في صياغته»)
+               r"(?P<aafter>\s+(?:الجديد[ةه]?(?!\s+(?:نسبيا|كليا|جزئيا|تماما|جدا)(?![\w]))|اعلاه)" + E + r")?"
                # (round 11) «الفصل 24 المتعلق بالاستثناءات، من مشروع قانون ...»: what the article is about, between it and its
                # instrument (inside; only with the instrument after it)
                r"(?P<adesc>\s+(?:ال)?(?:متعلق|خاص)[ةه]?\s+ب" + _NB + r"+(?:\s+(?!" + _STOP + ")" + _NB + r"+){0,2}\s*[,،]?(?=\s+(?:من|في)\s))?"

@@ -280,6 +280,25 @@ _GENERIC_PENAL_NAME = re.compile(r"(?:^|\s)[وفبلك]{0,2}(?:ال)?قانون\
 _GENERIC_CODE_NAME = re.compile(r"[وفبلك]{0,2}(?:ال|ل)قانون\s+الجنائي")
 
 
+# a clause of speech: «وقال محاميه إن الفصل 24 ...», «معتبرة أن المادة 3 ...», «وأشار إلى المادة 24 مجددا»
+_SPEECH = re.compile(r"(?<![\w])[وف]?(?:قال|قالت|يقول|تقول|اضاف|اضافت|يضيف|اكد|اكدت|يؤكد|مؤكدا|مؤكد[ةه]|اعتبر|اعتبرت|يعتبر|"
+                     r"معتبرا|معتبر[ةه]|يري|تري|راي|رات|اشار|اشارت|يشير|مشيرا|مشير[ةه]|اوضح|اوضحت|موضحا|موضح[ةه]|ذكر|ذكرت)(?![\w])")
+
+
+def _other_instrument_before(text: str, r: LegalReference, inst: str | None, cited_end: int,
+                             named_at: list[tuple[int, int, str | None]]) -> bool:
+    """Whether a bare article cited again belongs to the instrument named last, after its citation (which ended at
+    ``cited_end``, with ``inst``): one named in the article's own sentence with no clause of speech between («وقد صدر نظام
+    مكافحة التحرش، وتنص المادة 3 على ...», «يطالب الدفاع بتطبيق القانون رقم 09.08، لأن المادة 2 ...»; round 12b). A
+    speaker's words return to the article of the story («أحالت المحكمة ملفه على المرسوم عدد 115، وقال محاميه إن الفصل
+    24 ...»), and so does a later sentence. ``named_at``: the references before ``r`` that name their instrument."""
+    other = named_at[-1] if named_at else None
+    if other is None or other[0] < cited_end or other[2] == inst or not text:
+        return False
+    between = text[other[1]:r.start]
+    return not _SENTENCE_END.search(between) and not _SPEECH.search(norm(between))
+
+
 def _field_of_law(r: LegalReference) -> bool:
     """«القانون الجنائي» alone: Morocco's penal code by name, elsewhere the field of criminal law."""
     return (r.kind == "code" and r.candidates == ("MA/penal-code",) and not r.raw_number
@@ -329,7 +348,10 @@ def resolve(refs: list[LegalReference], text: str = "", country: str | None = No
 
     out: list[LegalReference] = []
     last: str | None = None
-    cited: dict[tuple[str, ...], str | None] = {}  # article numbers cited with their instrument -> that instrument
+    # article numbers cited with their instrument -> (that instrument, where the citation ends)
+    cited: dict[tuple[str, ...], tuple[str | None, int]] = {}
+    twice: set[tuple[str, ...]] = set()  # articles cited with two instruments
+    named_at: list[tuple[int, int, str | None]] = []  # (start, end, instrument) of every reference naming its instrument
     for r in refs:
         if _field_of_law(r) and (country or infer_country(text, [x for x in refs if not _field_of_law(x)], normalized,
                                                           cue_hits, prior)) != "MA":
@@ -337,9 +359,10 @@ def resolve(refs: list[LegalReference], text: str = "", country: str | None = No
         inst = None
         if r.short_form:
             inst = last
-        elif r.kind == "article" and not r.candidates and not r.raw_number and not r.named and r.articles in cited:
+        elif (r.kind == "article" and not r.candidates and not r.raw_number and not r.named and r.articles in cited
+              and not _other_instrument_before(text, r, *cited[r.articles], named_at)):
             # (round 11) «الفصل 88 من مشروع القانون ...», later «الفصل 88» alone: the same article of the same instrument
-            inst = cited[r.articles]
+            inst = cited[r.articles][0]
         elif r.kind == "article" and not r.candidates and not r.raw_number:
             # «المادة 16 من نظام مكافحة غسل الأموال» names an instrument the gazetteer lacks: stays null
             inst = None if r.named else _bare_article(r, ctx(r), last, any(
@@ -361,8 +384,18 @@ def resolve(refs: list[LegalReference], text: str = "", country: str | None = No
                 cands = [x for x in cands if c and gaz[x].country == c]
             inst = cands[0] if len(cands) == 1 else None
         out.append(r if r.instrument == inst else r.with_instrument(inst))
-        if r.kind == "article" and r.articles and (r.named or r.candidates or r.short_form):
-            cited.setdefault(r.articles, inst)  # the first instrument an article is cited with
+        if (r.kind == "article" and r.articles and (r.named or r.candidates or (r.short_form and (inst or named_at)))
+                and r.articles not in twice):
+            # (round 12b) an article cited with two instruments («المادة 5 من القانون رقم 09.08 ... المادة 5 من القانون رقم
+            # 31.08 ... المادة 5»), or by a short form with no instrument named before it («الفصل 447-2 منه» after
+            # «القانون الجنائي» alone, the field): its repeat is read like any bare article
+            if r.articles in cited and cited[r.articles][0] != inst:
+                del cited[r.articles]
+                twice.add(r.articles)
+            else:
+                cited[r.articles] = (inst, r.end)
+        if r.kind != "article" or ((r.named or r.candidates) and not r.short_form):
+            named_at.append((r.start, r.end, inst))
         if not r.short_form and (r.candidates or r.raw_number or r.kind != "article"):
             last = inst
     return out
