@@ -16,8 +16,8 @@ import numpy as np
 from ..normalize import Normalized, Normalizer
 from .gazetteer import MATCH_STEPS, load_gazetteer, norm
 from .models import LegalReference
-from .regexes import (ABBR_PREFIX, MONTHS, NATIONALITIES, NATIONALITY, POSSESSIVE_CODE, PREP_TAIL as _PREP_TAIL, STEM_PREFIX,
-                      alias_automaton, alias_table, article_tuple, elided_regex, finder_regex, national_aliases,
+from .regexes import (ABBR_PREFIX, DECREE_ADJ, MONTHS, NATIONALITIES, NATIONALITY, POSSESSIVE_CODE, PREP_TAIL as _PREP_TAIL,
+                      STEM_PREFIX, alias_automaton, alias_table, article_tuple, elided_regex, finder_regex, national_aliases,
                       parse_number, scan_automaton)
 
 _normalizer = Normalizer(MATCH_STEPS)
@@ -189,6 +189,7 @@ def _instrument_candidates_of(g: dict, p: str, issued: int | None = None) -> tup
             cands = tuple(gaz.by_number(parts, year_i))
         else:  # «قانون "مكافحة جرائم الإنترنت"»: a gazetteer name in quotes
             key = " ".join(_QUOTES.sub(" ", re.sub(r"^[وف]?(?:ب|ل|ك)?", "", title)).split())
+            key = _TRUNCATED_NAMES.get(key, key)
             if key not in aliases:
                 key = _near_alias(key) or key  # «نظام الجرائم الملعوماتية»: a typo of a name
             ids = aliases.get(key, [])
@@ -239,6 +240,9 @@ def _instrument_candidates_of(g: dict, p: str, issued: int | None = None) -> tup
     return kind, tuple(ids), raw, year_i
 
 
+# (round 12) names the Gulf press cuts short, looked up as the full name: «المادة 120 من نظام الإجراءات» is the Law of Criminal
+# Procedure (a title the finder knows, so no «إلى المحكمة» after it is taken for its object)
+_TRUNCATED_NAMES = {"نظام الاجراءات": "نظام الاجراءات الجزائية"}
 _LL = re.compile(r"^([وف]?)لل")
 
 
@@ -266,7 +270,11 @@ _QUOTES = re.compile(r"[«»\"“”()]")
 _POSSESSIVE = re.compile(r"[وفبلك]*" + POSSESSIVE_CODE)  # «قانونها الجنائي على ...»: the code, no verbal-noun object
 
 
-_NEW_AFTER = re.compile(r"\s+الجديد[ةه]?(?![\w])")
+# (round 12) a statute named by the body it governs («القانون الأساسي للمجلس», «النظام الداخلي للبرلمان»): its title has no
+# object, so no «على النحو ...» after it is taken for one
+_BODY_STATUTE_HEAD = re.compile(r"[وفبلك]{0,2}(?:ال)?(?:قانون|نظام|لائح[ةه])\s+(?:ال)?(?:اساسي|داخلي|عام)")
+# (round 12) «قانون المفوضية القديم»: the former law of that name, inside like «الجديد» (rule 15)
+_NEW_AFTER = re.compile(r"\s+ال(?:جديد|قديم)[ةه]?(?![\w])")
 # the number and year groups of a title or a name («قانون المالية لسنة 2017 الجديد» is not «الجديد» of the name)
 _NUMBER_KEYS = ("tn", "tn2", "ty", "ty2", "tny", "nn", "ny", "ny2", "nyd")
 # per sub-pattern prefix: (its title group, its name group, its number and year groups)
@@ -424,7 +432,10 @@ _INTERNATIONAL_AFTER = re.compile(r"[\"”»]?\s+(?:من|في)\s+[«\"“]?(?:ا
 # characters from the article it governs, so the window is a paragraph's. «الانضباط», «المنشطات», «ميثاق» and «الأمم
 # المتحدة» are cues only with a sports or treaty word near them («مجلس الانضباط» of a civil service, «ميثاق الشرف
 # الصحفي», doping drugs seized by the police, the UN quoted in a crime story)
-_OUTSIDE_NATIONAL_LAW = re.compile(r"(?:الفيفا|فيفا|FIFA|UEFA|الاتحاد\s+(?:الدولي|الاسيوي|الافريقي|الاوروبي)\s+لكر[ةه]|"
+# (round 12) a national football federation («الاتحاد السعودي لكرة القدم») and its professional players' rules («لائحة
+# الاحتراف», «لجنة الاحتراف») are sports bodies too (rule 15)
+_OUTSIDE_NATIONAL_LAW = re.compile(r"(?:الفيفا|فيفا|FIFA|UEFA|الاتحاد\s+(?:الدولي|الاسيوي|الافريقي|الاوروبي|ال\w+)\s+لكر[ةه]|"
+                                   r"(?:لائح[ةه]|لجن[ةه])\s+(?:ال)?احتراف|"
                                    r"لجن[ةه]\s+الانضباط|لائح[ةه]\s+الانضباط|حلف\s+(?:شمال\s+)?الاطلسي|الناتو|معاهد[ةه]|"
                                    r"قانون\s+الدولي|ميثاق\s+الامم\s+المتحد[ةه]|"
                                    r"الاعلان\s+العالمي|مجلس\s+الامن\s+الدولي|اللجن[ةه]\s+الاولمبي[ةه]|المكتب\s+الجامعي|"
@@ -501,12 +512,12 @@ _COUNTED_AFTER = re.compile(r"\s+(?:سنوات|سنين|اعوام|عاما|اش
 # a numbered instrument with no «رقم»/«عدد», no year and a plain number (what a count looks like)
 _COUNT_NOT_NUMBER = re.compile(r"(?:(?!رقم|عدد)[^\d])*?\s\d{1,4}\Z")
 # (round 11) what follows an article with no instrument that makes it no article of legislation: a sports federation's
-# disciplinary or anti-doping rules («المادة (6) من لائحة الانضباط», rule 15), a chapter of a book or a novel («الفصل 12 من
-# كتاب ...», «الفصل 3 من فصول الرواية»)
+# disciplinary, anti-doping or professional players' rules («المادة (6) من لائحة الانضباط», rule 15; «لائحة الاحتراف», round 12),
+# a chapter of a book or a novel («الفصل 12 من كتاب ...», «الفصل 3 من فصول الرواية»)
 # (round 12b) only «من» names the work an article is part of: «في رواية النيابة» is "according to the prosecution", «في
 # مسلسل قضائي» "in a judicial saga"; and «من الكتاب الأول» with its ordinal is a Book of a code («الكتاب الأول من مجموعة
 # القانون الجنائي»)
-_NOT_LEGISLATION_AFTER = re.compile(r"[\"”»]?\s+(?:(?:من|في)\s+[وف]?لائح[ةه]\s+(?:ال)?(?:انضباط|منشطات)|من\s+(?:(?:فصول|نصوص)\s+)?"
+_NOT_LEGISLATION_AFTER = re.compile(r"[\"”»]?\s+(?:(?:من|في)\s+[وف]?لائح[ةه]\s+(?:ال)?(?:انضباط|منشطات|احتراف)|من\s+(?:(?:فصول|نصوص)\s+)?"
                                     r"(?:ال)?(?:كتاب(?!\s+ال(?:اول|ثاني|ثالث|رابع|خامس|سادس|سابع|ثامن|تاسع|عاشر)(?![\w]))|"
                                     r"رواي[ةه]|مسرحي[ةه]|مسلسل)(?![\w]))")
 # («مشاورات المادة الرابعة»: the IMF's Article IV consultations, no national article)
@@ -514,7 +525,8 @@ _NAME_BEFORE = re.compile(r"(?:^|\s)[وفبلك]?(?:ال)?(?:منظم[ةه]|مش
 # the statute or internal rules of an association, a union, a party or a sports federation («الفصل 35 من القانون الأساسي
 # للنقابة», «الفصل 12 من القانون الداخلي» in a football story): not legislation (guidelines v3), no span
 _BODY_STATUTE = re.compile(r"(?:^|\s)ال(?:قانون|نظام)\s+ال(?:اساسي|داخلي)\Z")
-_OF_A_BODY = re.compile(r"\s+[وف]?لل?(?:نقاب|جمعي|جامع[ةه]|اتحاد|رابط|ناد|حزب|منظم|تعاضدي|هيئات|جمعيات|شرك)")
+# (round 12: clubs, «للأندية», and FIFA, «النظام الأساسي للفيفا»)
+_OF_A_BODY = re.compile(r"\s+[وف]?لل?(?:نقاب|جمعي|جامع[ةه]|اتحاد|رابط|ناد|اندي[ةه]|حزب|منظم|تعاضدي|هيئات|جمعيات|شرك|فيفا)")
 # the same statute as a title with its body («النظام الأساسي للشركة», «المادة 16 من النظام الأساسي للجمعية»): a company's
 # bylaws or an association's statute, not legislation
 # (round 11: «النظام العام للشركة», a company's general rules, too)
@@ -534,7 +546,7 @@ def _dual_candidates(g: dict) -> tuple[str, tuple[str, ...]]:
     """(kind, candidates) of «نظامي X وY»: the first of the two titles the gazetteer knows."""
     _, aliases = alias_table()
     head = _DUAL_SINGULAR[g["dualhead"]]
-    for part in (g["dual1"], g["dual2"]):
+    for part in (g["dual1"], g["dual2"]) if g.get("dual1") else ():  # «نظامي التقاعد المدني والعسكري»: no name to look up
         name = head + " " + " ".join(norm(part).split())
         for key in (name, name.replace("مجله", "مجلة").replace("مدونه", "مدونة")):
             if key in aliases:
@@ -588,6 +600,11 @@ _CODE_IN_REF = re.compile(r"(?<![\w])[وفبلك]{0,2}(?:ال)?(?:مجل[ةه]|�
 # statutes) calls a chapter «الفصل» («تناول الفصل الثالث من النظام تكوين المجالس») (round 12b)
 _MADDA_HEAD = re.compile(r"(?:^|\s)[وفبلك]{0,2}(?:ال|ل)?(?:ماد(?:[ةه]|ت)|مواد)")
 _FIRST_DIGIT = re.compile(r"\d")
+# a story that cites articles as «المادة» (twice or more) and never as «الفصل» with a number: there «الفصل الثاني» is a chapter
+_MADA_WORD = re.compile(r"(?<![\w])[وفبلك]{0,2}(?:ال)?(?:ماد[ةه]|مادت(?:ين|ان)|مواد)(?![\w])")
+# («هذا الفصل 3 سنوات»: a dismissal and a count, not an article)
+_FASL_NUMBER = re.compile(r"(?<![\w])[وفبلك]{0,2}(?:ال)?(?:فصل|فصلين|فصلان|فصول)\s+(?:(?:رقم|عدد)\s+)?\(?\d+\)?(?!\d)(?!" +
+                          _COUNTED_AFTER.pattern + ")")
 _ORDINAL_CHAPTER = re.compile(r"[وفبلك]{0,2}(?:ال|ل)?(?:فصل|فصول|بند|بنود)")
 _SECTION_HEAD = re.compile(r"قسم\Z")  # «القسم 230»: a section of a (US) statute, not a department («القسم 208»)
 _SECTIONS_CITED_ALONE = ("230",)
@@ -640,7 +657,7 @@ def scan(s: str) -> tuple[list[int], list, bool]:
 # proclitics between the word start and an anchor stem (at most four letters; see regexes)
 _STEM_BEFORE = re.compile(r"(?<![\w])" + STEM_PREFIX.pattern + r"\Z")
 _ABBR_BEFORE = re.compile(r"(?<![\w])" + ABBR_PREFIX.pattern + r"\Z")
-_TAIL = re.compile(r"\w*")
+_TAIL = re.compile(r"[^\W\d_]*")  # letters: a number glued to a head word ends it («الفصلين11», round 12)
 
 
 def _original_span(text: str, norm_, start: int, end: int) -> tuple[int, int, str]:
@@ -694,6 +711,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
     outside_cue: bool | None = None  # whether the text has such a cue anywhere (the patterns have no lookaround)
     last_arts: tuple[str, ...] = ()  # the articles of the last article reference («المادة السابقة»)
     numbered_end = -1  # where the last reference with an instrument number ends (normalized)
+    inst_end = (-1, -1)  # (index in out, normalized end) of the last instrument reported on its own
+    chapter_story: bool | None = None  # whether «الفصل» + an ordinal is a chapter here (computed when first needed)
     ordinal_fasl: list[int] = []  # bare «الفصل الثالث» references, kept or dropped at the end
     anchors, cues, outside_words = scan(norm_.text)
     pending = list(_matches(norm_.text, anchors))
@@ -714,11 +733,14 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
         if title and not (g.get("itn") or g.get("btn") or g.get("itn2") or g.get("btn2") or g.get("ity") or g.get("ity2")
                           or _DIGIT.search(title)):  # (round 11) «لدستور 2011 على ...»: a year ends the name
             t = _PREP_TAIL.match(norm_.text, end)
-            if (t and norm(re.sub(r"^[وف]?(?:ب|ل|ك)?", "", title)) not in alias_table()[1] and not _POSSESSIVE.match(title)
-                    and not _ENDS_NATIONALITY.search(norm(title))):  # «القانون المدني المصري» is whole
+            if (t and (bare := norm(re.sub(r"^[وف]?(?:ب|ل|ك)?", "", title))) not in alias_table()[1]
+                    and bare not in _TRUNCATED_NAMES and not _POSSESSIVE.match(title)
+                    and not _ENDS_NATIONALITY.search(norm(title))  # «القانون المدني المصري» is whole
+                    and not _BODY_STATUTE_HEAD.match(title)):  # «القانون الأساسي للمجلس على النحو ...»: no verbal noun
                 end = t.end()
         if any((g.get(t) or g.get(n)) and not any(map(g.get, nk)) for t, n, nk in _NAME_NUMBER_KEYS):
             # «قانون الاستثمار الجديد», «مشروع قانون الصيد الجديد», «القانون الجنائي الجديد»: the new law of that name, inside
+            # (and «القديم», round 12)
             n = _NEW_AFTER.match(norm_.text, end)
             end = n.end() if n else end
         k = _TITLE_KEEPS.match(norm_.text, end)
@@ -748,6 +770,19 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             if _SECTION_HEAD.search(g["art"]) and not (_DIGIT.search(g.get("artlist") or "") and (
                     _names_instrument(g) or arts == _SECTIONS_CITED_ALONE)):
                 continue  # «القسم الثاني» (a part of a code), «القسم 208» (a department)
+            if ("فصل" in (art_word := g.get("art")) and not (g.get("artlist") or "0")[:1].isdigit()
+                    and _FASL_ORDINAL.fullmatch(art_word) and not _DIGIT.search(g.get("artlist") or "")
+                    and not isinstance(m, _Shifted) and not g.get("aafter")):
+                if chapter_story is None:
+                    chapter_story = len(_MADA_WORD.findall(norm_.text)) >= 2 and not _FASL_NUMBER.search(norm_.text)
+                if chapter_story:
+                    # (round 12) «الفصل الرابع من لائحة انتخاب ...» in a story that cites articles as «المادة» (the Gulf's
+                    # usage): a chapter of the statute, no article; the statute after it is reported on its own
+                    f = _FROM_AFTER.match(norm_.text, m.end("artlist"))
+                    e = finder_regex().match(norm_.text, f.end()) if f else None
+                    if e and e.end() > e.start():
+                        pending.append(e)
+                    continue
             short = bool(g.get("minh") or g.get("ashort") or g.get("poss") or g.get("aana")
                          or (g.get("abare") and not g.get("abnat")))
             if _NAME_BEFORE.search(norm_.text, max(0, m.start() - 12), m.start()) or (
@@ -789,6 +824,23 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             # an abbreviation of a code the gazetteer lacks («ق.إ.ج») names it: no bare-article guess
             named = bool(_names_listed_instrument(g) or g.get("abnat") or g.get("aunk") or (g.get("aabbr") and not cands))
             strong, national = (_FLAGS_OUT[0] or bool(year), _FLAGS_OUT[1]) if _names_listed_instrument(g) else (False, False)
+            if g.get("aana") and _DATED_AFTER.match(norm_.text, m.end()):
+                # (round 12) «الفصلين 25 و26 من الأمر الصادر في 15 ديسمبر 1990»: a decree identified by its date, not the one
+                # of the story (no short form); its date clause stays outside (rule 6)
+                short, named = False, True
+            if g.get("poss") and _BI_POSS.match(g["poss"]) and not _names_instrument(g):
+                # (round 12) «للقرار الوزاري بمادته (236)», «قانون العقوبات بمادته 5»: the instrument just before the
+                # possessive article word is the article's own, one span (rule 2); with «في» between («الأمر الحكومي في
+                # فصله السابع») the article is cited apart from it (rule 9), as the real-press gold has it
+                if inst_end[0] == len(out) - 1 and _POSS_GAP.fullmatch(norm_.text, inst_end[1], m.start()):
+                    prev = out.pop()
+                    a, surface = prev.start, text[prev.start:b]
+                    cands, raw, year, short, named, strong, national = (prev.candidates, prev.raw_number, prev.year, False,
+                                                                         True, prev.strong, prev.national)
+                else:
+                    d = _DECREE_NOUN_BEFORE.search(norm_.text, max(0, m.start() - 30), m.start())
+                    if d:  # the decree of the story («للقرار الوزاري»): a short form like «من القرار»
+                        a, b, surface = _original_span(text, norm_, d.start(), end)
             out.append(LegalReference(a, b, surface, "article", None, arts, raw, year, short, cands, named=named,
                                       strong=strong, national=national))
             if outside_cue is None:  # once per text: with no cue anywhere (most stories), no window can have one
@@ -837,6 +889,7 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
                 a, b, surface = _original_span(text, norm_, m.start(), cut)
             out.append(LegalReference(a, b, surface, kind, None, (), raw, year, False, cands,
                                       strong=_FLAGS_OUT[0] or bool(year), national=_FLAGS_OUT[1]))
+            inst_end = (len(out) - 1, end)
             if raw:
                 numbered_end = end
     if ordinal_fasl:
@@ -893,6 +946,14 @@ def _keep_ordinal_fasl(out: list[LegalReference], bare: set[int], text: str) -> 
 
 
 _COORD_GAP = re.compile(r"\s*[,،]?\s*")
+# the date that identifies a decree cited by its bare noun («من الأمر الصادر في 15 ديسمبر عام 1990», «... المؤرخ في 3/5/1990»)
+_DATED_AFTER = re.compile(r"\s*[,،]?\s+(?:ال)?(?:صادر[ةه]?|مؤرخ[ةه]?)\s+(?:في\s+)?(?:\d{1,2}\s+[^\s\d]+\s+(?:عام\s+|سن[ةه]\s+)?"
+                          r"\d{4}|\d{1,2}\s?/\s?\d{1,2}\s?/\s?\d{4})(?!\d)")
+# between an instrument and a possessive article word that belongs to it («للقرار الوزاري بمادته (236)»)
+_POSS_GAP = re.compile(r"\s+")
+_BI_POSS = re.compile(r"[وف]?ب[مف]")  # «بمادته», «بفصله»
+_DECREE_NOUN_BEFORE = re.compile(r"(?<![\w])[وف]?(?:لل|بال|ال)(?:قرار|قانون|نظام|مرسوم|امر)(?:\s+" + DECREE_ADJ +
+                                 r")?\s+\Z")
 
 
 def _share_coordinated_instrument(out: list[LegalReference], text: str) -> None:

@@ -77,14 +77,19 @@ SEP = r"(?:[ ]?[-/][ ]?|\.)"
 # «المادة "49"», «الفصل «12»»: an article number in quotes (round 10)
 _QUOTED_NUM = r"[\"“”«]\s?\d+(?:" + SEP + r"\d+)*\s?[\"“”»](?![\w])"
 # «المادة (62 /1/ ف)»: article, paragraph and clause letter in one bracket (the article is the first number)
-_CLAUSE_NUM = r"\(\s?\d{1,3}\s?/\s?\d{1,2}\s?/\s?[ا-ي]\s?\)"
+# (round 12) «المادة (3/5ل)»: a Saudi executive regulation's own item (item 5 of the regulation under article 3; «ل» for «لائحة»),
+# kept whole: «3-5ل» (one alternative with the clause form: the finder pattern tries it at every number)
+_CLAUSE_NUM = r"\(\s?\d{1,3}\s?/\s?\d{1,2}\s?(?:/\s?[ا-ي]|ل)\s?\)"
 NUM = (r"(?:\(\s?(?:\d+|" + _ORD + r")\s?/\s?[ابجدهوزحطي]\s?\)|" + _CLAUSE_NUM + "|" + _QUOTED_NUM + r"|\(\s?\d+(?:" + SEP + r"\d+)*\s?\)|(?:ال ?)?\d+(?:" + SEP + r"\d+)*|" + _ORD + r"|\(\s?" + _ORD + r"\s?\))"
        # «المادة 98 (و)», «المادة 77/ب», «الفصل 226 ثالثا», «الفصل 31 (جديد)» (an amended article, Tunisia)
        r"(?:\s+مكرر[اةه]?(?:\s+\d+|\s?\(\s?[ابجد]\s?\)|\s+[ابجد](?![\w]))?(?![\w])|\s?\(\s?[ابجدهوزحطي]\s?\)|(?<=\d)\s?/\s?[ابجدهوزحطي](?![\w])"
-       r"|\s+(?:ثالثا|رابعا|خامسا)(?![\w]))?(?:\s?\(\s?جديد[ةه]?\s?\))?")
+       r"|\s+(?:ثالثا|رابعا|خامسا)(?![\w]))?(?:\s?\(\s?جديد[ةه]?\s?\)|\s+جديد[ةه]?(?![\w]))?")  # (round 12) «فصله 9 جديد»
 # «القسم 230» (a US «Section»): an article only with its instrument or as the one the press cites alone (the finder checks)
 ART_HEAD = P + r"(?:فصول|فصلين|فصلان|فصل|مواد|مادتين|مادتان|ماد[ةه]|بنود|بند|قسم(?=\s+\(?\d))"
-_PARA_NUM = r"(?:\(?\d+\)?|" + _ORD + r"|(?:ال)?اخير[ةه](?![\w])|\(\s?[ابجدهوزحطي]\s?\)|[ابجده](?![\w]))"  # round 11: «الأخيرة»
+_LATIN_ORD = r"(?:اولا|ثانيا|ثالثا|رابعا|خامسا|سادسا|سابعا|ثامنا|تاسعا|عاشرا)"
+# (round 12) «البند "رابعا" من المادة 4»: an item numbered by an adverbial ordinal, in quotes or not
+_PARA_NUM = (r"(?:\(?\d+\)?|" + _ORD + r"|(?:ال)?اخير[ةه](?![\w])|\(\s?[ابجدهوزحطي]\s?\)|[ابجده](?![\w])"  # round 11: «الأخيرة»
+             r"|[\"“«]?" + _LATIN_ORD + r"[\"”»]?(?![\w]))")
 # paragraph words before the article («الفقرة الثانية من», «البند (أ) من», «الفقرة 2 من البند 3 من»): inside (rule 13)
 # («الفقرة رقم (1) من», «الفقرة (ز) من البند الثاني المندرج تحت المادة ...», «الفقرة الثانية من أحكام الفصل ...»)
 PARA = ("(?:" + P + r"(?:فقر[ةه]|فقرتين|فقرتان|فقرات|بند|بندين|بندان|بنود)\s+(?:رقم\s+)?" + _PARA_NUM + r"(?:\s*(?:,|،|و)\s*" +
@@ -93,7 +98,6 @@ PARA = ("(?:" + P + r"(?:فقر[ةه]|فقرتين|فقرتان|فقرات|بن�
 ART_ANAPHOR = r"(?:السابق[ةه]|المذكور[ةه]|نفسها|ذاتها)"
 # paragraph words after an article's number, inside (rule 13): «الفصل 60 مكرر فقرتين (أولا) و(ثالثا)», «المادة 12 في
 # فقرتها الثانية», «الفصل 237 في فقراته الأولى والأخيرة» (Tunisia); the finder drops them from the article numbers
-_LATIN_ORD = r"(?:اولا|ثانيا|ثالثا|رابعا|خامسا|سادسا|سابعا|ثامنا|تاسعا|عاشرا)"
 _NUM_PARA_ITEM = (r"(?:\(\s?" + _LATIN_ORD + r"\s?\)|" + _LATIN_ORD + r"(?![\w])|\(\s?\d+\s?\)|\(\s?[ابجدهوزحطي]\s?\)|"
                   r"(?:ال)?اخير[ةه](?![\w])|" + _ORD + ")")
 NUM_PARA = (r"(?:\s+(?:في\s+)?(?:فقر[ةه]|فقرت(?:ين|ان|ه|ها)|فقرات(?:ه|ها)?)\s+" + _NUM_PARA_ITEM +
@@ -123,7 +127,9 @@ NUMBERED_HEAD = (P + r"(?:قانون|مرسوما?(?:\s+(?:ال)?(?:بقانون
                  r"|قرارا?(?:\s+رئيس\s+الجمهوري[ةه](?=\s+(?:بال|ب)?قانون))?(?:\s+(?:ال)?(?:وزاري|اميري|رئاسي|جمهوري|حكومي)ا?"
                  r"(?:\s+(?:ال)?مشتركا?)?)?(?:\s+(?:بال|ب)?قانون)?|نظام"
                  r"|منشور(?:\s+(?:ال)?(?:وزاري|حكومي)ا?)?(?=\s+(?:رقم|عدد)(?![\w])))"  # a circular only with its number («المنشور عدد 4»)
-                 r"(?:\s+(?:الاتحادي|التنظيمي|الاساسي|العضوي|اتحادي))?(?:\s+(?:ال)?كريم)?")  # «الأمر السامي الكريم رقم ...»
+                 r"(?:\s+(?:الاتحادي|التنظيمي|الاساسي|العضوي|اتحادي))?(?:\s+(?:ال)?كريم)?"  # «الأمر السامي الكريم رقم ...»
+                 # (round 12) «القانون الأساسي الجديد عدد 22 لسنة 2016»: the new law, with its number
+                 r"(?:\s+الجديد[ةه]?(?=\s+(?:رقم|عدد)(?![\w])|\s+(?:رقم|عدد)\d))?")
 
 
 # «رقم 12», «رقم: 12», «عدد 54»; Iraq's «المرقم 111», the Levant's «ذي الرقم 17»
@@ -135,7 +141,7 @@ def numbered_pat(g: str) -> str:
     الإماراتي رقم 34»)."""
     # (round 11) «القرار الذي حمل رقم 999», «القانون الذي يحمل الرقم 12»: the number introduced by a relative clause
     return (NUMBERED_HEAD + r"(?:\s+" + NATIONALITY + r")?(?:\s+(?:الصادر[ةه]?\s+|(?:الذي|التي)\s+(?:حمل|يحمل|حملت|تحمل)\s+(?=(?:ال)?رقم)(?:ال)?)?"
-            + RAQM + r")?\s+(?P<" + g + ">" +
+            + RAQM + r")?(?:\s+|(?<=رقم|عدد)(?=\d))(?P<" + g + ">" +  # (round 12) «المرسوم عدد41»: glued
             INST_NUMBER + r")" + E)  # «الأمر الحكومي الصادر عدد 70»
 
 
@@ -146,7 +152,8 @@ DECREE_ADJ = r"ال(?:حكومي|رئاسي|وزاري|ملكي|اميري|سل�
 # («هذا القانون الأساسي»: an organic law's adjective, round 11)
 SHORT = (r"(?:(?:نفس|ذات|هذا|هذه)\s+ال" + SHORT_NOUN + r"(?:\s+(?:" + DECREE_ADJ + r"|ال(?:اساسي|تنظيمي|عضوي)(?![\w])))?|ال" + SHORT_NOUN +
          r"\s+(?:المذكور[ةه]?\s+اعلاه|المذكور[ةه]?|نفس(?:ه|ها)|ذات(?:ه|ها)|ال?سالف[ةه]?\s+الذكر|المشار\s+الي(?:ه|ها)|"
-         r"الجديد[ةه]?(?!\s+لل(?:مجالس|مجلس)\s+ال(?:بلدي|محلي|قروي))))" + E)  # «النظام الجديد للمجالس البلدية»: named
+         # «النظام الجديد للمجالس البلدية»: named; (round 12) «القانون الجديد رقم 5»: a numbered law, not the short form
+         r"الجديد[ةه]?(?!\s+لل(?:مجالس|مجلس)\s+ال(?:بلدي|محلي|قروي))(?![\w])(?!\s+(?:رقم|عدد)(?:\s|\d))))" + E)
 
 
 # -- laws cited by title alone, with no number («قانون حماية حقوق المؤلف», «نظام مكافحة التستر»,
@@ -159,11 +166,12 @@ _NB = r"[^\s\d,،.:؛()«»\"'!?؟/\-]"  # a letter of a title word
 _ORD_WORDS = "|".join(sorted({w for w in ORDINALS if " " not in w}, key=len, reverse=True))
 # a word that ends a title: also with «و»/«ف» («والذي», «والسادسة»), an ordinal («الثانية»: an article of a
 # list), and «و» + the first word of another title («كنظام المرور ومكافحة التزوير» is two statutes)
+# (round 12: «وعدم», a negation that opens a new clause: «تطبيق قانون النفاذ إلى المعلومة وعدم التراجع عن ...»)
 _STOP = (r"(?:[وف]?(?:" + _ORD_WORDS + r")|[وف]?(?:في|من|علي|عن|الي|او|ثم|حتي|رقم|عدد|لسن[ةه]|لعام|سن[ةه]|بتاريخ|وتاريخ|تاريخ|الذي|التي|الذين|"
          r"الصادر[ةه]?|المقدم[ةه]?|المتعلق[ةه]?|المؤرخ[ةه]?|الخاص[ةه]?|المعدل[ةه]?|المحين[ةه]?|المرتكب[ةه]?|المنصوص|المعمول|الساري[ةه]?|النافذ[ةه]?|"
          r"الجديد[ةه]?|الحالي[ةه]?|القديم[ةه]?|المثير[ةه]?|الملغي|الملغا[ةه]|المذكور[ةه]?|نفسه|ذاته|السالف|المشار|"
          r"الاخير[ةه]?|المقترح[ةه]?|التابع[ةه]?|الموجود[ةه]?|المطبق[ةه]?|المنظم[ةه]?|الراغب\w*|المسمي|البديل[ةه]?|المعني[ةه]?|هذا|هذه|ذلك|تلك|بعد|قبل|حيث|كما|ان|انه|لكن|بل|قد|لم|لن|ما|لا|كل|بين|عبر|"
-         r"خلال|منذ|وفق|وفقا|طبقا|بموجب|بسبب|عند|لدي|امام|الا|ايضا)|و|ف|[وف]?لائحت\w*|[وف]?ولائحت\w*|"
+         r"خلال|منذ|وفق|وفقا|طبقا|بموجب|بسبب|عند|لدي|امام|الا|ايضا|عدم)|و|ف|[وف]?لائحت\w*|[وف]?ولائحت\w*|"
          r"و(?:مكافح[ةه]|حماي[ةه]|مناهض[ةه]|محارب[ةه]|تنظيم|مزاول[ةه]|منع|قمع))(?![\w])")
 _HEAD_AHEAD = (r"[وفبلك]{0,2}(?:ال)?(?:قانون|قوانين|نظام|انظم[ةه]|مرسوم|ظهير|امر|قرار|مجل[ةه]|مدون[ةه]|لائح[ةه]|لوائح|"
                r"ماد[ةه]|مواد|فصل|فصول|دستور)(?![\w])|[وفبلك]{0,2}مشروع(?![\w])")  # «غير المشروع» is an adjective
@@ -267,7 +275,9 @@ _VERB_CLAUSE = (r"(?!" + _NB + r"+(?:ه|ها)\s+ال(?:حكوم[ةه]|رئيس|�
                 r"(?![\w]))")
 # (an إفعال noun, «إنتاج», passes the same guard and is never a definite word: «قانون الغاب» is the law of the jungle)
 # («أول قانون فيه قاعدة ...»: a preposition with its pronoun, «فيه», «عليها», is no construct noun in ه)
-_GEN_FIRST_IND = (_VERB_CLAUSE + r"(?!كر[ةه](?![\w])|(?:في|علي|الي|من|عن|لدي|عند|مع)(?:ه|ها|هم)(?![\w]))(?:(?!" + _STOP + "|" + _HEAD_AHEAD + r")(?:(?![يتنل])" + _NB + r"+[ةه]|(?!ال)ا" +
+# (round 12) «لا يوجد في قانون إيران هامش لحماية ...»: a country's law in general (rule 8), though «إيران» has the shape of
+# an إفعال noun
+_GEN_FIRST_IND = (_VERB_CLAUSE + r"(?!(?:ايران|سوري[اه]|تركيا|روسيا|فرنسا|اسبانيا|ايطاليا|امريكا|اسرائيل)(?![\w]))(?!كر[ةه](?![\w])|(?:في|علي|الي|من|عن|لدي|عند|مع)(?:ه|ها|هم)(?![\w]))(?:(?!" + _STOP + "|" + _HEAD_AHEAD + r")(?:(?![يتنل])" + _NB + r"+[ةه]|(?!ال)ا" +
                   _NB + "{2}ا" + _NB + r")|[تن]" + _NB +
                   r"+ة)(?![\w])(?:\s+" + _IND_CHAIN + r"){0,2}\s+" + _DEF)  # «قانون نقابة الأطباء»: a ت/ن noun in ة («نطالبه» is a verb)
 # the construct nouns before a title's first definite word after an article: one, or a noun in ة and up to two more
@@ -303,6 +313,9 @@ _ABOUT_DEF_DECREE = (r"(?:ال|ل)مرسوم(?:\s+ال(?:اساسي|اتحادي
                      r"احداث|تحديد|تنقيح|اتمام|اصدار)(?![\w]))")
 _ABOUT_DEF_LAW = r"(?:(?:ال|ل)قانون(?:\s+ال(?:اساسي|اتحادي|عضوي))?\s+المتعلق|(?:ال|ل)قانون\s+الخاص(?=\s+ب(?:ال|شان\s)))"
 _Q_IN_A = r"[^«»\"“”()\n\d.،,:؛!?؟]"
+# (round 12) Tunisia's income tax code, whose name goes on past «على» with an indefinite noun: «مجلة الضريبة على الدخل», «مجلة
+# الضريبة على دخل الأشخاص الطبيعيين والضريبة على الشركات»; also as what a law promulgates («القانون المتعلق بإصدار مجلة ...»)
+MAJALLA_TAX = r"مجل[ةه]\s+الضريب[ةه]\s+علي\s+(?:الدخل|دخل\s+الاشخاص\s+الطبيعيين(?:\s+والضريب[ةه]\s+علي\s+الشركات)?)(?![\w])"
 # («... المتعلق بتنقيح وإتمام القانون عدد 12»: the law amended is the citation, not a subject cut after «بتنقيح»)
 _ABOUT_CORE = (r"(?!ب?" + _AMEND_ACT + r")(?:" + _TAFIL + "|(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتن])" + _NB + "+)" +
                r"(?:(?:\s+" + _IND + r"){1,2}(?:\s+(?:غير\s+)?" + _DEF + r"){1,4}|(?:\s+(?:غير\s+)?" + _DEF + r"){0,4})")
@@ -310,7 +323,9 @@ _ABOUT_CORE = (r"(?!ب?" + _AMEND_ACT + r")(?:" + _TAFIL + "|(?!" + _STOP + "|" 
 # (round 12b: a decree's only; after a law it is the sentence's purpose, «دعت إلى تفعيل القانون المتعلق بمحاربة العنف ضد
 # النساء لتعزيز الحماية القانونية»)
 _DECREE_PURPOSE = r"(?:\s+ل" + _TAFIL + r"(?:\s+و" + _IND + r")?\s+" + _DEF + r"(?:\s+" + _DEF_ADJ + r"){0,2})?"
-_ABOUT_SUBJECT = _ABOUT_CORE + _SAME_STATUTE
+# (round 12) «القانون المتعلق بإصدار مجلة الضريبة على الدخل»: the code it promulgates is the subject
+_TAX_CODE_ISSUED = r"باصدار\s+" + MAJALLA_TAX
+_ABOUT_SUBJECT = r"(?:" + _TAX_CODE_ISSUED + "|" + _ABOUT_CORE + _SAME_STATUTE + ")"
 
 
 def about_title(g: str) -> str:
@@ -320,7 +335,7 @@ def about_title(g: str) -> str:
             r"|(?:(?P<" + g + "dec>" + _ABOUT_DEF_DECREE + r")\s+(?=ب)|" + _ABOUT_DEF_LAW + r"\s+(?=ب)"
             r"|(?:(?:قانون|مرسوما?)(?:\s+بقانون)?"
             r"|قرار\s+بقانون)(?:\s+(?:ال)?مقدم[ةه]?\s+من(?:\s+" + _NB + r"+){1,3}?)?\s+(?:حول|بشان|في\s+شان)\s+)" +
-            _ABOUT_CORE + r"(?(" + g + "dec)" + _DECREE_PURPOSE + ")" + _SAME_STATUTE)
+            r"(?:" + _TAX_CODE_ISSUED + "|" + _ABOUT_CORE + r"(?(" + g + "dec)" + _DECREE_PURPOSE + ")" + _SAME_STATUTE + ")")
 
 
 # a statute of a body or its staff: «النظام الأساسي لأعوان الهيئة», «النظام العام للبيئة» («النظام العام»
@@ -328,9 +343,12 @@ def about_title(g: str) -> str:
 # (a construct noun may come before the first definite word: «... لموظفي قطاع التربية الوطنية»)
 # a parliament's internal regulation: «اللائحة الداخلية لمجلس النواب» (kind decree, like any «لائحة»)
 # («النظام العام للبلاد», «... للمجتمع»: public order, round 11)
-STATUTE_TITLE = (r"(?:(?:ال)?نظام\s+(?:(?:ال)?(?:اساسي|عام(?!\s+لل(?:بلاد|دول[ةه]|مجتمع)(?![\w])))(?:\s+الجديد|\s+الخاص)?|(?:ال)?داخلي(?=\s+لل?(?:مجلس|مجالس|برلمان)))"
+# (round 12) «القانون الأساسي للعدالة الانتقالية» (Tunisia: an organic law named by its subject; «... للجمعية» is a body's
+# statute, dropped by the finder); a coordinated verbal noun with its preposition starts a new clause («... للمجلس والمصادقة على ...»)
+STATUTE_TITLE = (r"(?:القانون\s+الاساسي|(?:ال)?نظام\s+(?:(?:ال)?(?:اساسي|عام(?!\s+لل(?:بلاد|دول[ةه]|مجتمع)(?![\w])))(?:\s+الجديد|\s+الخاص)?|(?:ال)?داخلي(?=\s+لل?(?:مجلس|مجالس|برلمان)))"
                  r"|(?:ال)?لائح[ةه]\s+(?:ال)?داخلي[ةه](?=\s+لل?(?:مجلس|مجالس|برلمان)))\s+(?=ل)(?!" + _STOP + ")" + _NB + "+" +
-                 r"(?:\s+" + _IND_CHAIN + r"(?=\s+" + _DEF + r"))?(?:\s+" + _DEF + r"){0,3}(?:\s+" + _DEF_ADJ + r")?")
+                 r"(?:\s+" + _IND_CHAIN + r"(?=\s+" + _DEF + r"))?(?:\s+(?!و" + _NB + r"+\s+(?:علي|الي|عن)(?![\w]))" + _DEF + r"){0,3}"
+                 r"(?:\s+(?!و" + _NB + r"+\s+(?:علي|الي|عن)(?![\w]))" + _DEF_ADJ + r")?")
 # a title in quotes or brackets: «قانون "حماية المعطيات"», «نظام (المنافسات والمشتريات الحكومية)»
 # («نظام» only before a title of two words or more starting with «ال» or a field's verbal noun, «نظام «مكافحة
 # التستر»»: «بنظام «أندرويد»» is a system); then
@@ -343,7 +361,11 @@ QUOTED_TITLE = (r"(?:(?:قانون|مرسوم|لائح[ةه])\s*[«\"“(]\s*(?=
 # codes and laws named by an adjective («القانون المدني», «القانون التجاري», «القانون الانتخابي»): a span after an
 # article («المادة 163 من القانون المدني») or with a nationality («القانون المدني المصري»); alone, the press uses
 # them for the field of law as often as for the text, so they are left out (instrument null either way)
-ADJ_CODE = r"ال(?:مدني|تجاري|انتخابي)(?![\w])"
+# (round 12) «المادة الثانية من النظام الضريبي»: a Gulf statute named by its adjective, after an article
+ADJ_CODE = r"ال(?:مدني|تجاري|انتخابي|ضريبي)(?![\w])"
+# (round 12) with its executive regulation after it («بمتطلبات النظام الضريبي ولائحته التنفيذية») it is the text, not the field
+# (the regulation named by the pronoun is no span of its own, rule 5)
+ADJ_CODE_WITH_REGULATION = (r"(?:ال|لل)(?:قانون|نظام)\s+" + ADJ_CODE + r"(?=\s*[,،]?\s+و(?:ب|ل)?لائحت(?:ه|ها)\s+التنفيذي[ةه](?![\w]))")
 # the country after «دستور» («المادة 71 من دستور مصر», «الفصل 5 من دستور المملكة المغربية», «دستور البلاد»)
 _CONSTITUTION_OF = (r"(?:مصر|المغرب|تونس|الجزائر|الاردن|لبنان|العراق|الكويت|البحرين|قطر|ليبيا|سوريا|السودان|موريتانيا|فلسطين|"
                     r"اليمن|الامارات|البلاد|الدول[ةه]|(?:المملك[ةه]|الجمهوري[ةه])(?:\s+(?:ال)?" + _NB + r"+[ةه])?"
@@ -386,6 +408,12 @@ ALIENS_TITLE = r"قانون\s+دخول\s+واقام[ةه]\s+الاجانب(?:\s+
 NEW_COUNCILS_STATUTE = r"(?:ال)?نظام\s+الجديد\s+لل(?:مجالس|مجلس)\s+ال(?:بلدي|محلي|قروي)[ةه]?"
 
 
+# (round 12) several Gulf statutes under one plural head, each by its field word: «أنظمة القضاء والمرور والأحوال» (one span,
+# like a list, rule 4); a plural with one field («أنظمة التقاعد», «قوانين الهجرة») is statutes in general, no span
+PLURAL_STATUTES = (r"انظم[ةه]\s+ال(?:" + "|".join(w for w in _FIELDS_NIZAM.split() if w not in _INDEF_FIELDS) + r")(?![\w])"
+                   r"(?:\s*[,،]?\s+وال" + _NB + r"+){2,}")
+
+
 # a decree named by its act, a verbal noun تفعيل with the article: «مرسوم التجنيس», «مرسوم التكليف» (Lebanon)
 NAMED_DECREE = r"مرسوم\s+ال" + _TAFIL
 
@@ -394,7 +422,7 @@ def title_pat(g: str) -> str:
     """An instrument cited by its title only; the head (indefinite) and title in group ``g``."""
     return ("(?P<" + g + ">" + r"[وف]?(?:ب|ل|ك)?(?:" + QUOTED_TITLE + "|" + about_title(g) + "|" + STATUTE_TITLE + r"|قانون\s+" +
             _fields(_FIELDS_LAW) + r"|نظام\s+(?:" + NIZAM_SPECIAL + "|" + _fields(_FIELDS_NIZAM, lam=False) + ")" +
-            r"|(?:ال)?مجل[ةه]\s+" + _fields(_FIELDS_MAJALLA) + r"|مدون[ةه]\s+" + _fields(_FIELDS_MUDAWWANA) +
+            r"|(?:ال)?" + MAJALLA_TAX + r"|(?:ال)?مجل[ةه]\s+" + _fields(_FIELDS_MAJALLA) + r"|مدون[ةه]\s+" + _fields(_FIELDS_MUDAWWANA) +
             # regulations (kind decree): «اللائحة التنفيذية لنظام ...», «اللائحة التنفيذية لمياه الصرف الصحي» (not
             # «... للنظام», «... لهذا القانون»: the statute of the story), «لائحة الوظائف الصحية»
             r"|(?:ال)?لائح[ةه]\s+التنفيذي[ةه]\s+ل(?:(?:نظام|قانون)\s+(?:" + NIZAM_SPECIAL + "|" + _fields(_FIELDS_NIZAM) + "|" +
@@ -404,8 +432,8 @@ def title_pat(g: str) -> str:
             r"|(?!ل?(?:قانون|نظام|قرار|مرسوم)(?![\w])|ه|ذلك|تلك)"
             # («اللائحة التنفيذية لانتخاب أعضاء المجالس البلدية»: a construct chain, round 11)
             + _NB + r"+(?:(?:\s+" + _IND_CHAIN + r"){1,2}(?:\s+" + _DEF + r"){1,3}|(?:\s+" + _DEF + r"){0,3}))|لائح[ةه]\s+(?:" + _fields(_FIELDS_LAIHA, 1) + "|" + _fields("حماي[ةه]", 2) + ")|" +
-            ELECTION_REGULATION + "|" + SUN_WORK_BAN + "|" + NEW_COUNCILS_STATUTE + "|" + ALIENS_TITLE + "|" + NAMED_DECREE + "|" + AMENDMENT_TITLE + "|" + DATED_CONSTITUTION + "|" + POSSESSIVE_CODE + "|" +
-            r"(?:ال|ل)?قانون\s+" + ADJ_CODE + r"\s+" + NATIONALITY + "|" + GENERAL_TITLE + "))" + E)
+            ELECTION_REGULATION + "|" + SUN_WORK_BAN + "|" + NEW_COUNCILS_STATUTE + "|" + ALIENS_TITLE + "|" + NAMED_DECREE + "|" + AMENDMENT_TITLE + "|" + DATED_CONSTITUTION + "|" + POSSESSIVE_CODE + "|" + PLURAL_STATUTES + "|" +
+            r"(?:ال|ل)?قانون\s+" + ADJ_CODE + r"\s+" + NATIONALITY + "|" + ADJ_CODE_WITH_REGULATION + "|" + GENERAL_TITLE + "))" + E)
 
 
 # (an instrument named by its year alone, «دستور 2011», «قانون عام 2015», is no span, v3.3: round 11 tried it and the
@@ -441,9 +469,11 @@ _BODY_ADJ = r"(?:البلدي|المحلي|المهني|التجاري|الصن�
 # العمل» (the labour law; not «نظام العمل عن بعد» or «نظام العمل المرن»: another definite word makes it a work
 # arrangement); the service statutes of officers, soldiers and pilgrims («نظام خدمة الضباط», «نظام خدمة حجاج الداخل»; not
 # «نظام خدمة العملاء», a help desk)
+# (round 12) the pension statutes of a body of staff («نظام تقاعد العسكريين»), and a council's statute with the noun left
+# indefinite («نظام مجالس البلدية الجديد»)
 NIZAM_SPECIAL = (r"(?:العقوبات\s+البديل[ةه]|السوق\s+المالي[ةه]|(?:وظائف\s+)?مباشر[ةه]\s+" + _DEF + r"(?:\s+" + _DEF_ADJ +
-                 r")?|(?:المجالس|الهيئات|الغرف)\s+" + _BODY_ADJ + r"(?:\s+و?" + _BODY_ADJ + r")?(?:\s+الجديد[ةه]?)?|الضمان\s+الاجتماعي|الحماي[ةه]\s+من" + _NOT_LAW_AFTER + r"(?:\s+" + _DEF +
-                 r"){1,2}|الجرائم(?:\s+" + _DEF + r"){1,2}|خدم[ةه]\s+(?:ال(?:ضباط|افراد|عسكريين)|حجاج\s+ال(?:داخل|خارج))|العمل(?:\s+" + NATIONALITY + r")?(?!\s+عن\s+بعد|\s+(?!" + _STOP +
+                 r")?|(?:ال)?(?:مجالس|هيئات|غرف)\s+" + _BODY_ADJ + r"(?:\s+و?" + _BODY_ADJ + r")?(?:\s+الجديد[ةه]?)?|الضمان\s+الاجتماعي|الحماي[ةه]\s+من" + _NOT_LAW_AFTER + r"(?:\s+" + _DEF +
+                 r"){1,2}|الجرائم(?:\s+" + _DEF + r"){1,2}|خدم[ةه]\s+(?:ال(?:ضباط|افراد|عسكريين)|حجاج\s+ال(?:داخل|خارج))|تقاعد\s+ال(?:عسكريين|مدنيين|موظفين|ضباط)|العمل(?:\s+" + NATIONALITY + r")?(?!\s+عن\s+بعد|\s+(?!" + _STOP +
                  r")[وفبلك]{0,2}ال))(?![\w])")
 
 # «نظامي الإجراءات الجزائية ومكافحة الجرائم المعلوماتية»: two titles under one dual head
@@ -457,6 +487,12 @@ UNNUMBERED_DECREE = (P + r"(?:(?:امر|مرسوم|قرار)\s+(?:ال)?(?:سا�
 # a bill named by its subject with no «قانون» («مشروع مكافحة التحرش»)
 BILL_FIELDS = r"(?:مكافح[ةه]|مناهض[ةه]|تجريم)(?![\w])" + _NOT_LAW_AFTER + _tail(2, 1, 5)
 DUAL_HEAD = r"[وف]?(?:ب|ل|ك)?(?P<dualhead>نظامي|قانوني|مجلتي|مدونتي)"
+# (round 12) one field with two adjectives: «نظامي التقاعد المدني والعسكري» (two statutes, one span like a list, rule 4); the
+# field is a statute's («نظامي الحكم الملكي والجمهوري» are regimes)
+_FIELD_DEF = ("ال(?:" + "|".join(sorted(set(_FIELDS_LAW.split() + _FIELDS_NIZAM.split()) - _INDEF_FIELDS, key=len, reverse=True)) +
+              r")(?![\w])")
+_NISBA = r"ال" + _NB + r"+ي(?![\w])"  # a relative adjective («المدني», «العسكري»)
+DUAL_ADJ = r"\s+" + _FIELD_DEF + r"\s+" + _NISBA + r"\s+و" + _NISBA
 # two numbered instruments under one dual head: «المرسومين 115 و116 لسنة 2011», «القانونين 09.08 و07.03» (rule 4)
 NUMBERED_DUAL = (r"(?P<ndual>" + P + r"(?P<ndhead>قانون|مرسوم|امر|قرار)(?:ين|ان)(?:\s+" + RAQM + r")?\s+(?P<nd1>" +
                  INST_NUMBER + r")\s*(?:,|،)?\s*و\s*(?:" + RAQM + r"\s+)?(?P<nd2>" + INST_NUMBER + r")" + E +
@@ -611,16 +647,18 @@ def elided_regex() -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def finder_regex() -> re.Pattern[str]:
     instrument = instrument_pat
-    dual = (r"(?P<dual>" + DUAL_HEAD + r"\s+(?P<dual1>" + _fields(_FIELDS_LAW) + r")\s+و(?P<dual2>" + _fields(_FIELDS_LAW) +
-            "))" + E)
+    dual = (r"(?P<dual>" + DUAL_HEAD + r"(?:\s+(?P<dual1>" + _fields(_FIELDS_LAW) + r")\s+و(?P<dual2>" + _fields(_FIELDS_LAW) +
+            ")|" + DUAL_ADJ + "))" + E)
     # «مشروع قانون ضد العنف الجنسي»: a bill against its subject («قانون ضد ...» alone is a law wished for)
     bill = (r"(?P<bill>" + BILL + r")(?:(?P<bamend>" + AMEND_BILL + r")|(?P<bagainst>(?:ال)?قانون\s+ضد\s+" + _ABOUT_SUBJECT +
             r")|(?P<bcalled>" + BILL_NAMED + ")|" + instrument("b") + "|(?P<bfield>" + BILL_FIELDS +
             "))")
     article = (W + r"(?P<art>(?P<para>" + PARA + r")?(?:" + ART_HEAD + r"|(?P<poss>[وف]?(?:ب|ل)?(?:مادت(?:ه|ها)|مادتي(?:ه|ها)|"
-               r"فصل(?:ه|ها)|فصلي(?:ه|ها)|مواد(?:ه|ها)|فصول(?:ه|ها)))|و?ف(?:\s?\.)?(?=\s?\d)))(?:\s+|(?<=\.))"
-               r"(?:(?:رقم|عدد)(?:\s?:)?\s+)?"
-               r"(?:(?P<artlist>(?:من\s+)?" + ART_LIST + r")|(?P<aprev>" + ART_ANAPHOR + "))(?:" + E + r"|(?<=\d)(?=[ء-ي]))" +  # «622-1التي»
+               r"فصل(?:ه|ها)|فصلي(?:ه|ها)|مواد(?:ه|ها)|فصول(?:ه|ها)))|و?ف(?:\s?\.)?(?=\s?\d)))(?:\s+|(?<=\.)|(?<=[ةهنلدم])(?=\d))"
+               # (round 12) «الفصلين11 و58»: the number glued to the article word (not to «ف», "so")
+               # (round 12) «تضاف مادة جديدة برقم 20 مكرر لقانون ...»: an article an amendment inserts, with its number
+               r"(?:(?:(?:ال)?جديد[ةه]\s+(?:ب|تحت\s+)?)?(?:رقم|عدد)(?:\s?:)?\s+)?"
+               r"(?:(?P<artlist>(?:من\s+)?" + ART_LIST + r")|(?P<aprev>" + ART_ANAPHOR + "))(?:" + E + r"|(?<=[\d)])(?=[ء-ي]))" +  # «622-1التي», «(20)على»
                # «الفصل 447-1 وما يليه», «المواد 5 وما بعدها»: the articles that follow, inside (only the cited are listed)
                # (round 11) «الفصول ال16 الأولى من المشروع»: the first sixteen articles (the finder lists them)
                # (round 12b: definite only; «الفصل 447-2 أولى بالتطبيق» is "more applicable")
@@ -633,6 +671,10 @@ def finder_regex() -> re.Pattern[str]:
                # (round 12b) not «المذكور أعلاه» («الفصل 447-2 المذكور»: the anaphor stays outside, as in the written gold), nor
                # a «الجديد» that is said of the article («الفصل 538 الجديد نسبيا في صياغته»)
                r"(?P<aafter>\s+(?:الجديد[ةه]?(?!\s+(?:نسبيا|كليا|جزئيا|تماما|جدا)(?![\w]))|اعلاه)" + E + r")?"
+               # (round 12) «المادة الرابعة من الفصل الثاني (من نظام ...)»: the chapter of a Gulf statute the article stands in,
+               # by its ordinal, inside like a paragraph (rule 13); a Tunisian «الفصل 28 من الباب الرابع» keeps its part outside,
+               # as the real-press gold has it
+               r"(?:\s+من\s+(?:ال)?فصل\s+" + _ORD + r")?"
                # (round 11) «الفصل 24 المتعلق بالاستثناءات، من مشروع قانون ...»: what the article is about, between it and its
                # instrument (inside; only with the instrument after it)
                r"(?P<adesc>\s+(?:ال)?(?:متعلق|خاص)[ةه]?\s+ب" + _NB + r"+(?:\s+(?!" + _STOP + ")" + _NB + r"+){0,2}\s*[,،]?(?=\s+(?:من|في)\s))?"
@@ -651,7 +693,7 @@ def finder_regex() -> re.Pattern[str]:
                # «من القانون الأساسي الفلسطيني» (a constitution), «من تنظيم اللجنة» (a Saudi body's statute), «من
                # قانون آداب الاتصالات» (after an article, «قانون» + any construct noun + a definite word is a title)
                r"|(?P<aunk>(?:ال)?دستور(?:\s+" + NATIONALITY + r"|\s+(?:(?:لعام|عام|سن[ةه])\s+)?(?:19|20)\d\d|\s+" + _CONSTITUTION_OF +
-               r")?|القانون\s+" + ADJ_CODE + r"(?:\s+" + NATIONALITY + r")?|المجل[ةه]\s+ال" + _NB + r"+ي[ةه]|لائحت(?:ه|ها)\s+"
+               r")?|ال(?:قانون|نظام)\s+" + ADJ_CODE + r"(?:\s+" + NATIONALITY + r")?|المجل[ةه]\s+ال" + _NB + r"+ي[ةه]|لائحت(?:ه|ها)\s+"
                r"التنفيذي[ةه]|(?:مشروع|مقترح|مسود[ةه])\s+(?:قانون\s+" + _fields(_FIELDS_LAW, same=_SAME_STATUTE_COMMA) + r"|نظام\s+" +
                _fields(_FIELDS_NIZAM, lam=False, same=_SAME_STATUTE_COMMA) + r"|قانون\s+الحق\s+في\s+" + _DEF + r"(?:\s+(?:الي|علي)\s+" + _DEF +
                r")?)(?:\s+(?:لسن[ةه]|لعام)\s*\d{4}(?![\w]))?|(?:مشروع|مقترح|مسود[ةه])\s+(?:ال)?(?:قانون|نظام)(?:\s+(?!" + _GENERIC_COMPLEMENT + ")" + _DEF + r"(?:\s+" + _DEF_ADJ +
@@ -660,7 +702,7 @@ def finder_regex() -> re.Pattern[str]:
                # «من لائحة الحقوق والمزايا المالية», «من لائحة انتخاب أعضاء المجالس»: after an article, a regulation
                # «من القانون الخاص بحماية ...»: after an article, «الخاص بـ» names the law like «المتعلق بـ»
                r"|القانون\s+الخاص\s+(?=ب)" + _ABOUT_SUBJECT +
-               r"|لائح[ةه]\s+(?!(?:ال)?(?:انضباط|منشطات)(?![\w]))(?:" + _IND_CHAIN + r"\s+){0,2}" + _DEF + r"(?:\s+" + _DEF_ADJ + r"){0,3}"
+               r"|لائح[ةه]\s+(?!(?:ال)?(?:انضباط|منشطات|احتراف)(?![\w]))(?:" + _IND_CHAIN + r"\s+){0,2}" + _DEF + r"(?:\s+" + _DEF_ADJ + r"){0,3}"
                # «من قواعد التسجيل والإدراج»: after an article, a regulator's rules (not a game's or a federation's, rule 15)
                r"|قواعد\s+(?!ال(?:لعب[ةه]|انضباط|منشطات|اشتباك|لغ[ةه]|نحو)(?![\w]))(?:" + _IND_CHAIN + r"\s+)?" + _DEF + r"(?:\s+" + _DEF_ADJ + r"){0,3})" + E +
                # «من القرار», «من الأمر الحكومي», «من اللائحة», «المادة 8 للمرسوم»: the decree or regulation of the story (rule 5)
@@ -690,7 +732,7 @@ ANCHOR_HEADS = {"فصل": ("", "ين", "ان", "ه", "ها", "يه", "يها"), 
                 "قانون": ("", "ي", "ه", "ها", "هم", "ين", "ان"), "مرسوم": ("", "ا", "ين", "ان"), "ظهير": ("",),
                 "امر": ("", "ا", "ين", "ان"), "قرار": ("", "ا", "ين", "ان"), "منشور": ("",), "نظام": ("", "ي"), "مجل": ("ة", "ه", "تي"),
                 "مجموع": ("ة", "ه"), "مدون": ("ة", "ه", "تي"), "دستور": ("",), "مشروع": ("", "ا"), "مشاريع": ("",), "مقترح": ("", "ا"),
-                "اقتراح": ("", "ا"), "مسود": ("ة", "ه")}
+                "اقتراح": ("", "ا"), "مسود": ("ة", "ه"), "انظم": ("ة", "ه")}
 STEM_PREFIX = re.compile(r"[وفبلك]{0,2}(?:ال|ل)?")  # what may precede an anchor stem inside its word
 ABBR_PREFIX = re.compile(r"[وفبلك]{0,2}")
 # abbreviations («ق.ج», «ق ع») with their separators, so that «ق» alone (or «وقع») fires nothing
@@ -719,7 +761,7 @@ def anchor_stems() -> dict[str, tuple[str, ...]]:
 # (tests/test_legal_internals.py checks it): the scan notes whether any occurs, and a text with none has no cue
 # of a story outside national law, so those patterns are searched only in texts with one
 OUTSIDE_WORDS = ("فيفا", "FIFA", "UEFA", "لكر", "الانضباط", "الاطلسي", "الناتو", "معاهد", "الدولي", "ميثاق", "العالمي",
-                 "الاولمبي", "الجامعي", "المحترف", "المنشطات", "المتحد")
+                 "الاولمبي", "الجامعي", "المحترف", "المنشطات", "المتحد", "احتراف")
 
 
 @lru_cache(maxsize=1)
@@ -779,10 +821,13 @@ _LETTERS = dict(zip("ابجدهوزحطي", "abcdefghij"))  # letter paragraphs 
 def canonical_article(raw: str) -> str:
     """``٤٤٧.١`` / ``447 - 1`` / ``1-447`` → ``447-1``; ``309 مكرر`` → ``309 bis``; «الثامنة عشرة» → ``18``;
     «الـ18» → ``18``."""
-    raw = re.sub(r"\s?\(\s?جديد[ةه]?\s?\)$", "", norm(raw).strip())  # «الفصل 31 (جديد)»: the amended article
+    raw = re.sub(r"(?:\s?\(\s?جديد[ةه]?\s?\)|\s+جديد[ةه]?)$", "", norm(raw).strip())  # «الفصل 31 (جديد)»: the amended article
     m = re.fullmatch(r"\(\s?(\d{1,3})\s?/\s?\d{1,2}\s?/\s?[ا-ي]\s?\)", raw)  # «المادة (62 /1/ ف)»: article 62
     if m:
         return str(int(m.group(1)))
+    m = re.fullmatch(r"\(\s?(\d{1,3})\s?/\s?(\d{1,2})\s?ل\s?\)", raw)  # «المادة (3/5ل)»: the regulation's item 3-5ل
+    if m:
+        return f"{int(m.group(1))}-{int(m.group(2))}ل"
     bis = ""
     m = re.fullmatch(r"\(\s?(.+?)\s?/\s?([ابجدهوزحطي])\s?\)", raw)  # «المادة (3/أ)», «المادة (الأولى/ب)»
     if m:
