@@ -974,6 +974,50 @@ TABLE = [
     # an item numbered by an adverbial ordinal before the article
     ('وتتوافر فيه الشروط المبينة في البند "ثالثا" من المادة 9 من هذا القانون',
      [('البند "ثالثا" من المادة 9 من هذا القانون', "article", None, ("9",))]),
+    # -- round 13 (forms of the legal split's draw 10; invented sentences)
+    # a Gulf statute on commercial papers named by its field; «والمعاقب عليها» opens a clause after a title
+    ("ورفض البنك صرف الشيك لمخالفته نظام الأوراق التجارية في بيان تاريخ الإنشاء",
+     [("نظام الأوراق التجارية", "law", None, ())]),
+    ("وأوقفت الشرطة المتهم بجرائم ينص عليها نظام الأسلحة والذخائر والمعاقب عليها بالسجن",
+     [("نظام الأسلحة والذخائر", "law", None, ())]),
+    # «الجديد» after a constitution cited with an article (rule 15); a constitution with its country and a bare year (v3.3)
+    ("ويضمن الفصل 31 من الدستور التونسي الجديد حرية التعبير",
+     [("الفصل 31 من الدستور التونسي الجديد", "article", None, ("31",))]),
+    ("وصوت المجلس التأسيسي على دستور تونس 2014 بأغلبية واسعة",
+     [("دستور تونس 2014", "law", None, ())]),
+    # an organic law named by its subject takes the subject's preposition and object, as an ordinary law does
+    ("وطالبت الجمعية بتطبيق القانون الأساسي المتعلق بالقضاء على التمييز العنصري في المدارس",
+     [("القانون الأساسي المتعلق بالقضاء على التمييز العنصري", "law", None, ())]),
+    ("وأحالت الحكومة مشروع القانون الأساسي المتعلق بالإبلاغ عن المخالفات المالية إلى البرلمان",
+     [("مشروع القانون الأساسي المتعلق بالإبلاغ عن المخالفات المالية", "law", None, ())]),
+    # a paragraph after the instrument introduced by «في» (rule 13)
+    ("وتلزم المادة السادسة من النظام في الفقرة الثالثة صاحب العمل بالتأمين",
+     [("المادة السادسة من النظام في الفقرة الثالثة", "article", None, ("6",))]),
+    # a minister's numbered decision («وزير» starts with و but opens no clause); its date stays outside (rule 6)
+    ("وأغلقت البلدية المحل تطبيقا لقرار وزير الشؤون البلدية رقم (4120) بتاريخ 3/2/1440هـ",
+     [("لقرار وزير الشؤون البلدية رقم (4120)", "decree", None, ())]),
+    # Tunisia's general statute of public servants, with its four-noun complement
+    ("ويستفيد الأعوان من أحكام الفصل 14 من النظام الأساسي العام لأعوان الدولة والجماعات المحلية والمؤسسات العمومية",
+     [("الفصل 14 من النظام الأساسي العام لأعوان الدولة والجماعات المحلية والمؤسسات العمومية", "article", None, ("14",))]),
+    # FIFA's statutes with «لـ» apart from the quoted name (rule 15)
+    ('وتمنع المادة 5/12 في النظام الأساسي لـ "فيفا" تدخل الحكومات في شؤون الاتحادات',
+     []),
+    # an item numbered by a bracketed adverbial ordinal, «منه» after it; a Saudi statute's promulgation articles
+    ("وصدر المرسوم الملكي رقم م/40 ونص في البند (ثانيا) منه على تكليف الوزارة بالتنفيذ",
+     [("المرسوم الملكي رقم م/40", "decree", None, ()), ("البند (ثانيا) منه", "article", None, ("2",))]),
+    ("وأوضحت المادة الثالثة من مواد الإصدار أن النظام يلغي ما يتعارض معه",
+     [("المادة الثالثة من مواد الإصدار", "article", None, ("3",))]),
+    # several statutes under a plural head, each field with its adjective (rule 4)
+    ("وراجعت اللجنة أنظمة الأحوال الشخصية والخدمة المدنية والتأمينات الاجتماعية قبل رفعها",
+     [("أنظمة الأحوال الشخصية والخدمة المدنية والتأمينات الاجتماعية", "law", None, ())]),
+    # a bill's quoted name ending with a question mark; a quoted name is closed (no object after it)
+    ('وناقش المجلس مشروع قانون "ماذا تملك؟" المتعلق بالتصريح بالأملاك',
+     [('مشروع قانون "ماذا تملك؟"', "law", None, ())]),
+    ('وعرض الوزير مشروع قانون "المساءلة" على البرلمان',
+     [('مشروع قانون "المساءلة"', "law", None, ())]),
+    # a bill that repeals an article: the article is the citation, the bill cut at its verbal noun is none
+    ("وتمسكت النقابة بمشروع القانون المتعلق بإلغاء الفصل 96 من المجلة الجزائية",
+     [("الفصل 96 من المجلة الجزائية", "article", "TN/penal-code", ("96",))]),
 ]
 
 

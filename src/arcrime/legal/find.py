@@ -272,7 +272,10 @@ _POSSESSIVE = re.compile(r"[وفبلك]*" + POSSESSIVE_CODE)  # «قانونها
 
 # (round 12) a statute named by the body it governs («القانون الأساسي للمجلس», «النظام الداخلي للبرلمان»): its title has no
 # object, so no «على النحو ...» after it is taken for one
-_BODY_STATUTE_HEAD = re.compile(r"[وفبلك]{0,2}(?:ال)?(?:قانون|نظام|لائح[ةه])\s+(?:ال)?(?:اساسي|داخلي|عام)")
+# (round 13) an organic law named by its subject has one: «القانون الأساسي المتعلق بالقضاء على التمييز» (not a body's statute)
+_BODY_STATUTE_HEAD = re.compile(r"[وفبلك]{0,2}(?:ال)?(?:قانون|نظام|لائح[ةه])\s+(?:ال)?(?:اساسي|داخلي|عام)(?!\s+المتعلق)")
+# (round 13) a title in quotes or brackets is closed: no object after it («مشروع قانون "المساءلة" على البرلمان»)
+_CLOSED_TITLE = re.compile(r"[»\"”)]\Z")
 # (round 12) «قانون المفوضية القديم»: the former law of that name, inside like «الجديد» (rule 15)
 _NEW_AFTER = re.compile(r"\s+ال(?:جديد|قديم)[ةه]?(?![\w])")
 # the number and year groups of a title or a name («قانون المالية لسنة 2017 الجديد» is not «الجديد» of the name)
@@ -525,8 +528,8 @@ _NAME_BEFORE = re.compile(r"(?:^|\s)[وفبلك]?(?:ال)?(?:منظم[ةه]|مش
 # the statute or internal rules of an association, a union, a party or a sports federation («الفصل 35 من القانون الأساسي
 # للنقابة», «الفصل 12 من القانون الداخلي» in a football story): not legislation (guidelines v3), no span
 _BODY_STATUTE = re.compile(r"(?:^|\s)ال(?:قانون|نظام)\s+ال(?:اساسي|داخلي)\Z")
-# (round 12: clubs, «للأندية», and FIFA, «النظام الأساسي للفيفا»)
-_OF_A_BODY = re.compile(r"\s+[وف]?لل?(?:نقاب|جمعي|جامع[ةه]|اتحاد|رابط|ناد|اندي[ةه]|حزب|منظم|تعاضدي|هيئات|جمعيات|شرك|فيفا)")
+# (round 12: clubs, «للأندية», and FIFA, «النظام الأساسي للفيفا»; round 13: «لـ» apart from a quoted name, «النظام الأساسي لـ "فيفا"»)
+_OF_A_BODY = re.compile(r"\s+[وف]?(?:لل?|ل\s*[\"“«]\s*(?:ال)?)(?:نقاب|جمعي|جامع[ةه]|اتحاد|رابط|ناد|اندي[ةه]|حزب|منظم|تعاضدي|هيئات|جمعيات|شرك|فيفا)")
 # the same statute as a title with its body («النظام الأساسي للشركة», «المادة 16 من النظام الأساسي للجمعية»): a company's
 # bylaws or an association's statute, not legislation
 # (round 11: «النظام العام للشركة», a company's general rules, too)
@@ -732,7 +735,8 @@ def find_and_scan(text: str, normalized=None) -> tuple[list[LegalReference], lis
             end = _coordinated_cut(norm_.text, m.start("ititle"), end, title)
         if title and not (g.get("itn") or g.get("btn") or g.get("itn2") or g.get("btn2") or g.get("ity") or g.get("ity2")
                           or _DIGIT.search(title)):  # (round 11) «لدستور 2011 على ...»: a year ends the name
-            t = _PREP_TAIL.match(norm_.text, end)
+            # (round 13) not after a title in quotes or brackets, which closes it («مشروع قانون "..." على البرلمان»)
+            t = _PREP_TAIL.match(norm_.text, end) if not _CLOSED_TITLE.search(title) else None
             if (t and (bare := norm(re.sub(r"^[وف]?(?:ب|ل|ك)?", "", title))) not in alias_table()[1]
                     and bare not in _TRUNCATED_NAMES and not _POSSESSIVE.match(title)
                     and not _ENDS_NATIONALITY.search(norm(title))  # «القانون المدني المصري» is whole

@@ -79,14 +79,16 @@ _QUOTED_NUM = r"[\"“”«]\s?\d+(?:" + SEP + r"\d+)*\s?[\"“”»](?![\w])"
 # «المادة (62 /1/ ف)»: article, paragraph and clause letter in one bracket (the article is the first number)
 # (round 12) «المادة (3/5ل)»: a Saudi executive regulation's own item (item 5 of the regulation under article 3; «ل» for «لائحة»),
 # kept whole: «3-5ل» (one alternative with the clause form: the finder pattern tries it at every number)
+# (round 13) «البند (ثانيا) منه»: an item numbered by a bracketed adverbial ordinal (Saudi royal decrees), item 2
+_LATIN_ORDS = ("اولا", "ثانيا", "ثالثا", "رابعا", "خامسا", "سادسا", "سابعا", "ثامنا", "تاسعا", "عاشرا")
+_LATIN_ORD = "(?:" + "|".join(_LATIN_ORDS) + ")"
 _CLAUSE_NUM = r"\(\s?\d{1,3}\s?/\s?\d{1,2}\s?(?:/\s?[ا-ي]|ل)\s?\)"
-NUM = (r"(?:\(\s?(?:\d+|" + _ORD + r")\s?/\s?[ابجدهوزحطي]\s?\)|" + _CLAUSE_NUM + "|" + _QUOTED_NUM + r"|\(\s?\d+(?:" + SEP + r"\d+)*\s?\)|(?:ال ?)?\d+(?:" + SEP + r"\d+)*|" + _ORD + r"|\(\s?" + _ORD + r"\s?\))"
+NUM = (r"(?:\(\s?(?:\d+|" + _ORD + r")\s?/\s?[ابجدهوزحطي]\s?\)|\(\s?" + _LATIN_ORD + r"\s?\)|" + _CLAUSE_NUM + "|" + _QUOTED_NUM + r"|\(\s?\d+(?:" + SEP + r"\d+)*\s?\)|(?:ال ?)?\d+(?:" + SEP + r"\d+)*|" + _ORD + r"|\(\s?" + _ORD + r"\s?\))"
        # «المادة 98 (و)», «المادة 77/ب», «الفصل 226 ثالثا», «الفصل 31 (جديد)» (an amended article, Tunisia)
        r"(?:\s+مكرر[اةه]?(?:\s+\d+|\s?\(\s?[ابجد]\s?\)|\s+[ابجد](?![\w]))?(?![\w])|\s?\(\s?[ابجدهوزحطي]\s?\)|(?<=\d)\s?/\s?[ابجدهوزحطي](?![\w])"
        r"|\s+(?:ثالثا|رابعا|خامسا)(?![\w]))?(?:\s?\(\s?جديد[ةه]?\s?\)|\s+جديد[ةه]?(?![\w]))?")  # (round 12) «فصله 9 جديد»
 # «القسم 230» (a US «Section»): an article only with its instrument or as the one the press cites alone (the finder checks)
 ART_HEAD = P + r"(?:فصول|فصلين|فصلان|فصل|مواد|مادتين|مادتان|ماد[ةه]|بنود|بند|قسم(?=\s+\(?\d))"
-_LATIN_ORD = r"(?:اولا|ثانيا|ثالثا|رابعا|خامسا|سادسا|سابعا|ثامنا|تاسعا|عاشرا)"
 # (round 12) «البند "رابعا" من المادة 4»: an item numbered by an adverbial ordinal, in quotes or not
 _PARA_NUM = (r"(?:\(?\d+\)?|" + _ORD + r"|(?:ال)?اخير[ةه](?![\w])|\(\s?[ابجدهوزحطي]\s?\)|[ابجده](?![\w])"  # round 11: «الأخيرة»
              r"|[\"“«]?" + _LATIN_ORD + r"[\"”»]?(?![\w]))")
@@ -167,8 +169,9 @@ _ORD_WORDS = "|".join(sorted({w for w in ORDINALS if " " not in w}, key=len, rev
 # a word that ends a title: also with «و»/«ف» («والذي», «والسادسة»), an ordinal («الثانية»: an article of a
 # list), and «و» + the first word of another title («كنظام المرور ومكافحة التزوير» is two statutes)
 # (round 12: «وعدم», a negation that opens a new clause: «تطبيق قانون النفاذ إلى المعلومة وعدم التراجع عن ...»)
+# (round 13: «والمعاقب عليها», the penalty clause after «المنصوص عليها في نظام ...»)
 _STOP = (r"(?:[وف]?(?:" + _ORD_WORDS + r")|[وف]?(?:في|من|علي|عن|الي|او|ثم|حتي|رقم|عدد|لسن[ةه]|لعام|سن[ةه]|بتاريخ|وتاريخ|تاريخ|الذي|التي|الذين|"
-         r"الصادر[ةه]?|المقدم[ةه]?|المتعلق[ةه]?|المؤرخ[ةه]?|الخاص[ةه]?|المعدل[ةه]?|المحين[ةه]?|المرتكب[ةه]?|المنصوص|المعمول|الساري[ةه]?|النافذ[ةه]?|"
+         r"الصادر[ةه]?|المقدم[ةه]?|المتعلق[ةه]?|المؤرخ[ةه]?|الخاص[ةه]?|المعدل[ةه]?|المحين[ةه]?|المرتكب[ةه]?|المنصوص|المعمول|المعاقب|الساري[ةه]?|النافذ[ةه]?|"
          r"الجديد[ةه]?|الحالي[ةه]?|القديم[ةه]?|المثير[ةه]?|الملغي|الملغا[ةه]|المذكور[ةه]?|نفسه|ذاته|السالف|المشار|"
          r"الاخير[ةه]?|المقترح[ةه]?|التابع[ةه]?|الموجود[ةه]?|المطبق[ةه]?|المنظم[ةه]?|الراغب\w*|المسمي|البديل[ةه]?|المعني[ةه]?|هذا|هذه|ذلك|تلك|بعد|قبل|حيث|كما|ان|انه|لكن|بل|قد|لم|لن|ما|لا|كل|بين|عبر|"
          r"خلال|منذ|وفق|وفقا|طبقا|بموجب|بسبب|عند|لدي|امام|الا|ايضا|عدم)|و|ف|[وف]?لائحت\w*|[وف]?ولائحت\w*|"
@@ -209,7 +212,8 @@ _FIELDS_LAW = ("مكافح[ةه] حماي[ةه] مناهض[ةه] محارب[ةه
 _FIELDS_NIZAM = ("مكافح[ةه] حماي[ةه] مزاول[ةه] اجراءات مرافعات محاما[ةه] تستر جرائم عقوبات جزاء مطبوعات احوال "
                  "اثبات مرور جنسي[ةه] اقام[ةه] اسلح[ةه] مخدرات تحرش احداث تقاعد خدم[ةه] تامينات تعاملات نشر قضاء "
                  "منافسات مشتريات انتاج مناطق غابات صيد غش بيانات ايذاء وثائق ارهاب تنفيذ شركات تحكيم افلاس توثيق جمعيات "
-                 "اتصالات جمارك منافس[ةه] هيئ[ةه] مجلس")
+                 "اتصالات جمارك منافس[ةه] هيئ[ةه] مجلس اوراق")
+# (round 13: «اوراق», the Gulf statute on commercial papers, «نظام الأوراق التجارية»)
 _FIELDS_LAIHA = "وظائف غرامات جزاءات مخالفات جرائم جرد"
 _FIELDS_MAJALLA = ("اجراءات مرافعات حماي[ةه] احوال التزامات شغل اتصالات صحاف[ةه] جنسي[ةه] طرقات حقوق جماعات ديوان[ةه] "
                    "مياه غابات استثمار[ةه]? جباي[ةه] محاسب[ةه] تهيئ[ةه] تامين مناجم محروقات شركات تحكيم صرف")
@@ -317,7 +321,10 @@ _Q_IN_A = r"[^«»\"“”()\n\d.،,:؛!?؟]"
 # الضريبة على دخل الأشخاص الطبيعيين والضريبة على الشركات»; also as what a law promulgates («القانون المتعلق بإصدار مجلة ...»)
 MAJALLA_TAX = r"مجل[ةه]\s+الضريب[ةه]\s+علي\s+(?:الدخل|دخل\s+الاشخاص\s+الطبيعيين(?:\s+والضريب[ةه]\s+علي\s+الشركات)?)(?![\w])"
 # («... المتعلق بتنقيح وإتمام القانون عدد 12»: the law amended is the citation, not a subject cut after «بتنقيح»)
-_ABOUT_CORE = (r"(?!ب?" + _AMEND_ACT + r")(?:" + _TAFIL + "|(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتن])" + _NB + "+)" +
+# (round 13) nor is an article a bill amends, withdraws or repeals («... المتعلق بإلغاء الفصل 12 من ...»): the article is the citation
+_AMEND_ARTICLE = (r"ب?(?:تعديل|تنقيح|اتمام|تتميم|الغاء|سحب)(?:\s+و(?:اتمام|تتميم))?\s+(?:ال)?(?:فصل|فصول|فصلين|ماد[ةه]|مواد|مادتين)"
+                  r"(?![\w])")
+_ABOUT_CORE = (r"(?!ب?" + _AMEND_ACT + "|" + _AMEND_ARTICLE + r")(?:" + _TAFIL + "|(?!" + _STOP + "|" + _HEAD_AHEAD + r"|[يتن])" + _NB + "+)" +
                r"(?:(?:\s+" + _IND + r"){1,2}(?:\s+(?:غير\s+)?" + _DEF + r"){1,4}|(?:\s+(?:غير\s+)?" + _DEF + r"){0,4})")
 # (round 11) the purpose of a regulating decree: «الأمر المتعلق بضبط القواعد الفنية لتجهيز وتهيئة العربات»
 # (round 12b: a decree's only; after a law it is the sentence's purpose, «دعت إلى تفعيل القانون المتعلق بمحاربة العنف ضد
@@ -345,16 +352,20 @@ def about_title(g: str) -> str:
 # («النظام العام للبلاد», «... للمجتمع»: public order, round 11)
 # (round 12) «القانون الأساسي للعدالة الانتقالية» (Tunisia: an organic law named by its subject; «... للجمعية» is a body's
 # statute, dropped by the finder); a coordinated verbal noun with its preposition starts a new clause («... للمجلس والمصادقة على ...»)
-STATUTE_TITLE = (r"(?:القانون\s+الاساسي|(?:ال)?نظام\s+(?:(?:ال)?(?:اساسي|عام(?!\s+لل(?:بلاد|دول[ةه]|مجتمع)(?![\w])))(?:\s+الجديد|\s+الخاص)?|(?:ال)?داخلي(?=\s+لل?(?:مجلس|مجالس|برلمان)))"
-                 r"|(?:ال)?لائح[ةه]\s+(?:ال)?داخلي[ةه](?=\s+لل?(?:مجلس|مجالس|برلمان)))\s+(?=ل)(?!" + _STOP + ")" + _NB + "+" +
-                 r"(?:\s+" + _IND_CHAIN + r"(?=\s+" + _DEF + r"))?(?:\s+(?!و" + _NB + r"+\s+(?:علي|الي|عن)(?![\w]))" + _DEF + r"){0,3}"
+# (round 13) Tunisia's general statute of public servants, «النظام الأساسي العام لأعوان الدولة والجماعات المحلية والمؤسسات
+# العمومية» (four definite words and an adjective); the body after «ل» a word of two letters or more («النظام الأساسي لـ
+# "فيفا"»: «لـ» alone, before a quoted name, is no body)
+STATUTE_TITLE = (r"(?:القانون\s+الاساسي|(?:ال)?نظام\s+(?:(?:ال)?(?:اساسي|عام(?!\s+لل(?:بلاد|دول[ةه]|مجتمع)(?![\w])))(?:\s+الجديد|\s+الخاص|(?<=اساسي)\s+العام)?|(?:ال)?داخلي(?=\s+لل?(?:مجلس|مجالس|برلمان)))"
+                 r"|(?:ال)?لائح[ةه]\s+(?:ال)?داخلي[ةه](?=\s+لل?(?:مجلس|مجالس|برلمان)))\s+(?=ل)(?!" + _STOP + ")" + _NB + "{2,}" +
+                 r"(?:\s+" + _IND_CHAIN + r"(?=\s+" + _DEF + r"))?(?:\s+(?!و" + _NB + r"+\s+(?:علي|الي|عن)(?![\w]))" + _DEF + r"){0,4}"
                  r"(?:\s+(?!و" + _NB + r"+\s+(?:علي|الي|عن)(?![\w]))" + _DEF_ADJ + r")?")
 # a title in quotes or brackets: «قانون "حماية المعطيات"», «نظام (المنافسات والمشتريات الحكومية)»
 # («نظام» only before a title of two words or more starting with «ال» or a field's verbal noun, «نظام «مكافحة
 # التستر»»: «بنظام «أندرويد»» is a system); then
 # a complement («قانون "..." لحقوق الإنسان»)
+# (round 13) a quoted name may end with its question mark («مشروع قانون "ماذا تملك؟"»)
 _Q_IN = r"[^«»\"“”()\n\d.،,:؛!?؟]"
-QUOTED_TITLE = (r"(?:(?:قانون|مرسوم|لائح[ةه])\s*[«\"“(]\s*(?=[^\d\s])" + _Q_IN + r"{2,60}?|نظام\s*[«\"“(]\s*(?:ال|(?:مكافح[ةه]|حماي[ةه]|مزاول[ةه])\s)" + _NB +
+QUOTED_TITLE = (r"(?:(?:قانون|مرسوم|لائح[ةه])\s*[«\"“(]\s*(?=[^\d\s])" + _Q_IN + r"{2,60}?(?:(?<=\S)[?؟])?|نظام\s*[«\"“(]\s*(?:ال|(?:مكافح[ةه]|حماي[ةه]|مزاول[ةه])\s)" + _NB +
                 r"+\s" + _Q_IN + r"{1,60}?)\s*[»\"”)](?:\s+ل(?!ل)" + _NB + r"+\s+" + _DEF + ")?")
 
 
@@ -410,8 +421,9 @@ NEW_COUNCILS_STATUTE = r"(?:ال)?نظام\s+الجديد\s+لل(?:مجالس|م
 
 # (round 12) several Gulf statutes under one plural head, each by its field word: «أنظمة القضاء والمرور والأحوال» (one span,
 # like a list, rule 4); a plural with one field («أنظمة التقاعد», «قوانين الهجرة») is statutes in general, no span
+# (round 13) each field with its relative adjective: «أنظمة الأحوال الشخصية والخدمة المدنية والتأمينات الاجتماعية»
 PLURAL_STATUTES = (r"انظم[ةه]\s+ال(?:" + "|".join(w for w in _FIELDS_NIZAM.split() if w not in _INDEF_FIELDS) + r")(?![\w])"
-                   r"(?:\s*[,،]?\s+وال" + _NB + r"+){2,}")
+                   r"(?:\s+ال" + _NB + r"+ي[ةه](?![\w]))?(?:\s*[,،]?\s+وال" + _NB + r"+(?:\s+ال" + _NB + r"+ي[ةه](?![\w]))?){2,}")
 
 
 # a decree named by its act, a verbal noun تفعيل with the article: «مرسوم التجنيس», «مرسوم التكليف» (Lebanon)
@@ -459,7 +471,8 @@ NATIONALITY = "(?:" + "|".join(sorted(NATIONALITIES, key=len, reverse=True)) + r
 
 # a constitution with its country and year: «الدستور التونسي لسنة 2014», «دستور المغرب لعام 2011» (a constitution cited by
 # name, v3; a bare «الدستور» is not a span, rule 15, and the real-press gold leaves «الدستور المصري» alone out too)
-DATED_CONSTITUTION = (r"(?:ال)?دستور\s+(?:" + NATIONALITY + "|" + _CONSTITUTION_OF + r")\s+(?:لسن[ةه]|لعام|عام|سن[ةه])\s*"
+# (round 13) the year may follow the country with no «لسنة»: «دستور تونس 2014»
+DATED_CONSTITUTION = (r"(?:ال)?دستور\s+(?:" + NATIONALITY + "|" + _CONSTITUTION_OF + r")\s+(?:(?:لسن[ةه]|لعام|عام|سن[ةه])\s*)?"
                       r"(?:19|20)\d\d(?![\w])")
 
 # the councils, professional bodies and chambers a «نظام» governs: by their kind only («نظام الغرف الذكية» is a hotel's)
@@ -615,7 +628,8 @@ def instrument_pat(p: str) -> str:
     # an unknown law named by title and number; title words may not start a new clause (و...) or
     # another instrument, so «القانون الجنائي وبمقتضيات القانون رقم 07.03» is not one title
     # (round 11: «للقانون» too: «القرار نصا تطبيقيا للقانون عدد 36» cites the law, not a decision «... عدد 36»)
-    word = (r"\s+(?![وف]|(?:ال)?(?:رقم|عدد|من|في|الذي|التي|المتعلق)(?![\w])|(?:[بلك]?(?:ال)?|لل)(?:قانون|مرسوم|ظهير|نظام|امر|قرار)(?![\w]))"
+    # (round 13: «وزير» and «وزارة» start with و but open no clause: «قرار وزير الشؤون البلدية رقم (4120)»)
+    word = (r"\s+(?!(?!وزير|وزار[ةه])[وف]|(?:ال)?(?:رقم|عدد|من|في|الذي|التي|المتعلق)(?![\w])|(?:[بلك]?(?:ال)?|لل)(?:قانون|مرسوم|ظهير|نظام|امر|قرار)(?![\w]))"
             r"[^\s\d,،.:؛()]+")
     # «قرار الدكتور فلان، وزير الصحة، رقم 45 لسنة 2020»: the issuer's name and office between commas (round 10; only
     # with a number and a year, so that a clause between commas is not taken for them)
@@ -673,8 +687,8 @@ def finder_regex() -> re.Pattern[str]:
                r"(?P<aafter>\s+(?:الجديد[ةه]?(?!\s+(?:نسبيا|كليا|جزئيا|تماما|جدا)(?![\w]))|اعلاه)" + E + r")?"
                # (round 12) «المادة الرابعة من الفصل الثاني (من نظام ...)»: the chapter of a Gulf statute the article stands in,
                # by its ordinal, inside like a paragraph (rule 13); a Tunisian «الفصل 28 من الباب الرابع» keeps its part outside,
-               # as the real-press gold has it
-               r"(?:\s+من\s+(?:ال)?فصل\s+" + _ORD + r")?"
+               # as the real-press gold has it; (round 13) a Saudi statute's promulgation articles, «المادة الثالثة من مواد الإصدار»
+               r"(?:\s+من\s+(?:ال)?فصل\s+" + _ORD + r"|\s+من\s+مواد\s+(?:ال)?اصدار(?![\w]))?"
                # (round 11) «الفصل 24 المتعلق بالاستثناءات، من مشروع قانون ...»: what the article is about, between it and its
                # instrument (inside; only with the instrument after it)
                r"(?P<adesc>\s+(?:ال)?(?:متعلق|خاص)[ةه]?\s+ب" + _NB + r"+(?:\s+(?!" + _STOP + ")" + _NB + r"+){0,2}\s*[,،]?(?=\s+(?:من|في)\s))?"
@@ -692,8 +706,9 @@ def finder_regex() -> re.Pattern[str]:
                # («من لائحته التنفيذية»: the regulation of the statute named before, not the statute)
                # «من القانون الأساسي الفلسطيني» (a constitution), «من تنظيم اللجنة» (a Saudi body's statute), «من
                # قانون آداب الاتصالات» (after an article, «قانون» + any construct noun + a definite word is a title)
+               # (round 13) «من الدستور التونسي الجديد», «من الدستور الجديد»: «الجديد» after its name, inside (rule 15)
                r"|(?P<aunk>(?:ال)?دستور(?:\s+" + NATIONALITY + r"|\s+(?:(?:لعام|عام|سن[ةه])\s+)?(?:19|20)\d\d|\s+" + _CONSTITUTION_OF +
-               r")?|ال(?:قانون|نظام)\s+" + ADJ_CODE + r"(?:\s+" + NATIONALITY + r")?|المجل[ةه]\s+ال" + _NB + r"+ي[ةه]|لائحت(?:ه|ها)\s+"
+               r")?(?:\s+الجديد(?![\w]))?|ال(?:قانون|نظام)\s+" + ADJ_CODE + r"(?:\s+" + NATIONALITY + r")?|المجل[ةه]\s+ال" + _NB + r"+ي[ةه]|لائحت(?:ه|ها)\s+"
                r"التنفيذي[ةه]|(?:مشروع|مقترح|مسود[ةه])\s+(?:قانون\s+" + _fields(_FIELDS_LAW, same=_SAME_STATUTE_COMMA) + r"|نظام\s+" +
                _fields(_FIELDS_NIZAM, lam=False, same=_SAME_STATUTE_COMMA) + r"|قانون\s+الحق\s+في\s+" + _DEF + r"(?:\s+(?:الي|علي)\s+" + _DEF +
                r")?)(?:\s+(?:لسن[ةه]|لعام)\s*\d{4}(?![\w]))?|(?:مشروع|مقترح|مسود[ةه])\s+(?:ال)?(?:قانون|نظام)(?:\s+(?!" + _GENERIC_COMPLEMENT + ")" + _DEF + r"(?:\s+" + _DEF_ADJ +
@@ -716,8 +731,9 @@ def finder_regex() -> re.Pattern[str]:
                r"|\s+(?:من\s+)?(?P<aabbr>ق\.?\s?[ام]\.?\s?ج|ق\.?\s?ل\.?\s?ع|ق\.?\s?ع\.?\s?[جعل]|ق\.?\s?[جع]|م\.?\s?ج|عقوبات|ارهاب"
                r"|اجراءات(?:\s+(?:جنائي|جزائي)[ةه])?(?=\s*(?:[,،.؛:)\n]|\Z)|\s+و(?!ال)))" + E + r")?" +
                # a paragraph after the instrument, inside (rule 13): «المادة 92 من قانون العقوبات الأردني الفقرة (أ)» (not the
-               # paragraph chain of the next article: «...، الفقرة الثانية من المادة 7»)
-               r"(?:\s*[,،]?\s+(?:ال)?فقر[ةه]\s+" + _PARA_NUM + E + r"(?!\s*(?:من|في)(?![\w])))?")
+               # paragraph chain of the next article: «...، الفقرة الثانية من المادة 7»; round 13: after «في», «المادة السادسة
+               # من النظام في الفقرة الثالثة»)
+               r"(?:\s*[,،]?\s+(?:في\s+)?(?:ال)?فقر[ةه]\s+" + _PARA_NUM + E + r"(?!\s*(?:من|في)(?![\w])))?")
     standalone = (W + r"(?:(?P<short>" + SHORT + r")|" + dual + "|" + NUMBERED_DUAL + "|" + bill + "|" + instrument("i") +
                   r")")
     # a standalone short form is only used as context, never reported (guidelines rule 5)
@@ -853,6 +869,8 @@ def canonical_article(raw: str) -> str:
     raw = " ".join(raw.strip("() ").split())
     if raw in ORDINALS:
         return str(ORDINALS[raw]) + bis
+    if raw in _LATIN_ORDS:  # «البند (أولا)»: item 1
+        return str(_LATIN_ORDS.index(raw) + 1) + bis
     m = re.match(r"^(.+?)\s+بعد\s+(?:ال)?(مائ[ةه]|مئ[ةه]|مائتين|مئتين)$", raw)  # «السابعة عشرة بعد المائة»: 117
     if m and m.group(1) in ORDINALS:
         return str(ORDINALS[m.group(1)] + (200 if m.group(2).endswith("تين") else 100)) + bis
