@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import lzma
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,6 +47,11 @@ def _say(log: TextIO | None, msg: str) -> None:
     else:
         print(msg, file=log)
 
+
+# an international instrument (a UN or Security Council resolution, a convention, a treaty and its articles) is not a
+# legal-reference span of the layer (GUIDELINES.md v3: it tags national legislation); the words that name one, used by
+# scripts/real_assemble.py and scripts/legal_assemble.py to remove such spans from every annotation pass alike
+INTERNATIONAL_INSTRUMENT = re.compile(r"مجلس الأمن|الأمم المتحدة|الأممي|اتفاقي|معاهد|الإعلان العالمي|ميثاق|العهد الدولي|بروتوكول")
 
 CORPORA = ("SaudiNewsNet", "antcorpus.multisource.data", "antcorpus.data")
 # legal: the legal-reference development set, articles annotated for legal references only (no crime labels,
