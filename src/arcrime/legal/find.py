@@ -594,7 +594,7 @@ _SCHOOL_OR_STAGE = re.compile(r"(?<![\w])[وفبلك]{0,2}(?:ال)?(?:تلميذ
                               r"اساتذ[ةه]|مدرس[ةه]?|معلم[ةه]?|زميل(?:[ةه]|ها|ه)?|زملاء|امتحان(?:ات)?|دراسي[ةه]?|ابتدائي|اعدادي|"
                               r"ثانوي[ةه]?|معهد|جامع[ةه]|كلي[ةه]|مسرحي[ةه]|فيلم|مسلسل)(?![\w])")
 ORDINAL_CLAUSE_WINDOW = 60  # characters either side of a bare ordinal «الفصل», within its sentence, for those words
-_SENTENCE_STOP = re.compile(r"[.!?؟\n]")
+SENTENCE_END = re.compile(r"[.!?؟\n]")  # where a sentence ends (also resolve.py's)
 # a code's articles are cited by their number («الفصل 538 من القانون الجنائي», «الفصل 86 من مجلة الاتصالات»): a story
 # citing only a code's «الفصل» articles says «الفصل الثالث» of a class, a term or an act (round 12b)
 _CODE_IN_REF = re.compile(r"(?<![\w])[وفبلك]{0,2}(?:ال)?(?:مجل[ةه]|مجموع[ةه]|مدون[ةه])(?![\w])|(?<![\w])[وفبلك]{0,2}(?:ال|ل)قانون\s+"
@@ -941,8 +941,8 @@ def _keep_ordinal_fasl(out: list[LegalReference], bare: set[int], text: str) -> 
     drop = set()
     for i in bare:
         r = out[i]
-        before = _SENTENCE_STOP.split(text[max(0, r.start - ORDINAL_CLAUSE_WINDOW):r.start])[-1]
-        after = _SENTENCE_STOP.split(text[r.end:r.end + ORDINAL_CLAUSE_WINDOW])[0]
+        before = SENTENCE_END.split(text[max(0, r.start - ORDINAL_CLAUSE_WINDOW):r.start])[-1]
+        after = SENTENCE_END.split(text[r.end:r.end + ORDINAL_CLAUSE_WINDOW])[0]
         before, after = norm(before), norm(after)
         if _ORDINAL_TIME_BEFORE.search(before) or _SCHOOL_OR_STAGE.search(before) or _SCHOOL_OR_STAGE.search(after):
             drop.add(i)

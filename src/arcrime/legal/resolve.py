@@ -22,7 +22,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from .find import normalize_for_find
+from .find import SENTENCE_END as _SENTENCE_END, normalize_for_find
 from .gazetteer import load_gazetteer, norm
 from .models import LegalReference
 
@@ -150,7 +150,6 @@ PRIOR_WEIGHT = 1.5  # the outlet's country: more than one cue word, less than a 
 LOCAL_WINDOW = 200  # characters either side of a reference that speak for its own country (news digests)
 LOCAL_WEIGHT = 2  # how many times more a cue near the reference counts
 CLAUSE_WINDOW = 120  # characters before a reference in which its sentence's last country cue breaks a tie
-_SENTENCE_END = re.compile(r"[.!?؟\n]")
 
 
 def _decide(score: Counter) -> str | None:
