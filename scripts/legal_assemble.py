@@ -138,7 +138,16 @@ def main() -> None:
     if args.append:
         for path, rows in ((args.out, kept), (args.adjudication, kept_adj)):
             if Path(path).is_file():
-                rows += [json.loads(line) for line in Path(path).open(encoding="utf-8") if line.strip()]
+                for n, line in enumerate(Path(path).open(encoding="utf-8"), 1):
+                    try:
+                        row = json.loads(line) if line.strip() else None
+                    except json.JSONDecodeError as e:
+                        raise SystemExit(f"{path}:{n}: not a JSON object ({e.msg}); fix the line (git checkout restores the "
+                                         "committed file); nothing written")
+                    if row is not None:
+                        rows.append(row)
+    if not any(work.glob("batch_[0-9][0-9].jsonl")):
+        raise SystemExit(f"{work}: no batch_NN.jsonl (the batches of scripts/legal_select.py); nothing written")
     for bpath in sorted(work.glob("batch_[0-9][0-9].jsonl")):
         annotator = f"L{int(bpath.stem.split('_')[1])}"
         for key, (art, refs) in read_pass(bpath, bpath.with_suffix(".ann.jsonl"), annotator, problems,

@@ -46,7 +46,15 @@ def current() -> dict[str, list[dict]]:
 
 
 def golden() -> dict[str, list[dict]]:
-    return {r["id"]: r["refs"] for r in map(json.loads, EXPECTED.open(encoding="utf-8"))}
+    out = {}
+    for n, line in enumerate(EXPECTED.open(encoding="utf-8"), 1):
+        try:
+            r = json.loads(line)
+            out[r["id"]] = r["refs"]
+        except (json.JSONDecodeError, KeyError, TypeError) as e:
+            raise SystemExit(f"{EXPECTED}:{n}: not an object with id and refs ({e}); restore the file (git checkout) or "
+                             "rewrite it with --update")
+    return out
 
 
 def differences(now: dict[str, list[dict]], gold: dict[str, list[dict]]) -> list[str]:
