@@ -142,7 +142,7 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
     out = a.out or str(Path("experiments") / f"eval-{Path(a.model).name}-{Path(a.data).stem}")
     evaluate_model(a.model, a.data, out, split=a.split or Path(a.data).stem, device=a.device,
                    batch_size=a.batch_size, overwrite=a.overwrite, strict=a.strict, prefer_int8=not a.fp32,
-                   keyword_gate=a.keyword_gate)
+                   keyword_gate=a.keyword_gate, legal_tagger=a.legal_tagger)
     logger.info("results written to %s", out)
     return 0
 
@@ -302,6 +302,12 @@ def cmd_legal(a: argparse.Namespace) -> int:
     else:
         text = _read_text_file(a.input)
     refs = legal.extract(text, country=a.country)
+    if a.tagger:
+        from .legal.tagger import LegalTagger
+
+        tagged = legal.link_spans(text, LegalTagger.load(a.tagger).tag(text), a.country)
+        out = legal.tagger_first(tagged, [r.to_dict() for r in refs])
+        refs = [legal.LegalReference(**dict(d, articles=tuple(d.get("articles") or ()))) for d in out]
     if a.html:
         print(legal.annotate(text, refs))
     else:
@@ -312,6 +318,16 @@ def cmd_legal(a: argparse.Namespace) -> int:
                 inst = gaz[r.instrument]
                 d.update(title=inst.name_ar, country=inst.country, source=inst.source)
             print(json.dumps(d, ensure_ascii=False))
+    return 0
+
+
+def cmd_train_tagger(a: argparse.Namespace) -> int:
+    from .legal.tagger import TaggerConfig
+    from .tagging import train_tagger
+
+    cfg = TaggerConfig(c1=a.c1, c2=a.c2, max_iterations=a.max_iterations)
+    res = train_tagger(a.data, a.out, cfg, dev=a.dev or (), record=a.record, overwrite=a.overwrite)
+    print(json.dumps({k: res[k] for k in ("tagger", "train_seconds", "dev")}, ensure_ascii=False))
     return 0
 
 
@@ -478,6 +494,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--keyword-gate", action="store_true",
                    help="the hybrid: a label is kept only where its keyword family (data/GUIDELINES.md) occurs, and the "
                         "model decides among those articles, with thresholds tuned on dev for this mode")
+    e.add_argument("--legal-tagger", metavar="DIR", help="also score the learned legal span tagger in DIR (e.g. "
+                   "released/legal-tagger) alone and combined with the rules (tagger+rules)")
     e.set_defaults(func=cmd_evaluate)
 
     p = command("predict", help="label articles and tag their legal references")
@@ -559,14 +577,27 @@ def build_parser() -> argparse.ArgumentParser:
                    help="report cross-split pairs with character 5-gram Jaccard >= this")
     d.set_defaults(func=cmd_data)
 
-    lg = command("legal", help="rule-based legal-reference finder")
+    lg = command("legal", help="legal-reference finder: rules, and the learned span tagger")
     lsub = lg.add_subparsers(dest="legal_cmd", required=True)
     f = lsub.add_parser("find", parents=[common], help="find and resolve legal references")
     f.add_argument("text", nargs="?", help="the text, or - for stdin")
     f.add_argument("--input", help="a UTF-8 text file, or - for stdin")
     f.add_argument("--country", help="ISO code to disambiguate names like قانون العقوبات")
     f.add_argument("--html", action="store_true", help="print annotated HTML")
-    lg.set_defaults(func=cmd_legal)
+    f.add_argument("--tagger", metavar="DIR", help="also run the learned span tagger in DIR (e.g. released/legal-tagger) "
+                   "and combine it with the rules (tagger+rules)")
+    f.set_defaults(func=cmd_legal)
+    tt = lsub.add_parser("train-tagger", parents=[common], help="train the learned legal span tagger (CRF) on "
+                         "corpus files with gold legal_refs, and score it on dev files")
+    tt.add_argument("--data", nargs="+", required=True, metavar="FILE", help="training files (corpus JSONL)")
+    tt.add_argument("--dev", nargs="*", metavar="FILE", help="files to score rules, tagger and tagger+rules on")
+    tt.add_argument("--out", required=True, metavar="DIR", help="folder for the tagger")
+    tt.add_argument("--record", metavar="RUN", help="run folder for run.json and metrics (e.g. experiments/legal-tagger)")
+    tt.add_argument("--c1", type=float, default=0.05, help="L1 penalty (default 0.05)")
+    tt.add_argument("--c2", type=float, default=0.05, help="L2 penalty (default 0.05)")
+    tt.add_argument("--max-iterations", type=int, default=100, help="L-BFGS iterations (default 100)")
+    tt.add_argument("--overwrite", action="store_true", help="replace a tagger already in --out")
+    tt.set_defaults(func=cmd_train_tagger)
 
     pt = command("pretrain", help="pretrain a small Arabic BERT with masked-LM on unlabeled news")
     pt.add_argument("--config", required=True)

@@ -19,16 +19,20 @@ from . import legal
 from .corpus import DataError, read_corpus
 from .fileio import OutputExistsError, write_json, write_jsonl, write_text
 from .inference import load
+from .legal.tagger import LegalTagger
 from .metrics import classification_metrics, label_matrix, span_metrics
 from .prediction import Predictor
 from .runs import RunRecord
+from .tagging import legal_modes
 
 logger = logging.getLogger(__name__)
 
 
-def evaluate_predictor(predictor: Predictor, records: list[dict[str, Any]], labels: list[str], n_boot: int = 1000
-                       ) -> dict[str, Any]:
-    """Predict on ``records`` and compute every metric (the predictor is not changed)."""
+def evaluate_predictor(predictor: Predictor, records: list[dict[str, Any]], labels: list[str], n_boot: int = 1000,
+                       legal_tagger: LegalTagger | None = None) -> dict[str, Any]:
+    """Predict on ``records`` and compute every metric (the predictor is not changed). With a
+    ``legal_tagger``, its spans (``tagger``) and their combination with the rules (``tagger+rules``) are
+    scored too."""
     t0 = time.time()
     # the model's own legal spans; the rules and the merge are scored below
     preds = list(predictor.predict_records(({"id": r["id"], "text": r["text"]} for r in records), legal_refs="model"))
@@ -47,7 +51,9 @@ def evaluate_predictor(predictor: Predictor, records: list[dict[str, Any]], labe
         "labels_at_0.5": classification_metrics(y, (scores >= 0.5).astype(np.int64), scores, labels, n_boot=0),
         "thresholds": dict(predictor.thresholds),
         "legal_refs": {"model": span_metrics(gold_refs, model_refs), "rules": span_metrics(gold_refs, rule_refs),
-                       "model+rules": span_metrics(gold_refs, both)},
+                       "model+rules": span_metrics(gold_refs, both),
+                       **({mode: span_metrics(gold_refs, refs) for mode, refs in legal_modes(records, legal_tagger).items()
+                           if mode != "rules"} if legal_tagger is not None else {})},
         "docs_per_second": round(len(records) / secs, 2) if secs else None,
         "n_docs": len(records),
     }
@@ -86,9 +92,9 @@ def format_summary(m: dict[str, Any], labels: list[str]) -> str:
     ci = lab.get("ci95", {}).get("macro_f1")
     rows.append(f"macro-F1 {lab['macro_f1']:.3f}" + (f" (95% CI {ci[0]:.3f}-{ci[1]:.3f})" if ci else "")
                 + f"  micro-F1 {lab['micro_f1']:.3f}  subset-acc {lab['subset_accuracy']:.3f}")
-    for mode in ("model", "rules", "model+rules"):
+    for mode in [k for k in ("model", "rules", "model+rules", "tagger", "tagger+rules") if k in m["legal_refs"]]:
         s = m["legal_refs"][mode]
-        rows.append(f"legal refs [{mode:<11}] span exact F1 {s['exact']['f1']:.3f}  overlap F1 "
+        rows.append(f"legal refs [{mode:<12}] span exact F1 {s['exact']['f1']:.3f}  overlap F1 "
                     f"{s['overlap']['f1']:.3f}  (instrument, article) F1 {s['doc_pairs']['f1']:.3f}")
     return "\n".join(rows)
 
@@ -96,17 +102,20 @@ def format_summary(m: dict[str, Any], labels: list[str]) -> str:
 def evaluate_model(model_dir: str | Path, data_path: str | Path, out_dir: str | Path, split: str = "eval",
                    device: str = "auto", batch_size: int = 32, record: bool = True,
                    overwrite: bool = False, strict: bool = False, n_boot: int = 1000,
-                   prefer_int8: bool = True, keyword_gate: bool = False) -> dict[str, Any]:
+                   prefer_int8: bool = True, keyword_gate: bool = False, legal_tagger: str | Path | None = None
+                   ) -> dict[str, Any]:
     """Evaluate a saved model on a corpus file; write metrics/predictions under ``out_dir``.
 
     ``prefer_int8`` picks the int8 graph of an ONNX export folder (False: the fp32 graph);
-    ``keyword_gate`` scores the keyword-gated hybrid of a BERT model."""
+    ``keyword_gate`` scores the keyword-gated hybrid of a BERT model; ``legal_tagger`` (a folder made by
+    ``arcrime legal train-tagger``) adds the tagger's legal references and tagger+rules to the scores."""
     out_dir = Path(out_dir)
     metrics_path = out_dir / f"metrics_{split}.json"
     if metrics_path.exists() and not overwrite:
         raise OutputExistsError(f"{metrics_path} exists; pass --overwrite or choose another --out")
     if not Path(data_path).is_file():
         raise DataError(f"{data_path}: no such file; give a corpus-format JSONL file (e.g. data/test.jsonl)")
+    tagger = LegalTagger.load(legal_tagger) if legal_tagger else None
     predictor = load(model_dir, device=device, batch_size=batch_size, prefer_int8=prefer_int8,
                      **({"keyword_gate": True} if keyword_gate else {}))
     labels = predictor.labels
@@ -122,11 +131,11 @@ def evaluate_model(model_dir: str | Path, data_path: str | Path, out_dir: str | 
         raise DataError(f"{data_path}: no valid record to evaluate", errors)
     # its own record file, so evaluating into a training run's folder never replaces that run's run.json
     rec = RunRecord(out_dir, "evaluate", None, None, filename=f"run_eval_{split}.json") if record else None
-    res = evaluate_predictor(predictor, records, labels, n_boot=n_boot)
+    res = evaluate_predictor(predictor, records, labels, n_boot=n_boot, legal_tagger=tagger)
     m = res["metrics"]
     model_name = f"{model_dir} (keyword gate)" if keyword_gate else str(model_dir)
     m.update({"data": str(data_path), "model": model_name, "split": split, "invalid_records": len(errors),
-              "keyword_gate": keyword_gate})
+              "keyword_gate": keyword_gate, "legal_tagger": str(legal_tagger) if legal_tagger else None})
     # real press is never stored: predictions keep offsets but no span text, error analysis no snippets
     by_reference = any(r.get("meta", {}).get("real") for r in records)
     preds = [p.to_dict() for p in res["predictions"]]

@@ -4,8 +4,11 @@
 >>> refs = legal.resolve(legal.find(text), text)
 >>> html = legal.annotate(text, refs)
 
-``extract`` does find + resolve in one call. ``link_spans`` sends spans tagged by the BERT
-token head through the same resolver; ``merge_with_rules`` combines model and rule spans.
+``extract`` does find + resolve in one call. ``link_spans`` sends spans tagged by a model (the BERT
+token head, or the CRF tagger of :mod:`.tagger`) through the same resolver; ``merge_with_rules`` adds
+model spans to the rules' where the rules found nothing; ``tagger_first`` keeps the tagger's spans and
+adds the rules' where the tagger found nothing (the "tagger+rules" mode, chosen on fresh draws of the
+legal split: see experiments/legal-tagger/).
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ from .models import Instrument, LegalReference
 from .regexes import ARTICLE_NUM, canonical_article
 from .resolve import resolve
 
-__all__ = ["find", "resolve", "annotate", "extract", "source_hints", "link_spans", "merge_with_rules", "load_gazetteer",
-           "Gazetteer", "Instrument", "LegalReference"]
+__all__ = ["find", "resolve", "annotate", "extract", "source_hints", "link_spans", "merge_with_rules", "tagger_first",
+           "load_gazetteer", "Gazetteer", "Instrument", "LegalReference"]
 
 
 def extract(text: str, country: str | None = None, *, prior: str | None = None, date=None) -> list[LegalReference]:
@@ -76,10 +79,12 @@ def _parse_span(text: str, start: int, end: int, kind: str) -> LegalReference:
     return LegalReference(start, end, sub, kind, None, arts)
 
 
-def link_spans(text: str, spans: list[dict[str, Any]], country: str | None = None) -> list[dict[str, Any]]:
-    """Resolve model-tagged ``{"start","end","kind"}`` spans; returns output dicts."""
+def link_spans(text: str, spans: list[dict[str, Any]], country: str | None = None, *, prior: str | None = None,
+               date=None) -> list[dict[str, Any]]:
+    """Resolve model-tagged ``{"start","end","kind"}`` spans (``prior``/``date``: as for :func:`extract`);
+    returns output dicts."""
     refs = [_parse_span(text, s["start"], s["end"], s["kind"]) for s in spans]
-    return [r.to_dict() for r in resolve(refs, text, country)]
+    return [r.to_dict() for r in resolve(refs, text, country, prior=prior, date=date)]
 
 
 def to_output(refs: list[LegalReference]) -> list[dict[str, Any]]:
@@ -96,3 +101,34 @@ def merge_with_rules(text: str, model_refs: list[dict[str, Any]], country: str |
         if not any(m["start"] < r.end and r.start < m["end"] for r in rules) and (m.get("instrument") or m.get("articles")):
             out.append(m)
     return sorted(out, key=lambda d: d["start"])
+
+
+def tagger_first(tagger_refs: list[dict[str, Any]], rule_refs: list[dict[str, Any]], links: str = "tagger"
+                 ) -> list[dict[str, Any]]:
+    """Combine resolved tagger spans with rule references: every tagger span is kept with its boundaries
+    and kind, and a rule reference that overlaps no tagger span is added. Links (instrument, articles):
+    with ``links="tagger"`` a tagger span keeps what the resolver gave it and takes the overlapping rule
+    reference's only where it has none; with ``links="rules"`` a tagger span that overlaps exactly one
+    rule reference takes that reference's instrument and articles whenever it has them."""
+    if links not in ("tagger", "rules"):
+        raise ValueError(f"links={links!r}; choose tagger or rules")
+    out = []
+    for t in tagger_refs:
+        t = dict(t)
+        over = [r for r in rule_refs if r["start"] < t["end"] and t["start"] < r["end"]]
+        if links == "rules" and len(over) == 1:
+            if over[0].get("instrument"):
+                t["instrument"] = over[0]["instrument"]
+            if over[0].get("articles"):
+                t["articles"] = list(over[0]["articles"])
+        if over and not t.get("instrument"):
+            inst = next((r["instrument"] for r in over if r.get("instrument")), None)
+            if inst:
+                t["instrument"] = inst
+        if over and not t.get("articles"):
+            arts = [a for r in over for a in r.get("articles") or []]
+            if arts:
+                t["articles"] = arts
+        out.append(t)
+    out += [dict(r) for r in rule_refs if not any(r["start"] < t["end"] and t["start"] < r["end"] for t in tagger_refs)]
+    return sorted(out, key=lambda d: (d["start"], d["end"]))

@@ -1,0 +1,292 @@
+"""A learned legal-reference span tagger: a linear-chain CRF (CRFsuite) over words.
+
+The rules of :mod:`.find` know the forms someone wrote a pattern for; the tagger learns span boundaries
+from annotated articles (the real-press legal split, the real train split, the written corpus) and
+can fire on a form no rule covers. It only finds spans: the resolver links them
+(:func:`arcrime.legal.link_spans`), and :func:`arcrime.legal.merge_with_rules` combines them with the
+rules ("tagger+rules").
+
+>>> tagger = LegalTagger.train(records)           # records with "text" and gold "legal_refs"
+>>> tagger.save("models/legal-tagger")
+>>> LegalTagger.load("models/legal-tagger").tag(text)
+[{'start': 120, 'end': 141, 'kind': 'law'}, ...]
+
+Words are cut from the user's original text, so every span points into it; features are computed on
+the matching normalization of each word (:func:`.gazetteer.norm`). A one-letter proclitic (و ف ب ل ك)
+is cut off a word whose rest is a head word seen at the start of a training span («وقانون» → و +
+قانون), since annotated spans leave the proclitic out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from .gazetteer import norm
+
+KINDS = ("article", "law", "decree", "code")
+MODEL_FILE = "legal_tagger.crfsuite"
+CONFIG_FILE = "legal_tagger.json"
+FORMAT = 1
+
+# letter runs (with their diacritics and tatweel), digit runs, single other characters
+_TOKEN = re.compile(r"(?:[^\W\d_]|[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed])+|\d+|[^\w\s]", re.U)
+_SENTENCE = re.compile(r"[.!?؟\n]+")
+_PROCLITICS = ("و", "ف", "ب", "ل", "ك")
+_ARTICLE_PREFIXES = ("وال", "فال", "بال", "كال", "ال", "لل", "و", "ف", "ب", "ل", "ك")
+
+
+class TaggerError(ValueError):
+    """A tagger folder that cannot be loaded, or training data that cannot be used."""
+
+
+@dataclass(frozen=True)
+class TaggerConfig:
+    """Hyper-parameters of a tagger (saved with it)."""
+
+    c1: float = 0.05            # L1 penalty
+    c2: float = 0.05            # L2 penalty
+    max_iterations: int = 200
+    negative_every: int = 4     # keep every Nth training sentence with no span and no head word
+    window: int = 2             # words of context on each side
+
+
+@dataclass
+class _Tokens:
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)   # normalized
+
+
+def _strip_prefix(w: str) -> str:
+    for p in _ARTICLE_PREFIXES:
+        if w.startswith(p) and len(w) - len(p) >= 3:
+            return w[len(p):]
+    return w
+
+
+def tokenize(text: str, heads: frozenset[str] = frozenset()) -> _Tokens:
+    """Words of ``text`` with their offsets into it, normalized; a proclitic is cut off a head word."""
+    out = _Tokens()
+    for m in _TOKEN.finditer(text):
+        raw, s, e = m.group(0), m.start(), m.end()
+        w = norm(raw) or raw
+        if len(raw) > 3 and raw[0] in _PROCLITICS and norm(raw[1:]) in heads:
+            out.starts.append(s)
+            out.ends.append(s + 1)
+            out.words.append(raw[0])
+            s, w = s + 1, norm(raw[1:])
+        out.starts.append(s)
+        out.ends.append(e)
+        out.words.append(w)
+    return out
+
+
+def _shape(w: str) -> str:
+    if w.isdigit():
+        return "D" if len(w) <= 2 else ("Y" if len(w) == 4 else "N")
+    if not w[0].isalnum():
+        return w
+    return "L" if w.isascii() else "A"
+
+
+def _word_features(w: str, heads: frozenset[str]) -> dict[str, Any]:
+    stem = _strip_prefix(w)
+    return {"w": w, "stem": stem, "p3": stem[:3], "s3": stem[-3:], "s2": stem[-2:], "shape": _shape(w),
+            "al": w.startswith("ال") or stem != w, "head": stem in heads or w in heads}
+
+
+def featurize(tokens: _Tokens, heads: frozenset[str], window: int = 2) -> list[dict[str, Any]]:
+    """CRFsuite feature dicts, one per word."""
+    base = [_word_features(w, heads) for w in tokens.words]
+    feats = []
+    n = len(base)
+    for i, b in enumerate(base):
+        f: dict[str, Any] = {"bias": 1.0}
+        f.update(b)
+        for d in range(1, window + 1):
+            for sign, j in (("-", i - d), ("+", i + d)):
+                if 0 <= j < n:
+                    o = base[j]
+                    f[f"{sign}{d}w"] = o["w"]
+                    f[f"{sign}{d}stem"] = o["stem"]
+                    f[f"{sign}{d}shape"] = o["shape"]
+                    f[f"{sign}{d}head"] = o["head"]
+                else:
+                    f[f"{sign}{d}edge"] = True
+        if i > 0:
+            f["bi-"] = base[i - 1]["stem"] + "|" + b["stem"]
+        if i + 1 < n:
+            f["bi+"] = b["stem"] + "|" + base[i + 1]["stem"]
+        feats.append(f)
+    return feats
+
+
+def _bio(tokens: _Tokens, refs: Sequence[dict[str, Any]]) -> tuple[list[str], int]:
+    """BIO labels of ``tokens`` for gold ``refs``; the count of spans whose edges fall inside a word."""
+    labels = ["O"] * len(tokens.starts)
+    missed = 0
+    for r in refs:
+        inside = [i for i, (s, e) in enumerate(zip(tokens.starts, tokens.ends)) if s >= r["start"] and e <= r["end"]]
+        if not inside or tokens.starts[inside[0]] != r["start"] or tokens.ends[inside[-1]] != r["end"]:
+            missed += 1
+        if not inside:
+            continue
+        kind = r["kind"] if r["kind"] in KINDS else "law"
+        labels[inside[0]] = "B-" + kind
+        for i in inside[1:]:
+            labels[i] = "I-" + kind
+    return labels, missed
+
+
+def _sentences(tokens: _Tokens, text: str) -> list[tuple[int, int]]:
+    """Token index ranges of the sentences of ``text`` (a sentence never splits a word)."""
+    bounds = [m.end() for m in _SENTENCE.finditer(text)]
+    out, lo, b = [], 0, 0
+    for i, s in enumerate(tokens.starts):
+        while b < len(bounds) and bounds[b] <= s:
+            if i > lo:
+                out.append((lo, i))
+                lo = i
+            b += 1
+    if lo < len(tokens.starts):
+        out.append((lo, len(tokens.starts)))
+    return out
+
+
+def _decode(tokens: _Tokens, labels: Sequence[str], offset: int = 0) -> list[dict[str, Any]]:
+    """Spans of one sentence's labels (``offset``: the index of its first word)."""
+    spans: list[dict[str, Any]] = []
+    cur: list[int] = []
+    kinds: list[str] = []
+
+    def close():
+        if cur:
+            spans.append({"start": tokens.starts[offset + cur[0]], "end": tokens.ends[offset + cur[-1]],
+                          "kind": Counter(kinds).most_common(1)[0][0]})
+        cur.clear()
+        kinds.clear()
+
+    for i, lab in enumerate(labels):
+        if lab == "O":
+            close()
+            continue
+        tag, kind = lab.split("-", 1)
+        if tag == "B":
+            close()
+        cur.append(i)
+        kinds.append(kind)
+    close()
+    return spans
+
+
+def _import_crfsuite():
+    try:
+        import pycrfsuite
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise TaggerError("the legal tagger needs python-crfsuite: pip install python-crfsuite") from e
+    return pycrfsuite
+
+
+class LegalTagger:
+    """A trained tagger: :meth:`train`, :meth:`save`, :meth:`load`, :meth:`tag`."""
+
+    def __init__(self, model_path: str | Path, heads: Iterable[str], config: TaggerConfig, info: dict[str, Any]):
+        pycrfsuite = _import_crfsuite()
+        self.model_path = Path(model_path)
+        self.heads = frozenset(heads)
+        self.config = config
+        self.info = info
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open(str(self.model_path))
+
+    @classmethod
+    def train(cls, records: Iterable[dict[str, Any]], config: TaggerConfig = TaggerConfig(),
+              work_dir: str | Path | None = None, sources: Sequence[str] = ()) -> "LegalTagger":
+        """Fit a tagger on records with ``text`` and gold ``legal_refs``. ``sources`` (file names) is
+        kept in the tagger's info for the record."""
+        pycrfsuite = _import_crfsuite()
+        records = list(records)
+        heads: Counter[str] = Counter()
+        for r in records:
+            for ref in r.get("legal_refs") or []:
+                words = _TOKEN.findall(r["text"][ref["start"]:ref["end"]])
+                if words:
+                    heads[norm(words[0])] += 1
+        head_set = frozenset(h for h, c in heads.items() if c >= 2 and len(h) >= 3)
+        trainer = pycrfsuite.Trainer(verbose=False)
+        n_sent = n_tok = n_spans = missed = 0
+        for k, r in enumerate(records):
+            text = r["text"]
+            tokens = tokenize(text, head_set)
+            labels, miss = _bio(tokens, r.get("legal_refs") or [])
+            missed += miss
+            n_spans += len(r.get("legal_refs") or [])
+            feats = featurize(tokens, head_set, config.window)
+            for j, (lo, hi) in enumerate(_sentences(tokens, text)):
+                labs = labels[lo:hi]
+                keep = any(x != "O" for x in labs) or any(f["head"] for f in feats[lo:hi])
+                if not keep and (k + j) % config.negative_every:
+                    continue
+                trainer.append(feats[lo:hi], labs)
+                n_sent += 1
+                n_tok += hi - lo
+        if not n_spans:
+            raise TaggerError("no gold legal_refs in the training records: nothing to learn a span from")
+        trainer.set_params({"c1": config.c1, "c2": config.c2, "max_iterations": config.max_iterations,
+                            "feature.possible_transitions": True})
+        tmp = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="arcrime-tagger-"))
+        tmp.mkdir(parents=True, exist_ok=True)
+        path = tmp / MODEL_FILE
+        trainer.train(str(path))
+        info = {"records": len(records), "gold_spans": n_spans, "spans_not_on_word_edges": missed,
+                "sentences": n_sent, "tokens": n_tok, "heads": len(head_set), "sources": list(sources)}
+        return cls(path, sorted(head_set), config, info)
+
+    def save(self, out_dir: str | Path) -> Path:
+        """Write the CRF model and ``legal_tagger.json`` (config, head words, training info) to ``out_dir``."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        data = self.model_path.read_bytes()
+        tmp = out / (MODEL_FILE + ".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, out / MODEL_FILE)
+        meta = {"format": FORMAT, "config": asdict(self.config), "heads": sorted(self.heads), "info": self.info}
+        tmp = out / (CONFIG_FILE + ".tmp")
+        tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        os.replace(tmp, out / CONFIG_FILE)
+        return out
+
+    @classmethod
+    def load(cls, path: str | Path) -> "LegalTagger":
+        p = Path(path)
+        cfg, model = p / CONFIG_FILE, p / MODEL_FILE
+        if not cfg.is_file() or not model.is_file():
+            raise TaggerError(f"{p}: not a legal tagger folder (needs {CONFIG_FILE} and {MODEL_FILE}); "
+                              f"train one with `arcrime legal train-tagger`")
+        try:
+            meta = json.loads(cfg.read_text(encoding="utf-8"))
+            config = TaggerConfig(**meta["config"])
+            heads = meta["heads"]
+        except (ValueError, KeyError, TypeError) as e:
+            raise TaggerError(f"{cfg}: unreadable tagger config ({e}); retrain the tagger") from e
+        if meta.get("format") != FORMAT:
+            raise TaggerError(f"{cfg}: format {meta.get('format')!r}, this arcrime reads {FORMAT}; retrain the tagger")
+        return cls(model, heads, config, meta.get("info", {}))
+
+    def tag(self, text: str) -> list[dict[str, Any]]:
+        """``[{"start", "end", "kind"}]`` spans of ``text`` (offsets into ``text``), in order."""
+        tokens = tokenize(text, self.heads)
+        if not tokens.starts:
+            return []
+        feats = featurize(tokens, self.heads, self.config.window)
+        spans: list[dict[str, Any]] = []
+        for lo, hi in _sentences(tokens, text):
+            spans.extend(_decode(tokens, self._tagger.tag(feats[lo:hi]), lo))
+        return spans
