@@ -192,3 +192,34 @@ def test_recipe_treats_a_later_setting_at_its_default_as_absent(tmp_path):
         (tmp_path / name / "config.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
     assert _recipe(tmp_path / "old") == _recipe(tmp_path / "new")
     assert _recipe(tmp_path / "platt") != _recipe(tmp_path / "old")
+
+
+def test_legal_rules_vs_model_vs_both(tmp_path):
+    _run(tmp_path, "plain", "2026-01-01T00:00:00", dev=0.5, test=0.5, rules=0.70)
+    d = tmp_path / "with-tagger"
+    d.mkdir()
+    (d / "run_eval_real_test.json").write_text(json.dumps({"kind": "evaluate", "started": "2026-01-03T00:00:00",
+                                                           "model": "m", "git": {"commit": "abc"}}), encoding="utf-8")
+    m = _metrics(0.5, 0.70)
+
+    def mode(f1, n_pred):
+        return {"exact": {"f1": f1}, "overlap": {"f1": f1 + 0.1}, "doc_pairs": {"f1": f1 + 0.05}, "n_pred": n_pred,
+                "n_gold": 280}
+    m["legal_refs"].update({"rules": mode(0.70, 219), "tagger": mode(0.60, 200), "tagger+rules": mode(0.76, 240)})
+    m["legal_tagger"] = "released/legal-tagger"
+    (d / "metrics_real_test.json").write_text(json.dumps(m), encoding="utf-8")
+    fresh = tmp_path / "legal-tagger"
+    fresh.mkdir()
+    row = {k: {"exact_f1": 0.7, "overlap_f1": 0.8, "pairs_f1": 0.9} for k in ("rules", "tagger", "rules_first", "tagger_first")}
+    (fresh / "fresh-draws.json").write_text(json.dumps({"tagger_trained_on": "earlier draws",
+                                                        "draws": {"draw 9": dict(row, articles=55)}, "pooled": row}),
+                                            encoding="utf-8")
+    text = write_report(tmp_path).read_text(encoding="utf-8")
+    modes = text[text.index("## Legal references: rules vs model vs both"):]
+    assert "| real press, test | with-tagger | both: the tagger's spans + the rules' where it found none | 0.760 | 0.860 | 0.810 | 240 / 280 |" in modes
+    assert "| real press, test | plain |" not in modes      # a run scored without a tagger has no row here
+    targets = text[text.index("## Targets"):]
+    assert "| legal references, tagger+rules: span exact F1 (from with-tagger) | 0.760 | 0.90 | -0.140 |" in targets
+    tagger = text[text.index("## Legal span tagger on development data"):]
+    assert "| fresh-draws | earlier draws | draw 9 | 55 | 0.700 / 0.800 / 0.900 |" in tagger
+    assert "| fresh-draws | earlier draws | pooled |" in tagger

@@ -49,6 +49,10 @@ def collect(experiments: str | Path, split: str = "test") -> list[dict[str, Any]
             "legal_pairs": legal.get("model+rules", legal.get("model", {})).get("doc_pairs", {}).get("f1"),
             "legal_overlap_rules": legal.get("rules", {}).get("overlap", {}).get("f1"),
             "legal_pairs_rules": legal.get("rules", {}).get("doc_pairs", {}).get("f1"),
+            "legal_modes": {mode: {"exact": v.get("exact", {}).get("f1"), "overlap": v.get("overlap", {}).get("f1"),
+                                   "linking": v.get("doc_pairs", {}).get("f1"), "n_pred": v.get("n_pred"),
+                                   "n_gold": v.get("n_gold")} for mode, v in legal.items()},
+            "legal_tagger": m.get("legal_tagger"),
             "real_layer": run.get("real_layer"),
             "tuned_on": _tuned_on(run),
             "train_s": (run.get("fit") or {}).get("train_seconds"),
@@ -197,6 +201,13 @@ def render_targets(real: list[dict[str, Any]], written: list[dict[str, Any]],
             if v is not None:
                 out.append(f"| legal references, rules: span {name} F1 (from {newest['run']}) | {v:.3f} | "
                            f"{LEGAL_TARGETS[name]:.2f} | {v - LEGAL_TARGETS[name]:+.3f} |")
+    tagged = [r for r in real if "tagger+rules" in r["legal_modes"]]
+    if tagged:
+        newest = max(tagged, key=lambda r: r["started"])
+        for name in ("exact", "overlap", "linking"):
+            v = newest["legal_modes"]["tagger+rules"][name]
+            out.append(f"| legal references, tagger+rules: span {name} F1 (from {newest['run']}) | {v:.3f} | "
+                       f"{LEGAL_TARGETS[name]:.2f} | {v - LEGAL_TARGETS[name]:+.3f} |")
     return "\n".join(out) + "\n"
 
 
@@ -340,6 +351,70 @@ LEGAL_FILES = {"real_legal.jsonl": "real press, legal split (finder development)
                "real_dev.jsonl": "real press, dev", "dev.jsonl": "written corpus, dev"}
 
 
+LEGAL_MODE_NAMES = {"rules": "rules (find + resolve)", "model": "model: the classifier's token head",
+                    "model+rules": "rules + the head's spans where the rules found none",
+                    "tagger": "model: the CRF span tagger",
+                    "tagger+rules": "both: the tagger's spans + the rules' where it found none"}
+
+
+def render_legal_modes(sections: list[tuple[str, list[dict[str, Any]]]]) -> str:
+    """Legal references rules vs model vs both, for every run scored with a span tagger
+    (``arcrime evaluate --legal-tagger``), on each test split."""
+    rows = [(title, r) for title, runs in sections for r in runs if "tagger" in r["legal_modes"]]
+    if not rows:
+        return ""
+    out = ["", "## Legal references: rules vs model vs both", "",
+           "From the `metrics_<split>.json` of runs scored with `arcrime evaluate --legal-tagger` (no number typed by "
+           "hand). *model*: the BERT classifier's token head, or the CRF span tagger (`arcrime legal train-tagger`); "
+           "*both*: `legal.tagger_first`. The last column is spans predicted / gold.", "",
+           "| test file | run | references from | exact F1 | overlap F1 | (instr., art.) F1 | predicted / gold |",
+           "|---|---|---|---|---|---|---|"]
+    for title, r in rows:
+        for mode in ("rules", "model", "model+rules", "tagger", "tagger+rules"):
+            v = r["legal_modes"].get(mode)
+            if v:
+                out.append(f"| {title} | {r['run']} | {LEGAL_MODE_NAMES[mode]} | {_f(v['exact'])} | {_f(v['overlap'])} | "
+                           f"{_f(v['linking'])} | {v['n_pred']} / {v['n_gold']} |")
+    return "\n".join(out) + "\n"
+
+
+def render_legal_tagger(experiments: str | Path) -> str:
+    """The tagger on press it has never seen (``scripts/legal_tagger_fresh.py --record``) and on the dev files
+    (``arcrime legal train-tagger --record``)."""
+    folder = Path(experiments) / "legal-tagger"
+    fresh = [(p, r) for p in sorted(folder.glob("fresh-draws*.json")) if (r := _load(p))]
+    runs = [(p, r) for p in sorted(folder.glob("*/run.json")) if (r := _load(p))]
+    if not fresh and not runs:
+        return ""
+    out = ["", "## Legal span tagger on development data", ""]
+    if fresh:
+        out += ["Each draw of the legal split scored before the finder round that used it "
+                "(`scripts/legal_tagger_fresh.py --record`): the rules as they stood at that draw's *before* record, "
+                "the tagger trained on the earlier draws and the other files named. *rules first*: "
+                "`legal.merge_with_rules` of that commit; *tagger first*: `legal.tagger_first` (the `tagger+rules` "
+                "mode). Cells: exact / overlap / (instr., art.) F1.", "",
+                "| record | tagger trained on | draw | articles | rules | tagger | rules first | tagger first | "
+                "tagger first, rule links |", "|---|---|---|---|---|---|---|---|---|"]
+        for p, r in fresh:
+            for draw, row in list(r["draws"].items()) + [("pooled", r["pooled"])]:
+                cells = [" / ".join(_f(row[m][k]) for k in ("exact_f1", "overlap_f1", "pairs_f1")) if m in row else "–"
+                         for m in ("rules", "tagger", "rules_first", "tagger_first", "tagger_first_rule_links")]
+                out.append(f"| {p.stem} | {r.get('tagger_trained_on', '')} | {draw} | {row.get('articles', '')} | "
+                           + " | ".join(cells) + " |")
+    if runs:
+        out += ["", "Trained taggers scored on dev files (`arcrime legal train-tagger --dev ... --record`); cells as above:",
+                "", "| run | trained on (records, gold spans) | dev file | rules | tagger | tagger+rules | train s | commit |",
+                "|---|---|---|---|---|---|---|---|"]
+        for p, r in runs:
+            inputs = ", ".join(f"{k} ({v['records']}, {v['spans']})" for k, v in r.get("inputs", {}).items())
+            for dev, modes in r.get("dev", {}).items():
+                cells = [" / ".join(_f(modes[m][k]) for k in ("exact_f1", "overlap_f1", "pairs_f1")) if m in modes else "–"
+                         for m in ("rules", "tagger", "tagger+rules")]
+                out.append(f"| {p.parent.name} | {inputs} | {dev} | " + " | ".join(cells)
+                           + f" | {r.get('train_seconds')} | {_commit(r)} |")
+    return "\n".join(out) + "\n"
+
+
 def render_legal_finder(experiments: str | Path) -> str:
     """The rule-based finder on the development files (``scripts/legal_eval.py --record``), oldest record first."""
     recs = [(p, r) for p in sorted((Path(experiments) / "legal-finder").glob("*.json")) if (r := _load(p))]
@@ -418,11 +493,13 @@ def write_report(experiments: str | Path = "experiments") -> Path:
         written = collect(experiments)
         parts.append(render(written, "Written corpus: test split", intro=False))
         parts.append(render_targets(real, written, real_dev))
+        parts.append(render_legal_modes([("real press, test", real), ("written, test", written)]))
     else:
         parts.append(render(collect(experiments), "Written corpus: test split (no run scored on the real-press "
                                                  "test split yet)"))
     encoders = Path(experiments).resolve().parent / "encoders"
-    write_text(path, "".join(parts) + render_quickstart_seeds(experiments) + render_legal_finder(experiments)
+    write_text(path, "".join(parts) + render_quickstart_seeds(experiments) + render_legal_tagger(experiments)
+               + render_legal_finder(experiments)
                + render_encoders(encoders)
                + render_seed_check(experiments)
                + render_cv(collect_cv(experiments)))

@@ -1,0 +1,150 @@
+"""The learned legal span tagger (legal/tagger.py), its recipe (tagging.py), tagger+rules
+(legal.tagger_first) and their commands. Trained on a slice of the written corpus, in seconds."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from arcrime import legal
+from arcrime.baselines import KeywordBaseline
+from arcrime.cli import main
+from arcrime.config import DEFAULT_LABELS
+from arcrime.evaluation import evaluate_model
+from arcrime.legal.tagger import LegalTagger, TaggerConfig, TaggerError, tokenize
+from arcrime.metrics import span_metrics
+from arcrime.normalize import DEFAULT_STEPS
+from arcrime.tagging import score_legal, train_tagger
+
+ROOT = Path(__file__).resolve().parents[1]
+FAST = TaggerConfig(max_iterations=40)
+
+
+def _records(name: str, n: int | None = None) -> list[dict]:
+    lines = (ROOT / "data" / name).read_text(encoding="utf-8").splitlines()
+    return [json.loads(x) for x in lines[:n] if x.strip()]
+
+
+@pytest.fixture(scope="module")
+def tagger(tmp_path_factory) -> LegalTagger:
+    return LegalTagger.train(_records("train.jsonl", 300), FAST, work_dir=tmp_path_factory.mktemp("tagger"))
+
+
+def test_tokens_point_into_the_original_text():
+    text = "وطبقا لــلمادة ١٢ من القانونِ رقم 07-03، والفصل 447-1 وقانون1992المؤرخ"
+    toks = tokenize(text, frozenset({"قانون"}))
+    for s, e, w in zip(toks.starts, toks.ends, toks.words):
+        assert 0 <= s < e <= len(text)
+        assert text[s:e].strip() == text[s:e] and text[s:e]
+    pieces = [text[s:e] for s, e in zip(toks.starts, toks.ends)]
+    assert "القانونِ" in pieces            # diacritics stay inside the word
+    assert ["447", "-", "1"] == pieces[pieces.index("447"):pieces.index("447") + 3]
+    assert ["و", "قانون", "1992", "المؤرخ"] == pieces[-4:]   # a proclitic is cut off a head word; digits off letters
+    assert toks.words[pieces.index("١٢")] == "12"          # features see the normalized form
+
+
+def test_tagger_learns_spans_that_point_into_the_text(tagger):
+    dev = _records("dev.jsonl")
+    pred = []
+    for r in dev:
+        spans = tagger.tag(r["text"])
+        for s in spans:
+            assert 0 <= s["start"] < s["end"] <= len(r["text"]) and s["kind"] in ("article", "law", "decree", "code")
+            assert r["text"][s["start"]:s["end"]] == r["text"][s["start"]:s["end"]].strip()
+        pred.append(spans)
+    m = span_metrics([r["legal_refs"] for r in dev], pred)
+    # 300 written articles and 40 iterations: far from the rules, far above nothing
+    assert m["overlap"]["f1"] > 0.6 and m["exact"]["f1"] > 0.4, m
+    assert tagger.tag("") == [] and tagger.tag("   ") == []
+
+
+def test_save_load_round_trip(tagger, tmp_path):
+    tagger.save(tmp_path / "t")
+    back = LegalTagger.load(tmp_path / "t")
+    text = _records("dev.jsonl", 5)[3]["text"]
+    assert back.tag(text) == tagger.tag(text)
+    assert back.config == tagger.config and back.heads == tagger.heads
+
+
+def test_load_errors_say_what_to_do(tmp_path, tagger):
+    with pytest.raises(TaggerError, match="not a legal tagger folder.*train-tagger"):
+        LegalTagger.load(tmp_path)
+    tagger.save(tmp_path / "t")
+    (tmp_path / "t" / "legal_tagger.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(TaggerError, match="legal_tagger.json: unreadable"):
+        LegalTagger.load(tmp_path / "t")
+    meta = {"format": 99, "config": {}, "heads": []}
+    (tmp_path / "t" / "legal_tagger.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(TaggerError, match="format 99"):
+        LegalTagger.load(tmp_path / "t")
+
+
+def test_no_gold_span_is_an_error():
+    with pytest.raises(TaggerError, match="no gold legal_refs"):
+        LegalTagger.train([{"id": "a", "text": "لا شيء هنا.", "legal_refs": []}], FAST)
+
+
+def _ref(start, end, kind="article", instrument=None, articles=()):
+    return {"start": start, "end": end, "kind": kind, "instrument": instrument, "articles": list(articles)}
+
+
+@pytest.mark.parametrize("tagged, rules, links, want", [
+    # the tagger's boundaries win; a rule span it does not overlap is added
+    ([_ref(0, 10)], [_ref(0, 25, instrument="MA-penal-code", articles=["447-1"]), _ref(40, 50, "law", "MA-law-07-03")],
+     "tagger", [_ref(0, 10, instrument="MA-penal-code", articles=["447-1"]), _ref(40, 50, "law", "MA-law-07-03")]),
+    # a link the tagger span has is kept with links="tagger", replaced with links="rules"
+    ([_ref(0, 10, instrument="EG-penal-code", articles=["5"])], [_ref(0, 25, instrument="MA-penal-code", articles=["447-1"])],
+     "tagger", [_ref(0, 10, instrument="EG-penal-code", articles=["5"])]),
+    ([_ref(0, 10, instrument="EG-penal-code", articles=["5"])], [_ref(0, 25, instrument="MA-penal-code", articles=["447-1"])],
+     "rules", [_ref(0, 10, instrument="MA-penal-code", articles=["447-1"])]),
+    # nothing from the rules: the tagger's spans as they are (an unknown instrument stays None)
+    ([_ref(3, 9, "law")], [], "tagger", [_ref(3, 9, "law")]),
+    ([], [_ref(3, 9, "law")], "rules", [_ref(3, 9, "law")]),
+])
+def test_tagger_first(tagged, rules, links, want):
+    assert legal.tagger_first(tagged, rules, links=links) == want
+
+
+def test_tagger_first_rejects_an_unknown_links_mode():
+    with pytest.raises(ValueError, match="links='model'"):
+        legal.tagger_first([], [], links="model")
+
+
+def test_train_tagger_command_records_and_scores(tmp_path, capsys):
+    train = tmp_path / "train.jsonl"
+    rows = _records("train.jsonl", 120)
+    train.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows) + "{broken\n", encoding="utf-8")
+    dev = ROOT / "data" / "dev.jsonl"
+    rc = main(["legal", "train-tagger", "--data", str(train), "--dev", str(dev), "--out", str(tmp_path / "tg"),
+               "--record", str(tmp_path / "run"), "--max-iterations", "20"])
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert set(out["dev"]["dev"]) == {"rules", "tagger", "tagger+rules"}
+    run = json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))
+    assert run["inputs"]["train.jsonl"]["records"] == 120        # the broken line is reported, not trained on
+    assert len(run["inputs"]["train.jsonl"]["sha256"]) == 64 and run["git"]["commit"]
+    m = json.loads((tmp_path / "run" / "metrics_dev.json").read_text(encoding="utf-8"))
+    assert m["legal_refs"]["rules"]["exact"]["f1"] > 0.8
+    # a second run into the same folder needs --overwrite
+    with pytest.raises(Exception, match="exists; pass --overwrite"):
+        train_tagger([train], tmp_path / "tg", FAST)
+    # legal find --tagger prints the combined references, resolved
+    rc = main(["legal", "find", "--tagger", str(tmp_path / "tg"), "وأحيل المتهم على الفصل 447-1 من القانون الجنائي."])
+    assert rc == 0
+    refs = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert any(r.get("instrument") == "MA/penal-code" and "447-1" in r["articles"] and r["country"] == "MA"
+               and r["title"] for r in refs), refs
+
+
+def test_evaluate_scores_the_tagger(tagger, tmp_path):
+    kw = tmp_path / "kw"
+    KeywordBaseline(list(DEFAULT_LABELS), list(DEFAULT_STEPS)).save_pretrained(kw)
+    tagger.save(tmp_path / "tg")
+    data = tmp_path / "d.jsonl"
+    recs = _records("dev.jsonl", 20)
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
+    res = evaluate_model(kw, data, tmp_path / "ev", split="d", legal_tagger=tmp_path / "tg", n_boot=0)
+    lr = res["metrics"]["legal_refs"]
+    assert {"rules", "model", "model+rules", "tagger", "tagger+rules"} <= set(lr)
+    assert lr["tagger"] == score_legal(recs, tagger)["tagger"]
+    assert "tagger+rules" in res["text"]
