@@ -7,7 +7,8 @@ draw was annotated, before any rule was written for it):
    train split (``--written``: and the written train split), and tags draw d;
 2. the rules are run as they stood at that record's commit (a temporary ``git worktree``), which also
    resolves the tagger's spans and computes the rules-first merge (``legal.merge_with_rules``);
-3. rules, tagger, rules-first and tagger-first (``legal.tagger_first``) are scored on draw d's gold.
+3. rules, tagger, rules-first and tagger-first (``legal.tagger_first``, with the rules' links and with the
+   tagger's) are scored on draw d's gold.
 
 Only development data is read (the legal split, real train, written train); no test split.
 
@@ -75,13 +76,14 @@ def main() -> None:
     ap.add_argument("--max-iterations", type=int, default=100)
     ap.add_argument("--record", metavar="FILE.json", help="write the scores with commit, command and versions")
     a = ap.parse_args()
+    git = git_info(ROOT)  # the code that runs, read before it runs
     legal_split = _read(LEGAL)
     extra = _read(REAL_TRAIN) + (_read(WRITTEN_TRAIN) if a.written else [])
     befores = before_records()
     draws = a.draws or sorted(befores)
     cfg = TaggerConfig(max_iterations=a.max_iterations)
     results: dict[str, dict] = {}
-    modes = ("rules", "tagger", "rules_first", "tagger_first", "tagger_first_rule_links")
+    modes = ("rules", "tagger", "rules_first", "tagger_first", "tagger_first_tagger_links")
     pooled: dict[str, tuple[list, list]] = {m: ([], []) for m in modes}
     with tempfile.TemporaryDirectory(prefix="arcrime-fresh-") as tmp:
         tmp = Path(tmp)
@@ -110,7 +112,7 @@ def main() -> None:
                 preds["tagger"].append(o["tagger"])
                 preds["rules_first"].append(o["rules_first"])
                 preds["tagger_first"].append(legal.tagger_first(o["tagger"], o["rules"]))
-                preds["tagger_first_rule_links"].append(legal.tagger_first(o["tagger"], o["rules"], links="rules"))
+                preds["tagger_first_tagger_links"].append(legal.tagger_first(o["tagger"], o["rules"], links="tagger"))
             row = {"rules_commit": commit, "before_record": befores[d]["record"], "articles": len(test),
                    "train_records": len(train), "train_legal_spans": sum(len(r["legal_refs"]) for r in train)}
             for m in modes:
@@ -134,7 +136,7 @@ def main() -> None:
         write_json(a.record, {
             "what": "legal span tagger vs rules on each draw of the legal split, before the finder round that used it",
             "command": "python scripts/legal_tagger_fresh.py " + " ".join(sys.argv[1:]),
-            "git": git_info(ROOT), "packages": package_versions(), "tagger_config": cfg.__dict__,
+            "git": git, "packages": package_versions(), "tagger_config": cfg.__dict__,
             "tagger_trained_on": "legal split draws before d + real train" + (" + written train" if a.written else ""),
             "draws": results, "pooled": pooled_scores})
 

@@ -88,15 +88,25 @@ def _ref(start, end, kind="article", instrument=None, articles=()):
     return {"start": start, "end": end, "kind": kind, "instrument": instrument, "articles": list(articles)}
 
 
+PENAL = {"instrument": "MA/penal-code", "articles": ["447-1"]}
+
+
 @pytest.mark.parametrize("tagged, rules, links, want", [
-    # the tagger's boundaries win; a rule span it does not overlap is added
-    ([_ref(0, 10)], [_ref(0, 25, instrument="MA-penal-code", articles=["447-1"]), _ref(40, 50, "law", "MA-law-07-03")],
-     "tagger", [_ref(0, 10, instrument="MA-penal-code", articles=["447-1"]), _ref(40, 50, "law", "MA-law-07-03")]),
-    # a link the tagger span has is kept with links="tagger", replaced with links="rules"
-    ([_ref(0, 10, instrument="EG-penal-code", articles=["5"])], [_ref(0, 25, instrument="MA-penal-code", articles=["447-1"])],
-     "tagger", [_ref(0, 10, instrument="EG-penal-code", articles=["5"])]),
-    ([_ref(0, 10, instrument="EG-penal-code", articles=["5"])], [_ref(0, 25, instrument="MA-penal-code", articles=["447-1"])],
-     "rules", [_ref(0, 10, instrument="MA-penal-code", articles=["447-1"])]),
+    # the tagger's boundaries win; a link it lacks comes from the one rule reference it overlaps; a rule
+    # reference it does not overlap is added
+    ([_ref(0, 10)], [_ref(0, 25, **PENAL), _ref(40, 50, "law", "MA/law/07-03")], "tagger",
+     [_ref(0, 10, **PENAL), _ref(40, 50, "law", "MA/law/07-03")]),
+    ([_ref(0, 10)], [_ref(0, 25, **PENAL)], "rules", [_ref(0, 10, **PENAL)]),
+    # a link the tagger span has: kept with links="tagger", replaced by the rule's with links="rules"
+    ([_ref(0, 10, instrument="EG/penal-code", articles=["5"])], [_ref(0, 25, **PENAL)], "tagger",
+     [_ref(0, 10, instrument="EG/penal-code", articles=["5"])]),
+    ([_ref(0, 10, instrument="EG/penal-code", articles=["5"])], [_ref(0, 25, **PENAL)], "rules", [_ref(0, 10, **PENAL)]),
+    # ... but not a link the rule reference lacks
+    ([_ref(0, 10, instrument="EG/penal-code", articles=["5"])], [_ref(0, 25)], "rules",
+     [_ref(0, 10, instrument="EG/penal-code", articles=["5"])]),
+    # a tagger span over two rule references gives way to them
+    ([_ref(0, 60), _ref(70, 80, "law")], [_ref(0, 30, **PENAL), _ref(32, 60, articles=["148", "149"])], "rules",
+     [_ref(0, 30, **PENAL), _ref(32, 60, articles=["148", "149"]), _ref(70, 80, "law")]),
     # nothing from the rules: the tagger's spans as they are (an unknown instrument stays None)
     ([_ref(3, 9, "law")], [], "tagger", [_ref(3, 9, "law")]),
     ([], [_ref(3, 9, "law")], "rules", [_ref(3, 9, "law")]),

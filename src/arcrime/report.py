@@ -392,13 +392,13 @@ def render_legal_tagger(experiments: str | Path) -> str:
                 "(`scripts/legal_tagger_fresh.py --record`): the rules as they stood at that draw's *before* record, "
                 "the tagger trained on the earlier draws and the other files named. *rules first*: "
                 "`legal.merge_with_rules` of that commit; *tagger first*: `legal.tagger_first` (the `tagger+rules` "
-                "mode). Cells: exact / overlap / (instr., art.) F1.", "",
+                "mode, with the rules' links unless noted). Cells: exact / overlap / (instr., art.) F1.", "",
                 "| record | tagger trained on | draw | articles | rules | tagger | rules first | tagger first | "
-                "tagger first, rule links |", "|---|---|---|---|---|---|---|---|---|"]
+                "tagger first, tagger's links |", "|---|---|---|---|---|---|---|---|---|"]
         for p, r in fresh:
             for draw, row in list(r["draws"].items()) + [("pooled", r["pooled"])]:
                 cells = [" / ".join(_f(row[m][k]) for k in ("exact_f1", "overlap_f1", "pairs_f1")) if m in row else "–"
-                         for m in ("rules", "tagger", "rules_first", "tagger_first", "tagger_first_rule_links")]
+                         for m in ("rules", "tagger", "rules_first", "tagger_first", "tagger_first_tagger_links")]
                 out.append(f"| {p.stem} | {r.get('tagger_trained_on', '')} | {draw} | {row.get('articles', '')} | "
                            + " | ".join(cells) + " |")
     if runs:
