@@ -18,6 +18,7 @@ from arcrime.tagging import score_legal, train_tagger
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = TaggerConfig(max_iterations=40)
+EXTORTION_TEXT = "وتوبع المتهم طبقا للفصل 538 من القانون الجنائي بعد أن حاول ابتزاز الضحية."
 
 
 def _records(name: str, n: int | None = None) -> list[dict]:
@@ -158,3 +159,30 @@ def test_evaluate_scores_the_tagger(tagger, tmp_path):
     assert {"rules", "model", "model+rules", "tagger", "tagger+rules"} <= set(lr)
     assert lr["tagger"] == score_legal(recs, tagger)["tagger"]
     assert "tagger+rules" in res["text"]
+
+
+def test_predict_with_the_tagger(tagger, tmp_path, capsys):
+    kw = tmp_path / "kw"
+    KeywordBaseline(list(DEFAULT_LABELS), list(DEFAULT_STEPS)).save_pretrained(kw)
+    tagger.save(tmp_path / "tg")
+    recs = _records("dev.jsonl", 6)
+    inp = tmp_path / "in.jsonl"
+    rows = [{"id": r["id"], "text": r["text"]} for r in recs]
+    inp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[:3]) + '{"id": "bad"}\n'
+                   + "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[3:]), encoding="utf-8")
+    rc = main(["predict", "--model", str(kw), "--input", str(inp), "--legal-tagger", str(tmp_path / "tg")])
+    assert rc == 0
+    out = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [o["id"] for o in out] == [r["id"] for r in rows]      # the bad record is reported, the rest in order
+    for o, r in zip(out, recs):
+        rules = [x.to_dict() for x in legal.extract(r["text"])]
+        want = legal.tagger_first(legal.link_spans(r["text"], tagger.tag(r["text"])), rules)
+        assert [(x["start"], x["end"], x.get("instrument")) for x in o["legal_refs"]] == \
+               [(x["start"], x["end"], x.get("instrument")) for x in want]
+    assert main(["predict", "--model", str(kw), "--input", str(inp)]) == 0
+    plain = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [(o["labels"], o["scores"]) for o in out] == [(o["labels"], o["scores"]) for o in plain]
+    rc = main(["predict", "--model", str(kw), "--legal-tagger", str(tmp_path / "tg"), "--legal-refs", "model",
+               EXTORTION_TEXT])
+    assert rc == 2
+    assert "drop --legal-refs" in capsys.readouterr().err

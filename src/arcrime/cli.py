@@ -176,6 +176,14 @@ def cmd_predict(a: argparse.Namespace) -> int:
     if a.keyword_gate:
         engine["keyword_gate"] = True
     predictor = load(a.model, device=a.device, prefer_int8=not a.fp32, **engine)
+    if a.legal_tagger:
+        from .legal.tagger import LegalTagger
+        from .tagging import TaggedPredictor
+
+        if a.legal_refs not in (None, "rules"):
+            raise UsageError("--legal-tagger gives the references of the tagger and the rules; drop --legal-refs")
+        predictor = TaggedPredictor(predictor, LegalTagger.load(a.legal_tagger))
+        a.legal_refs = "tagger+rules"
     res = write_predictions(predictor, read_predict_input(a.input, a.text), output=a.output, fmt=fmt,
                             resume=a.resume, verbose=a.verbose, legal_refs=a.legal_refs, errors_path=a.errors)
     if res.errors:
@@ -523,6 +531,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where legal references come from: the rule-based finder (default; the most accurate "
                         "on the test split, see experiments/RESULTS.md), the model's token tagger, or both")
     p.add_argument("--strict", action="store_true", help="exit non-zero if any input record is bad")
+    p.add_argument("--legal-tagger", metavar="DIR", help="legal references from the learned span tagger in DIR "
+                   "(e.g. released/legal-tagger) combined with the rules (tagger+rules)")
     p.add_argument("--verbose", action="store_true", help="JSONL: include raw instrument numbers in legal_refs")
     p.add_argument("--fp32", action="store_true", help="for an ONNX export folder: use model.onnx, not the int8 one")
     p.add_argument("--keyword-gate", action="store_true",

@@ -2,7 +2,8 @@
 
 ``arcrime legal train-tagger --data A.jsonl B.jsonl --dev D.jsonl --out DIR`` reads every training file
 (invalid records are reported and left out, never silently), trains the CRF, saves it into ``DIR`` and
-scores rules, tagger and tagger+rules on each dev file. With ``--record RUN`` it writes
+scores rules, tagger and tagger+rules on each dev file. :class:`TaggedPredictor` gives any model the
+tagger+rules references (``arcrime predict --legal-tagger DIR``). With ``--record RUN`` it writes
 ``RUN/run.json`` (config, commit, package versions, the sha256 of every input file, training facts)
 and ``RUN/metrics_<dev>.json``.
 """
@@ -12,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from dataclasses import asdict
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -21,6 +24,7 @@ from .corpus import DataError, read_corpus
 from .fileio import OutputExistsError, write_json
 from .legal.tagger import CONFIG_FILE, LegalTagger, TaggerConfig
 from .metrics import span_metrics
+from .prediction import Prediction, Predictor
 from .runs import RunRecord
 
 logger = logging.getLogger(__name__)
@@ -110,3 +114,45 @@ def train_tagger(data: Sequence[str | Path], out_dir: str | Path, config: Tagger
     if rec:
         rec.finish(**result)
     return result
+
+
+class TaggedPredictor:
+    """Any :class:`~arcrime.prediction.Predictor` whose legal references come from the span tagger and the
+    rules (``legal.tagger_first``): labels and scores are the wrapped model's, unchanged.
+    ``arcrime predict --legal-tagger DIR`` uses it."""
+
+    def __init__(self, inner: Predictor, tagger: LegalTagger):
+        self.inner = inner
+        self.tagger = tagger
+        self.name = f"{inner.name} + legal tagger"
+        self.labels = inner.labels
+        self.thresholds = inner.thresholds
+
+    def _refs(self, text: str, rules: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        tagged = legal.link_spans(text, self.tagger.tag(text))
+        return legal.tagger_first(tagged, [dict(r) for r in rules])
+
+    def predict_records(self, records: Iterable[Mapping[str, Any]], legal_refs: str | None = None
+                        ) -> Iterator[Prediction]:
+        """Predictions in input order; ``legal_refs`` other than ``None``/``tagger+rules`` is passed to the
+        wrapped model unchanged."""
+        if legal_refs not in (None, "tagger+rules"):
+            yield from self.inner.predict_records(records, legal_refs=legal_refs)
+            return
+        texts: deque[tuple[str, str]] = deque()
+
+        def feed() -> Iterator[Mapping[str, Any]]:
+            for k, r in enumerate(records):
+                if isinstance(r, Mapping):  # the wrapped model checks each record (check_record) and reports a bad one
+                    texts.append((str(r.get("id", f"#{k}")), r.get("text")))
+                yield r
+
+        for p in self.inner.predict_records(feed(), legal_refs="rules"):
+            while texts and texts[0][0] != p.id:
+                texts.popleft()  # a record the wrapped model reported as bad and skipped
+            _, text = texts.popleft()
+            yield replace(p, legal_refs=tuple(self._refs(text, p.legal_refs)))
+
+    def predict_text(self, text: str, rid: str = "text-1") -> Prediction:
+        p = self.inner.predict_text(text, rid)
+        return replace(p, legal_refs=tuple(self._refs(text, p.legal_refs)))
