@@ -8,7 +8,8 @@ draw was annotated, before any rule was written for it):
 2. the rules are run as they stood at that record's commit (a temporary ``git worktree``), which also
    resolves the tagger's spans and computes the rules-first merge (``legal.merge_with_rules``);
 3. rules, tagger, rules-first and tagger-first (``legal.tagger_first``, with the rules' links and with the
-   tagger's) are scored on draw d's gold.
+   tagger's, and at each ``min_confidence`` of ``SWEEP``) are scored on draw d's gold. The value with the best
+   pooled exact F1 is the one to put in ``TaggerConfig.min_confidence``.
 
 Only development data is read (the legal split, real train, written train); no test split.
 
@@ -33,6 +34,8 @@ from arcrime.legal.tagger import LegalTagger, TaggerConfig  # noqa: E402
 from arcrime.metrics import span_metrics  # noqa: E402
 from arcrime.runs import git_info, package_versions  # noqa: E402
 
+# tagger+rules at these min_confidence values (the tagger's spans less confident than it left out)
+SWEEP = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 LEGAL = ROOT / "data/real/hydrated/real_legal.jsonl"
 REAL_TRAIN = ROOT / "data/real/hydrated/real_train.jsonl"
 WRITTEN_TRAIN = ROOT / "data/train.jsonl"
@@ -83,7 +86,8 @@ def main() -> None:
     draws = a.draws or sorted(befores)
     cfg = TaggerConfig(max_iterations=a.max_iterations)
     results: dict[str, dict] = {}
-    modes = ("rules", "tagger", "rules_first", "tagger_first", "tagger_first_tagger_links")
+    modes = ("rules", "tagger", "rules_first", "tagger_first", "tagger_first_tagger_links",
+             *(f"tagger_first@{t}" for t in SWEEP))
     pooled: dict[str, tuple[list, list]] = {m: ([], []) for m in modes}
     with tempfile.TemporaryDirectory(prefix="arcrime-fresh-") as tmp:
         tmp = Path(tmp)
@@ -104,6 +108,11 @@ def main() -> None:
             finally:
                 subprocess.run(["git", "worktree", "remove", "--force", str(wt)], cwd=ROOT, check=True)
             old = json.loads((tmp / "old.json").read_text())
+            spans = json.loads((tmp / "spans.json").read_text())
+            for rid, o in old.items():  # the old resolver drops the tagger's confidence: put it back
+                conf = {(x["start"], x["end"]): x["confidence"] for x in spans[rid]}
+                for x in o["tagger"]:
+                    x["confidence"] = conf.get((x["start"], x["end"]), 1.0)
             gold = [r["legal_refs"] for r in test]
             preds = {m: [] for m in modes}
             for r in test:
@@ -111,8 +120,12 @@ def main() -> None:
                 preds["rules"].append(o["rules"])
                 preds["tagger"].append(o["tagger"])
                 preds["rules_first"].append(o["rules_first"])
-                preds["tagger_first"].append(legal.tagger_first(o["tagger"], o["rules"]))
-                preds["tagger_first_tagger_links"].append(legal.tagger_first(o["tagger"], o["rules"], links="tagger"))
+                tau = cfg.min_confidence
+                preds["tagger_first"].append(legal.tagger_first(o["tagger"], o["rules"], min_confidence=tau))
+                preds["tagger_first_tagger_links"].append(legal.tagger_first(o["tagger"], o["rules"], links="tagger",
+                                                                             min_confidence=tau))
+                for t in SWEEP:
+                    preds[f"tagger_first@{t}"].append(legal.tagger_first(o["tagger"], o["rules"], min_confidence=t))
             row = {"rules_commit": commit, "before_record": befores[d]["record"], "articles": len(test),
                    "train_records": len(train), "train_legal_spans": sum(len(r["legal_refs"]) for r in train)}
             for m in modes:
@@ -123,7 +136,7 @@ def main() -> None:
                 pooled[m][1].extend(preds[m])
             results[f"draw {d}"] = row
             print(f"draw {d} (rules {commit[:8]}, {len(test)} articles): " + " | ".join(
-                f"{m} {row[m]['exact_f1']:.3f}/{row[m]['overlap_f1']:.3f}/{row[m]['pairs_f1']:.3f}" for m in modes),
+                f"{m} {row[m]['exact_f1']:.3f}/{row[m]['overlap_f1']:.3f}/{row[m]['pairs_f1']:.3f}" for m in modes[:5]),
                 flush=True)
     pooled_scores = {}
     for m in modes:
@@ -132,13 +145,15 @@ def main() -> None:
                             "n_pred": s["n_pred"], "n_gold": s["n_gold"]}
     print("pooled: " + " | ".join(f"{m} {pooled_scores[m]['exact_f1']:.3f}/{pooled_scores[m]['overlap_f1']:.3f}/"
                                   f"{pooled_scores[m]['pairs_f1']:.3f}" for m in modes))
+    best = max(SWEEP, key=lambda t: (pooled_scores[f"tagger_first@{t}"]["exact_f1"], -t))
     if a.record:
         write_json(a.record, {
             "what": "legal span tagger vs rules on each draw of the legal split, before the finder round that used it",
             "command": "python scripts/legal_tagger_fresh.py " + " ".join(sys.argv[1:]),
             "git": git, "packages": package_versions(), "tagger_config": cfg.__dict__,
             "tagger_trained_on": "legal split draws before d + real train" + (" + written train" if a.written else ""),
-            "draws": results, "pooled": pooled_scores})
+            "draws": results, "pooled": pooled_scores,
+            "min_confidence_sweep": {"values": list(SWEEP), "best_by_pooled_exact_f1": best}})
 
 
 if __name__ == "__main__":

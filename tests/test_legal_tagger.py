@@ -186,3 +186,22 @@ def test_predict_with_the_tagger(tagger, tmp_path, capsys):
                EXTORTION_TEXT])
     assert rc == 2
     assert "drop --legal-refs" in capsys.readouterr().err
+
+
+def test_min_confidence_leaves_unsure_tagger_spans_out():
+    sure, unsure = dict(_ref(0, 10), confidence=0.95), dict(_ref(40, 52, "law"), confidence=0.4)
+    rules = [_ref(0, 25, **PENAL), _ref(40, 50, "law", "MA/law/07-03")]
+    # unsure: the rule reference it overlaps stands; sure: kept (confidence is not in the output)
+    assert legal.tagger_first([sure, unsure], rules, min_confidence=0.5) == [_ref(0, 10, **PENAL),
+                                                                             _ref(40, 50, "law", "MA/law/07-03")]
+    assert legal.tagger_first([sure, unsure], rules)[1] == _ref(40, 52, "law", "MA/law/07-03")
+    assert legal.tagger_first([unsure], [], min_confidence=0.5) == []
+
+
+def test_spans_carry_a_confidence(tagger):
+    text = _records("dev.jsonl", 10)[7]["text"]
+    spans = tagger.tag(text)
+    assert spans and all(0.0 < s["confidence"] <= 1.0 for s in spans)
+    linked = legal.link_spans(text, spans)
+    assert [x["confidence"] for x in linked] == [s["confidence"] for s in spans]
+    assert all("confidence" not in x for x in legal.with_tagger(tagger, text, [])[1])

@@ -313,8 +313,7 @@ def cmd_legal(a: argparse.Namespace) -> int:
     if a.tagger:
         from .legal.tagger import LegalTagger
 
-        tagged = legal.link_spans(text, LegalTagger.load(a.tagger).tag(text), a.country)
-        out = legal.tagger_first(tagged, [r.to_dict() for r in refs])
+        _, out = legal.with_tagger(LegalTagger.load(a.tagger), text, [r.to_dict() for r in refs], a.country)
         refs = [legal.LegalReference(**dict(d, articles=tuple(d.get("articles") or ()))) for d in out]
     if a.html:
         print(legal.annotate(text, refs))
@@ -333,7 +332,8 @@ def cmd_train_tagger(a: argparse.Namespace) -> int:
     from .legal.tagger import TaggerConfig
     from .tagging import train_tagger
 
-    cfg = TaggerConfig(c1=a.c1, c2=a.c2, max_iterations=a.max_iterations)
+    cfg = TaggerConfig(c1=a.c1, c2=a.c2, max_iterations=a.max_iterations,
+                       **({"min_confidence": a.min_confidence} if a.min_confidence is not None else {}))
     res = train_tagger(a.data, a.out, cfg, dev=a.dev or (), record=a.record, overwrite=a.overwrite)
     print(json.dumps({k: res[k] for k in ("tagger", "train_seconds", "dev")}, ensure_ascii=False))
     return 0
@@ -606,6 +606,8 @@ def build_parser() -> argparse.ArgumentParser:
     tt.add_argument("--c1", type=float, default=0.05, help="L1 penalty (default 0.05)")
     tt.add_argument("--c2", type=float, default=0.05, help="L2 penalty (default 0.05)")
     tt.add_argument("--max-iterations", type=int, default=100, help="L-BFGS iterations (default 100)")
+    tt.add_argument("--min-confidence", type=float, help="tagger+rules leaves out tagger spans less confident than "
+                    "this (default: the value chosen on fresh draws, in TaggerConfig)")
     tt.add_argument("--overwrite", action="store_true", help="replace a tagger already in --out")
     tt.set_defaults(func=cmd_train_tagger)
 

@@ -401,6 +401,16 @@ def render_legal_tagger(experiments: str | Path) -> str:
                          for m in ("rules", "tagger", "rules_first", "tagger_first", "tagger_first_tagger_links")]
                 out.append(f"| {p.stem} | {r.get('tagger_trained_on', '')} | {draw} | {row.get('articles', '')} | "
                            + " | ".join(cells) + " |")
+    for p, r in fresh:
+        sweep = r.get("min_confidence_sweep")
+        if sweep:
+            out += ["", f"{p.stem}: tagger first at each `min_confidence` (tagger spans less confident than it left out), "
+                    f"pooled over the draws; the best exact F1 is at {sweep['best_by_pooled_exact_f1']}:", "",
+                    "| min_confidence | exact F1 | overlap F1 | (instr., art.) F1 | predicted / gold |", "|---|---|---|---|---|"]
+            for t in sweep["values"]:
+                v = r["pooled"][f"tagger_first@{t}"]
+                out.append(f"| {t} | {_f(v['exact_f1'])} | {_f(v['overlap_f1'])} | {_f(v['pairs_f1'])} | "
+                           f"{v['n_pred']} / {v['n_gold']} |")
     if runs:
         out += ["", "Trained taggers scored on dev files (`arcrime legal train-tagger --dev ... --record`); cells as above:",
                 "", "| run | trained on (records, gold spans) | dev file | rules | tagger | tagger+rules | train s | commit |",

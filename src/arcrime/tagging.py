@@ -62,9 +62,9 @@ def legal_modes(records: Sequence[dict[str, Any]], tagger: LegalTagger | None) -
         rules = [x.to_dict() for x in legal.extract(r["text"], **hints)]
         out["rules"].append(rules)
         if tagger is not None:
-            tagged = legal.link_spans(r["text"], tagger.tag(r["text"]), **hints)
+            tagged, both = legal.with_tagger(tagger, r["text"], rules, **hints)
             out["tagger"].append(tagged)
-            out["tagger+rules"].append(legal.tagger_first(tagged, rules))
+            out["tagger+rules"].append(both)
     return out
 
 
@@ -129,8 +129,7 @@ class TaggedPredictor:
         self.thresholds = inner.thresholds
 
     def _refs(self, text: str, rules: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        tagged = legal.link_spans(text, self.tagger.tag(text))
-        return legal.tagger_first(tagged, [dict(r) for r in rules])
+        return legal.with_tagger(self.tagger, text, [dict(r) for r in rules])[1]
 
     def predict_records(self, records: Iterable[Mapping[str, Any]], legal_refs: str | None = None
                         ) -> Iterator[Prediction]:

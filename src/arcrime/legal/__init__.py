@@ -24,6 +24,7 @@ from .regexes import ARTICLE_NUM, canonical_article
 from .resolve import resolve
 
 __all__ = ["find", "resolve", "annotate", "extract", "source_hints", "link_spans", "merge_with_rules", "tagger_first",
+           "with_tagger",
            "load_gazetteer", "Gazetteer", "Instrument", "LegalReference"]
 
 
@@ -82,9 +83,14 @@ def _parse_span(text: str, start: int, end: int, kind: str) -> LegalReference:
 def link_spans(text: str, spans: list[dict[str, Any]], country: str | None = None, *, prior: str | None = None,
                date=None) -> list[dict[str, Any]]:
     """Resolve model-tagged ``{"start","end","kind"}`` spans (``prior``/``date``: as for :func:`extract`);
-    returns output dicts."""
+    returns output dicts, each with the ``confidence`` of its span when the span had one."""
     refs = [_parse_span(text, s["start"], s["end"], s["kind"]) for s in spans]
-    return [r.to_dict() for r in resolve(refs, text, country, prior=prior, date=date)]
+    conf = {(s["start"], s["end"]): s["confidence"] for s in spans if "confidence" in s}
+    out = [r.to_dict() for r in resolve(refs, text, country, prior=prior, date=date)]
+    for d in out:
+        if (d["start"], d["end"]) in conf:
+            d["confidence"] = conf[(d["start"], d["end"])]
+    return out
 
 
 def to_output(refs: list[LegalReference]) -> list[dict[str, Any]]:
@@ -103,10 +109,12 @@ def merge_with_rules(text: str, model_refs: list[dict[str, Any]], country: str |
     return sorted(out, key=lambda d: d["start"])
 
 
-def tagger_first(tagger_refs: list[dict[str, Any]], rule_refs: list[dict[str, Any]], links: str = "rules"
-                 ) -> list[dict[str, Any]]:
+def tagger_first(tagger_refs: list[dict[str, Any]], rule_refs: list[dict[str, Any]], links: str = "rules",
+                 min_confidence: float = 0.0) -> list[dict[str, Any]]:
     """Combine resolved tagger spans with rule references (the ``tagger+rules`` mode).
 
+    * a tagger span whose ``confidence`` is below ``min_confidence`` is left out (where it overlaps rule
+      references, they stand);
     * a tagger span that overlaps no rule reference, or exactly one, is kept with its boundaries and kind;
     * a tagger span that overlaps two or more rule references gives way to them (the rules split a list or
       a citation and its bracketed range on purpose; the tagger tends to run them together);
@@ -122,10 +130,10 @@ def tagger_first(tagger_refs: list[dict[str, Any]], rule_refs: list[dict[str, An
     def overlapping(a: dict[str, Any]) -> list[dict[str, Any]]:
         return [r for r in rule_refs if r["start"] < a["end"] and a["start"] < r["end"]]
 
-    kept = [t for t in tagger_refs if len(overlapping(t)) < 2]
+    kept = [t for t in tagger_refs if len(overlapping(t)) < 2 and t.get("confidence", 1.0) >= min_confidence]
     out = []
     for t in kept:
-        t = dict(t)
+        t = {k: v for k, v in t.items() if k != "confidence"}
         over = overlapping(t)
         if over:
             r = over[0]
@@ -136,3 +144,13 @@ def tagger_first(tagger_refs: list[dict[str, Any]], rule_refs: list[dict[str, An
         out.append(t)
     out += [dict(r) for r in rule_refs if not any(r["start"] < t["end"] and t["start"] < r["end"] for t in kept)]
     return sorted(out, key=lambda d: (d["start"], d["end"]))
+
+
+def with_tagger(tagger: Any, text: str, rule_refs: list[dict[str, Any]], country: str | None = None, *,
+                prior: str | None = None, date=None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``(tagger references, tagger+rules references)`` of ``text``: the spans of ``tagger`` (a
+    :class:`~arcrime.legal.tagger.LegalTagger`) resolved like the rules' (``country``, ``prior``, ``date`` as for
+    :func:`extract`), and their combination with ``rule_refs`` by :func:`tagger_first` at the tagger's
+    ``min_confidence``."""
+    tagged = link_spans(text, tagger.tag(text), country, prior=prior, date=date)
+    return tagged, tagger_first(tagged, rule_refs, min_confidence=tagger.config.min_confidence)

@@ -52,9 +52,12 @@ class TaggerConfig:
 
     c1: float = 0.05            # L1 penalty
     c2: float = 0.05            # L2 penalty
-    max_iterations: int = 200
+    max_iterations: int = 100
     negative_every: int = 4     # keep every Nth training sentence with no span and no head word
     window: int = 2             # words of context on each side
+    # tagger+rules (legal.tagger_first) leaves out a tagger span whose confidence is below this; chosen on fresh
+    # draws of the legal split (scripts/legal_tagger_fresh.py), saved with the tagger
+    min_confidence: float = 0.0
 
 
 @dataclass
@@ -160,16 +163,21 @@ def _sentences(tokens: _Tokens, text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _decode(tokens: _Tokens, labels: Sequence[str], offset: int = 0) -> list[dict[str, Any]]:
-    """Spans of one sentence's labels (``offset``: the index of its first word)."""
+def _decode(tokens: _Tokens, labels: Sequence[str], offset: int = 0, marginals: Sequence[float] | None = None
+            ) -> list[dict[str, Any]]:
+    """Spans of one sentence's labels (``offset``: the index of its first word). With ``marginals`` (the
+    probability of each word's label), a span's ``confidence`` is the lowest of its words'."""
     spans: list[dict[str, Any]] = []
     cur: list[int] = []
     kinds: list[str] = []
 
     def close():
         if cur:
-            spans.append({"start": tokens.starts[offset + cur[0]], "end": tokens.ends[offset + cur[-1]],
-                          "kind": Counter(kinds).most_common(1)[0][0]})
+            span = {"start": tokens.starts[offset + cur[0]], "end": tokens.ends[offset + cur[-1]],
+                    "kind": Counter(kinds).most_common(1)[0][0]}
+            if marginals is not None:
+                span["confidence"] = round(min(marginals[i] for i in cur), 4)
+            spans.append(span)
         cur.clear()
         kinds.clear()
 
@@ -281,12 +289,17 @@ class LegalTagger:
         return cls(model, heads, config, meta.get("info", {}))
 
     def tag(self, text: str) -> list[dict[str, Any]]:
-        """``[{"start", "end", "kind"}]`` spans of ``text`` (offsets into ``text``), in order."""
+        """``[{"start", "end", "kind", "confidence"}]`` spans of ``text`` (offsets into ``text``), in order;
+        ``confidence``: the lowest marginal probability of a span word's label."""
         tokens = tokenize(text, self.heads)
         if not tokens.starts:
             return []
         feats = featurize(tokens, self.heads, self.config.window)
         spans: list[dict[str, Any]] = []
         for lo, hi in _sentences(tokens, text):
-            spans.extend(_decode(tokens, self._tagger.tag(feats[lo:hi]), lo))
+            labels = self._tagger.tag(feats[lo:hi])
+            if all(lab == "O" for lab in labels):
+                continue
+            marg = [self._tagger.marginal(lab, i) if lab != "O" else 1.0 for i, lab in enumerate(labels)]
+            spans.extend(_decode(tokens, labels, lo, marg))
         return spans
