@@ -83,6 +83,8 @@ class Predictor(Protocol):
     order. ``legal_refs`` chooses where legal references come from for that call (``rules``,
     ``model`` — the model's own token tagger — or ``model+rules``); ``None`` uses the predictor's
     default. A predictor without a tagger (the baselines) always returns the rules' references.
+    ``arcrime.tagging.TaggedPredictor`` wraps any predictor to take them from the learned legal span tagger
+    and the rules (``tagger+rules``).
     """
 
     name: str
