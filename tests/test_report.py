@@ -216,7 +216,7 @@ def test_legal_rules_vs_model_vs_both(tmp_path):
                                             encoding="utf-8")
     text = write_report(tmp_path).read_text(encoding="utf-8")
     modes = text[text.index("## Legal references: rules vs model vs both"):]
-    assert "| real press, test | with-tagger | both: the tagger's spans + the rules' where it found none | 0.760 | 0.860 | 0.810 | 240 / 280 |" in modes
+    assert "| real press, test | with-tagger | both: legal.tagger_first (confident tagger spans, the rules elsewhere) | 0.760 | 0.860 | 0.810 | 240 / 280 |" in modes
     assert "| real press, test | plain |" not in modes      # a run scored without a tagger has no row here
     targets = text[text.index("## Targets"):]
     assert "| legal references, tagger+rules: span exact F1 (from with-tagger) | 0.760 | 0.90 | -0.140 |" in targets

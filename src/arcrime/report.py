@@ -354,7 +354,7 @@ LEGAL_FILES = {"real_legal.jsonl": "real press, legal split (finder development)
 LEGAL_MODE_NAMES = {"rules": "rules (find + resolve)", "model": "model: the classifier's token head",
                     "model+rules": "rules + the head's spans where the rules found none",
                     "tagger": "model: the CRF span tagger",
-                    "tagger+rules": "both: the tagger's spans + the rules' where it found none"}
+                    "tagger+rules": "both: legal.tagger_first (confident tagger spans, the rules elsewhere)"}
 
 
 def render_legal_modes(sections: list[tuple[str, list[dict[str, Any]]]]) -> str:
