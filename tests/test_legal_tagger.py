@@ -205,3 +205,23 @@ def test_spans_carry_a_confidence(tagger):
     linked = legal.link_spans(text, spans)
     assert [x["confidence"] for x in linked] == [s["confidence"] for s in spans]
     assert all("confidence" not in x for x in legal.with_tagger(tagger, text, [])[1])
+
+
+def test_serve_with_the_tagger(tagger, tmp_path):
+    pytest.importorskip("fastapi")
+    pytest.importorskip("httpx")
+    from fastapi.testclient import TestClient
+
+    from arcrime.inference import load
+    from arcrime.serve.app import create_app
+    from arcrime.tagging import TaggedPredictor
+
+    KeywordBaseline(list(DEFAULT_LABELS), list(DEFAULT_STEPS)).save_pretrained(tmp_path / "kw")
+    app = create_app(TaggedPredictor(load(tmp_path / "kw"), tagger), model_name="kw")
+    text = _records("dev.jsonl", 10)[7]["text"]
+    with TestClient(app) as c:
+        assert c.get("/v1/health").json()["legal_refs"] == "tagger+rules"
+        got = c.post("/v1/predict", json={"text": text}).json()["legal_refs"]
+    want = legal.with_tagger(tagger, text, [x.to_dict() for x in legal.extract(text)])[1]
+    assert [(x["start"], x["end"], x.get("instrument")) for x in got] == \
+           [(x["start"], x["end"], x.get("instrument")) for x in want]

@@ -392,7 +392,9 @@ def cmd_serve(a: argparse.Namespace) -> int:
     if a.host not in ("127.0.0.1", "localhost", "::1"):
         logger.warning("serve: listening on %s: other machines on the network can use this server", a.host)
     logger.info("serve: loading %s ...", a.model)
-    serve(a.model, host=a.host, port=a.port, device=a.device, legal_refs=a.legal_refs)
+    if a.legal_tagger and a.legal_refs != "rules":
+        raise UsageError("--legal-tagger gives the references of the tagger and the rules; drop --legal-refs")
+    serve(a.model, host=a.host, port=a.port, device=a.device, legal_refs=a.legal_refs, legal_tagger=a.legal_tagger)
     return 0
 
 
@@ -686,6 +688,8 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--device", default="auto", help="auto (default: CUDA when available), cpu, cuda or cuda:N")
     sv.add_argument("--legal-refs", choices=["rules", "model", "model+rules"], default="rules",
                     help="where legal references come from (as for predict)")
+    sv.add_argument("--legal-tagger", metavar="DIR", help="predictions take their legal references from the span "
+                    "tagger in DIR and the rules (tagger+rules), as for predict")
     sv.set_defaults(func=cmd_serve)
     return ap
 

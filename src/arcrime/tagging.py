@@ -125,6 +125,7 @@ class TaggedPredictor:
         self.inner = inner
         self.tagger = tagger
         self.name = f"{inner.name} + legal tagger"
+        self.legal_refs = "tagger+rules"
         self.labels = inner.labels
         self.thresholds = inner.thresholds
 

@@ -415,12 +415,17 @@ def create_app(predictor: ModelPredictor, model_name: str = "model", max_wait: f
 
 
 def serve(model: str | Path, host: str = "127.0.0.1", port: int = 8000, device: str = "auto",
-          legal_refs: str = "rules") -> None:
-    """Load ``model`` once and serve the page and the API with uvicorn (blocks)."""
+          legal_refs: str = "rules", legal_tagger: str | Path | None = None) -> None:
+    """Load ``model`` once and serve the page and the API with uvicorn (blocks). ``legal_tagger``: predictions
+    take their legal references from that span tagger and the rules (tagger+rules)."""
     import uvicorn
 
     from ..inference import load
+    from ..legal.tagger import LegalTagger
+    from ..tagging import TaggedPredictor
 
     predictor = load(model, device=device, legal_refs=legal_refs)
+    if legal_tagger:
+        predictor = TaggedPredictor(predictor, LegalTagger.load(legal_tagger))
     app = create_app(predictor, model_name=Path(model).resolve().name)
     uvicorn.run(app, host=host, port=port, log_level="info")
