@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -44,6 +45,8 @@ WRITTEN_TRAIN = ROOT / "data/train.jsonl"
 OLD_SIDE = r"""
 import json, sys
 from arcrime import legal
+if not legal.__file__.startswith(sys.argv[4]):
+    raise SystemExit(f"the old rules did not load from {sys.argv[4]} but from {legal.__file__}")
 spans = json.load(open(sys.argv[1]))
 records = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
 out = {}
@@ -89,6 +92,7 @@ def main() -> None:
     modes = ("rules", "tagger", "rules_first", "tagger_first", "tagger_first_tagger_links",
              *(f"tagger_first@{t}" for t in SWEEP))
     pooled: dict[str, tuple[list, list]] = {m: ([], []) for m in modes}
+    by_draw: dict[int, tuple[list, dict]] = {}
     with tempfile.TemporaryDirectory(prefix="arcrime-fresh-") as tmp:
         tmp = Path(tmp)
         for d in draws:
@@ -97,22 +101,21 @@ def main() -> None:
             commit = befores[d]["commit"]
             train = [r for r in legal_split if r["meta"]["draw"] < d] + extra
             test = [r for r in legal_split if r["meta"]["draw"] == d]
-            tagger = LegalTagger.train(train, cfg, work_dir=tmp / f"tagger{d}")
+            tagger = LegalTagger.train(train, cfg)
             (tmp / "spans.json").write_text(json.dumps({r["id"]: tagger.tag(r["text"]) for r in test}))
             wt = tmp / f"rules{d}"
-            subprocess.run(["git", "worktree", "add", "--detach", str(wt), commit], cwd=ROOT, check=True,
-                           capture_output=True)
+            subprocess.run(["git", "worktree", "add", "--quiet", "--detach", str(wt), commit], cwd=ROOT, check=True)
             try:
-                subprocess.run([sys.executable, "-c", OLD_SIDE, str(tmp / "spans.json"), str(LEGAL), str(tmp / "old.json")],
-                               env={"PYTHONPATH": str(wt / "src"), "PATH": "/usr/bin:/bin"}, check=True)
+                subprocess.run([sys.executable, "-c", OLD_SIDE, str(tmp / "spans.json"), str(LEGAL), str(tmp / "old.json"),
+                                str(wt / "src")], env={**os.environ, "PYTHONPATH": str(wt / "src")}, check=True)
             finally:
-                subprocess.run(["git", "worktree", "remove", "--force", str(wt)], cwd=ROOT, check=True)
+                subprocess.run(["git", "worktree", "remove", "--force", str(wt)], cwd=ROOT)
             old = json.loads((tmp / "old.json").read_text())
             spans = json.loads((tmp / "spans.json").read_text())
             for rid, o in old.items():  # the old resolver drops the tagger's confidence: put it back
                 conf = {(x["start"], x["end"]): x["confidence"] for x in spans[rid]}
                 for x in o["tagger"]:
-                    x["confidence"] = conf.get((x["start"], x["end"]), 1.0)
+                    x["confidence"] = conf[(x["start"], x["end"])]
             gold = [r["legal_refs"] for r in test]
             preds = {m: [] for m in modes}
             for r in test:
@@ -135,6 +138,7 @@ def main() -> None:
                 pooled[m][0].extend(gold)
                 pooled[m][1].extend(preds[m])
             results[f"draw {d}"] = row
+            by_draw[d] = (gold, {t: preds[f"tagger_first@{t}"] for t in SWEEP})
             print(f"draw {d} (rules {commit[:8]}, {len(test)} articles): " + " | ".join(
                 f"{m} {row[m]['exact_f1']:.3f}/{row[m]['overlap_f1']:.3f}/{row[m]['pairs_f1']:.3f}" for m in modes[:5]),
                 flush=True)
@@ -146,6 +150,21 @@ def main() -> None:
     print("pooled: " + " | ".join(f"{m} {pooled_scores[m]['exact_f1']:.3f}/{pooled_scores[m]['overlap_f1']:.3f}/"
                                   f"{pooled_scores[m]['pairs_f1']:.3f}" for m in modes))
     best = max(SWEEP, key=lambda t: (pooled_scores[f"tagger_first@{t}"]["exact_f1"], -t))
+    # the threshold chosen without the draw it is scored on: for each draw, the best pooled exact F1 of the others
+    lodo_choice, lodo_gold, lodo_pred = {}, [], []
+    for d, (gold, by_t) in by_draw.items():
+        def others(t: float) -> float:
+            g = [x for e, (gg, _) in by_draw.items() if e != d for x in gg]
+            p = [x for e, (_, bt) in by_draw.items() if e != d for x in bt[t]]
+            return span_metrics(g, p)["exact"]["f1"]
+        lodo_choice[f"draw {d}"] = max(SWEEP, key=lambda t: (others(t), -t)) if len(by_draw) > 1 else cfg.min_confidence
+        lodo_gold += gold
+        lodo_pred += by_t[lodo_choice[f"draw {d}"]]
+    s = span_metrics(lodo_gold, lodo_pred)
+    lodo = {"exact_f1": s["exact"]["f1"], "overlap_f1": s["overlap"]["f1"], "pairs_f1": s["doc_pairs"]["f1"],
+            "n_pred": s["n_pred"], "n_gold": s["n_gold"], "choices": lodo_choice}
+    print(f"tagger first, min_confidence chosen leaving each draw out: {lodo['exact_f1']:.3f}/{lodo['overlap_f1']:.3f}/"
+          f"{lodo['pairs_f1']:.3f} {lodo_choice}")
     if a.record:
         write_json(a.record, {
             "what": "legal span tagger vs rules on each draw of the legal split, before the finder round that used it",
@@ -153,7 +172,8 @@ def main() -> None:
             "git": git, "packages": package_versions(), "tagger_config": cfg.__dict__,
             "tagger_trained_on": "legal split draws before d + real train" + (" + written train" if a.written else ""),
             "draws": results, "pooled": pooled_scores,
-            "min_confidence_sweep": {"values": list(SWEEP), "best_by_pooled_exact_f1": best}})
+            "min_confidence_sweep": {"values": list(SWEEP), "best_by_pooled_exact_f1": best,
+                                     "chosen_leaving_each_draw_out": lodo}})
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ def _records(name: str, n: int | None = None) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def tagger(tmp_path_factory) -> LegalTagger:
-    return LegalTagger.train(_records("train.jsonl", 300), FAST, work_dir=tmp_path_factory.mktemp("tagger"))
+    return LegalTagger.train(_records("train.jsonl", 300), FAST)
 
 
 def test_tokens_point_into_the_original_text():
@@ -74,7 +74,7 @@ def test_load_errors_say_what_to_do(tmp_path, tagger):
     (tmp_path / "t" / "legal_tagger.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(TaggerError, match="legal_tagger.json: unreadable"):
         LegalTagger.load(tmp_path / "t")
-    meta = {"format": 99, "config": {}, "heads": []}
+    meta = {"format": 99}
     (tmp_path / "t" / "legal_tagger.json").write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(TaggerError, match="format 99"):
         LegalTagger.load(tmp_path / "t")
@@ -108,12 +108,17 @@ PENAL = {"instrument": "MA/penal-code", "articles": ["447-1"]}
     # a tagger span over two rule references gives way to them
     ([_ref(0, 60), _ref(70, 80, "law")], [_ref(0, 30, **PENAL), _ref(32, 60, articles=["148", "149"])], "rules",
      [_ref(0, 30, **PENAL), _ref(32, 60, articles=["148", "149"]), _ref(70, 80, "law")]),
+    # two tagger pieces of one rule reference give way to it
+    ([_ref(0, 10), _ref(12, 25, "code")], [_ref(0, 25, **PENAL)], "rules", [_ref(0, 25, **PENAL)]),
     # nothing from the rules: the tagger's spans as they are (an unknown instrument stays None)
     ([_ref(3, 9, "law")], [], "tagger", [_ref(3, 9, "law")]),
     ([], [_ref(3, 9, "law")], "rules", [_ref(3, 9, "law")]),
 ])
 def test_tagger_first(tagged, rules, links, want):
-    assert legal.tagger_first(tagged, rules, links=links) == want
+    assert legal.tagger_first(tagged, rules, links=links) == want          # min_confidence 0: every span passes
+    if tagged:  # a span without a confidence counts as 0: any positive threshold leaves it out
+        assert legal.tagger_first(tagged, rules, links=links, min_confidence=0.1) == sorted(
+            (dict(r) for r in rules), key=lambda d: (d["start"], d["end"]))
 
 
 def test_tagger_first_rejects_an_unknown_links_mode():
@@ -225,3 +230,52 @@ def test_serve_with_the_tagger(tagger, tmp_path):
     want = legal.with_tagger(tagger, text, [x.to_dict() for x in legal.extract(text)])[1]
     assert [(x["start"], x["end"], x.get("instrument")) for x in got] == \
            [(x["start"], x["end"], x.get("instrument")) for x in want]
+
+
+def test_a_damaged_model_file_is_an_error_not_a_crash(tagger, tmp_path):
+    tagger.save(tmp_path / "t")
+    model = tmp_path / "t" / "legal_tagger.crfsuite"
+    model.write_bytes(model.read_bytes()[:1000])
+    with pytest.raises(TaggerError, match="do not match the sha256.*retrain"):
+        LegalTagger.load(tmp_path / "t")
+    assert not list((tmp_path / "t").glob("*.tmp"))
+
+
+def test_config_values_are_checked():
+    for bad in ({"negative_every": 0}, {"min_confidence": 1.5}, {"max_iterations": 0}, {"c1": -1}):
+        with pytest.raises(TaggerError):
+            TaggerConfig(**bad)
+
+
+def test_sentences_end_at_a_dot_before_a_space_only():
+    from arcrime.legal.tagger import _sentences
+    text = "طبقا للقانون 88.13 والفصل 447.2 من ق.ج. ثم قال! وانتهى\nسطر"
+    toks = tokenize(text)
+    sents = [text[toks.starts[lo]:toks.ends[hi - 1]] for lo, hi in _sentences(toks, text)]
+    assert sents == ["طبقا للقانون 88.13 والفصل 447.2 من ق.ج.", "ثم قال!", "وانتهى", "سطر"]
+
+
+def test_decode_starts_a_span_at_an_inside_tag_and_takes_the_commonest_kind():
+    from arcrime.legal.tagger import _decode
+    text = "أ ب ج د ه"
+    toks = tokenize(text)
+    spans = _decode(toks, ["I-law", "I-law", "O", "B-article", "I-code"], 0, [0.9, 0.8, 1.0, 0.7, 0.6])
+    assert spans == [{"start": 0, "end": 3, "kind": "law", "confidence": 0.8},
+                     {"start": 6, "end": 9, "kind": "article", "confidence": 0.6}]
+
+
+def test_tagged_predictor_refuses_a_model_that_reorders(tagger):
+    from arcrime.prediction import Prediction
+    from arcrime.tagging import TaggedPredictor
+
+    class Reversed:
+        name, labels, thresholds = "rev", ["extortion"], {"extortion": 0.5}
+
+        def predict_records(self, records, legal_refs=None):
+            recs = list(records)
+            for r in reversed(recs):
+                yield Prediction(r["id"], (), {"extortion": 0.1})
+
+    wrapped = TaggedPredictor(Reversed(), tagger)
+    with pytest.raises(RuntimeError, match="does not keep input order"):
+        list(wrapped.predict_records([{"id": "a", "text": "نص."}, {"id": "b", "text": "نص آخر."}]))

@@ -206,6 +206,8 @@ def render_targets(real: list[dict[str, Any]], written: list[dict[str, Any]],
         newest = max(tagged, key=lambda r: r["started"])
         for name in ("exact", "overlap", "linking"):
             v = newest["legal_modes"]["tagger+rules"][name]
+            if v is None:
+                continue
             out.append(f"| legal references, tagger+rules: span {name} F1 (from {newest['run']}) | {v:.3f} | "
                        f"{LEGAL_TARGETS[name]:.2f} | {v - LEGAL_TARGETS[name]:+.3f} |")
     return "\n".join(out) + "\n"
@@ -411,6 +413,11 @@ def render_legal_tagger(experiments: str | Path) -> str:
                 v = r["pooled"][f"tagger_first@{t}"]
                 out.append(f"| {t} | {_f(v['exact_f1'])} | {_f(v['overlap_f1'])} | {_f(v['pairs_f1'])} | "
                            f"{v['n_pred']} / {v['n_gold']} |")
+            lodo = sweep.get("chosen_leaving_each_draw_out")
+            if lodo:  # the sweep's best is chosen on the same draws; this one never sees the draw it is scored on
+                out.append(f"| chosen on the other draws, for each draw ({', '.join(sorted(set(map(str, lodo['choices'].values()))))}) | "
+                           f"{_f(lodo['exact_f1'])} | {_f(lodo['overlap_f1'])} | {_f(lodo['pairs_f1'])} | "
+                           f"{lodo['n_pred']} / {lodo['n_gold']} |")
     if runs:
         out += ["", "Trained taggers scored on dev files (`arcrime legal train-tagger --dev ... --record`); cells as above:",
                 "", "| run | trained on (records, gold spans) | dev file | rules | tagger | tagger+rules | train s | commit |",

@@ -92,7 +92,7 @@ def train_tagger(data: Sequence[str | Path], out_dir: str | Path, config: Tagger
         inputs[Path(p).name] = {"records": len(part), "spans": sum(len(r.get("legal_refs") or []) for r in part),
                                 "sha256": _sha256(Path(p))}
     t0 = time.time()
-    tagger = LegalTagger.train(records, config, work_dir=out, sources=list(inputs))
+    tagger = LegalTagger.train(records, config, sources=list(inputs))
     tagger.save(out)
     secs = time.time() - t0
     logger.info("legal tagger: %d records, %d gold spans, %.0f s -> %s", len(records), tagger.info["gold_spans"],
@@ -143,14 +143,15 @@ class TaggedPredictor:
 
         def feed() -> Iterator[Mapping[str, Any]]:
             for k, r in enumerate(records):
-                if isinstance(r, Mapping):  # the wrapped model checks each record (check_record) and reports a bad one
+                if isinstance(r, Mapping):  # the wrapped model checks each record (check_record) and raises on a bad one
                     texts.append((str(r.get("id", f"#{k}")), r.get("text")))
                 yield r
 
-        for p in self.inner.predict_records(feed(), legal_refs="rules"):
-            while texts and texts[0][0] != p.id:
-                texts.popleft()  # a record the wrapped model reported as bad and skipped
-            _, text = texts.popleft()
+        for k, p in enumerate(self.inner.predict_records(feed(), legal_refs="rules")):
+            rid, text = texts.popleft() if texts else (None, None)
+            if rid != p.id or not isinstance(text, str):  # predictors stream in input order and raise on a bad record
+                raise RuntimeError(f"{self.inner.name}: prediction {k} has id {p.id!r}, the record at that position "
+                                   f"{rid!r}: the wrapped model does not keep input order")
             yield replace(p, legal_refs=tuple(self._refs(text, p.legal_refs)))
 
     def predict_text(self, text: str, rid: str = "text-1") -> Prediction:

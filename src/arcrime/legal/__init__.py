@@ -113,11 +113,12 @@ def tagger_first(tagger_refs: list[dict[str, Any]], rule_refs: list[dict[str, An
                  min_confidence: float = 0.0) -> list[dict[str, Any]]:
     """Combine resolved tagger spans with rule references (the ``tagger+rules`` mode).
 
-    * a tagger span whose ``confidence`` is below ``min_confidence`` is left out (where it overlaps rule
-      references, they stand);
-    * a tagger span that overlaps no rule reference, or exactly one, is kept with its boundaries and kind;
+    * a tagger span whose ``confidence`` is below ``min_confidence`` (a span without one counts as 0) is left
+      out (where it overlaps rule references, they stand);
     * a tagger span that overlaps two or more rule references gives way to them (the rules split a list or
-      a citation and its bracketed range on purpose; the tagger tends to run them together);
+      a citation and its bracketed range on purpose; the tagger tends to run them together), and so do two or
+      more tagger spans that overlap one rule reference (the tagger cut one reference in pieces);
+    * any other tagger span is kept with its boundaries and kind;
     * a rule reference that overlaps no tagger span is added.
 
     Links (instrument, articles) of a kept tagger span that overlaps one rule reference: with
@@ -130,7 +131,12 @@ def tagger_first(tagger_refs: list[dict[str, Any]], rule_refs: list[dict[str, An
     def overlapping(a: dict[str, Any]) -> list[dict[str, Any]]:
         return [r for r in rule_refs if r["start"] < a["end"] and a["start"] < r["end"]]
 
-    kept = [t for t in tagger_refs if len(overlapping(t)) < 2 and t.get("confidence", 1.0) >= min_confidence]
+    sure = [t for t in tagger_refs if t.get("confidence", 0.0) >= min_confidence]
+
+    def pieces(r: dict[str, Any]) -> int:
+        return sum(r["start"] < t["end"] and t["start"] < r["end"] for t in sure)
+
+    kept = [t for t in sure if len(over := overlapping(t)) < 2 and not (over and pieces(over[0]) > 1)]
     out = []
     for t in kept:
         t = {k: v for k, v in t.items() if k != "confidence"}

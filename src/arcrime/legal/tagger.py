@@ -1,24 +1,26 @@
 """A learned legal-reference span tagger: a linear-chain CRF (CRFsuite) over words.
 
 The rules of :mod:`.find` know the forms someone wrote a pattern for; the tagger learns span boundaries
-from annotated articles (the real-press legal split, the real train split, the written corpus) and
+from annotated articles (the released one: the real-press legal split and the real train split) and
 can fire on a form no rule covers. It only finds spans: the resolver links them
-(:func:`arcrime.legal.link_spans`), and :func:`arcrime.legal.merge_with_rules` combines them with the
-rules ("tagger+rules").
+(:func:`arcrime.legal.link_spans`), and :func:`arcrime.legal.tagger_first` combines them with the rules
+("tagger+rules"; :func:`arcrime.legal.with_tagger` does both).
 
 >>> tagger = LegalTagger.train(records)           # records with "text" and gold "legal_refs"
 >>> tagger.save("models/legal-tagger")
 >>> LegalTagger.load("models/legal-tagger").tag(text)
-[{'start': 120, 'end': 141, 'kind': 'law'}, ...]
+[{'start': 120, 'end': 141, 'kind': 'law', 'confidence': 0.93}, ...]
 
 Words are cut from the user's original text, so every span points into it; features are computed on
 the matching normalization of each word (:func:`.gazetteer.norm`). A one-letter proclitic (و ف ب ل ك)
 is cut off a word whose rest is a head word seen at the start of a training span («وقانون» → و +
-قانون), since annotated spans leave the proclitic out.
+قانون), since most annotated spans leave the proclitic out. The model is held in memory; the folder's
+config records the model file's sha256, checked on load.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -37,7 +39,9 @@ FORMAT = 1
 
 # letter runs (with their diacritics and tatweel), digit runs, single other characters
 _TOKEN = re.compile(r"(?:[^\W\d_]|[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed])+|\d+|[^\w\s]", re.U)
-_SENTENCE = re.compile(r"[.!?؟\n]+")
+# a sentence ends at ! ? ؟, a line break, or a dot before a space or the end: never at the dot of «88.13»,
+# «447.2» or «ق.ج»
+_SENTENCE = re.compile(r"[!?؟]+|\.+(?=\s|$)|\n+")
 _PROCLITICS = ("و", "ف", "ب", "ل", "ك")
 _ARTICLE_PREFIXES = ("وال", "فال", "بال", "كال", "ال", "لل", "و", "ف", "ب", "ل", "ك")
 
@@ -58,6 +62,14 @@ class TaggerConfig:
     # tagger+rules (legal.tagger_first) leaves out a tagger span whose confidence is below this; chosen on fresh
     # draws of the legal split (scripts/legal_tagger_fresh.py), saved with the tagger
     min_confidence: float = 0.7  # best pooled exact F1 in experiments/legal-tagger/fresh-draws.json
+
+    def __post_init__(self) -> None:
+        if self.negative_every < 1 or self.max_iterations < 1 or self.window < 0:
+            raise TaggerError(f"negative_every and max_iterations must be >= 1 and window >= 0: {self}")
+        if not 0.0 <= self.min_confidence <= 1.0:
+            raise TaggerError(f"min_confidence must be in [0, 1], not {self.min_confidence}")
+        if self.c1 < 0 or self.c2 < 0:
+            raise TaggerError(f"c1 and c2 must be >= 0: {self}")
 
 
 @dataclass
@@ -205,18 +217,18 @@ def _import_crfsuite():
 class LegalTagger:
     """A trained tagger: :meth:`train`, :meth:`save`, :meth:`load`, :meth:`tag`."""
 
-    def __init__(self, model_path: str | Path, heads: Iterable[str], config: TaggerConfig, info: dict[str, Any]):
+    def __init__(self, model: bytes, heads: Iterable[str], config: TaggerConfig, info: dict[str, Any]):
         pycrfsuite = _import_crfsuite()
-        self.model_path = Path(model_path)
+        self.model = model  # the CRFsuite model file's bytes
         self.heads = frozenset(heads)
         self.config = config
         self.info = info
         self._tagger = pycrfsuite.Tagger()
-        self._tagger.open(str(self.model_path))
+        self._tagger.open_inmemory(model)
 
     @classmethod
     def train(cls, records: Iterable[dict[str, Any]], config: TaggerConfig = TaggerConfig(),
-              work_dir: str | Path | None = None, sources: Sequence[str] = ()) -> "LegalTagger":
+              sources: Sequence[str] = ()) -> "LegalTagger":
         """Fit a tagger on records with ``text`` and gold ``legal_refs``. ``sources`` (file names) is
         kept in the tagger's info for the record."""
         pycrfsuite = _import_crfsuite()
@@ -249,26 +261,25 @@ class LegalTagger:
             raise TaggerError("no gold legal_refs in the training records: nothing to learn a span from")
         trainer.set_params({"c1": config.c1, "c2": config.c2, "max_iterations": config.max_iterations,
                             "feature.possible_transitions": True})
-        tmp = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="arcrime-tagger-"))
-        tmp.mkdir(parents=True, exist_ok=True)
-        path = tmp / MODEL_FILE
-        trainer.train(str(path))
+        with tempfile.TemporaryDirectory(prefix="arcrime-tagger-") as tmp:
+            trainer.train(str(Path(tmp) / MODEL_FILE))
+            model = (Path(tmp) / MODEL_FILE).read_bytes()
         info = {"records": len(records), "gold_spans": n_spans, "spans_not_on_word_edges": missed,
                 "sentences": n_sent, "tokens": n_tok, "heads": len(head_set), "sources": list(sources)}
-        return cls(path, sorted(head_set), config, info)
+        return cls(model, sorted(head_set), config, info)
 
     def save(self, out_dir: str | Path) -> Path:
         """Write the CRF model and ``legal_tagger.json`` (config, head words, training info) to ``out_dir``."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        data = self.model_path.read_bytes()
-        tmp = out / (MODEL_FILE + ".tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, out / MODEL_FILE)
-        meta = {"format": FORMAT, "config": asdict(self.config), "heads": sorted(self.heads), "info": self.info}
-        tmp = out / (CONFIG_FILE + ".tmp")
-        tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        os.replace(tmp, out / CONFIG_FILE)
+        meta = {"format": FORMAT, "model_sha256": hashlib.sha256(self.model).hexdigest(), "model_bytes": len(self.model),
+                "config": asdict(self.config), "heads": sorted(self.heads), "info": self.info}
+        tmp_model, tmp_cfg = out / (MODEL_FILE + ".tmp"), out / (CONFIG_FILE + ".tmp")
+        tmp_model.write_bytes(self.model)
+        tmp_cfg.write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        # the config names the model's sha256: a folder caught between the two renames fails to load, clearly
+        os.replace(tmp_model, out / MODEL_FILE)
+        os.replace(tmp_cfg, out / CONFIG_FILE)
         return out
 
     @classmethod
@@ -280,13 +291,22 @@ class LegalTagger:
                               f"train one with `arcrime legal train-tagger`")
         try:
             meta = json.loads(cfg.read_text(encoding="utf-8"))
-            config = TaggerConfig(**meta["config"])
-            heads = meta["heads"]
-        except (ValueError, KeyError, TypeError) as e:
+        except ValueError as e:
             raise TaggerError(f"{cfg}: unreadable tagger config ({e}); retrain the tagger") from e
-        if meta.get("format") != FORMAT:
-            raise TaggerError(f"{cfg}: format {meta.get('format')!r}, this arcrime reads {FORMAT}; retrain the tagger")
-        return cls(model, heads, config, meta.get("info", {}))
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            fmt = meta.get("format") if isinstance(meta, dict) else None
+            raise TaggerError(f"{cfg}: format {fmt!r}, this arcrime reads {FORMAT}; retrain the tagger")
+        try:
+            config = TaggerConfig(**meta["config"])
+            heads = list(meta["heads"])
+            want_sha, want_size = meta["model_sha256"], meta["model_bytes"]
+        except (KeyError, TypeError) as e:
+            raise TaggerError(f"{cfg}: unreadable tagger config ({e!r}); retrain the tagger") from e
+        data = model.read_bytes()
+        if len(data) != want_size or hashlib.sha256(data).hexdigest() != want_sha:
+            raise TaggerError(f"{model}: {len(data)} bytes that do not match the sha256 in {CONFIG_FILE} (a damaged or "
+                              f"half-written model); retrain the tagger or restore the folder")
+        return cls(data, heads, config, meta.get("info", {}))
 
     def tag(self, text: str) -> list[dict[str, Any]]:
         """``[{"start", "end", "kind", "confidence"}]`` spans of ``text`` (offsets into ``text``), in order;
