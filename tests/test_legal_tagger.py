@@ -227,6 +227,8 @@ def test_serve_with_the_tagger(tagger, tmp_path):
     with TestClient(app) as c:
         assert c.get("/v1/health").json()["legal_refs"] == "tagger+rules"
         got = c.post("/v1/predict", json={"text": text}).json()["legal_refs"]
+        with_evidence = c.post("/v1/predict", json={"text": text, "evidence": True}).json()
+    assert with_evidence["legal_refs"] == got and "evidence" in with_evidence
     want = legal.with_tagger(tagger, text, [x.to_dict() for x in legal.extract(text)])[1]
     assert [(x["start"], x["end"], x.get("instrument")) for x in got] == \
            [(x["start"], x["end"], x.get("instrument")) for x in want]

@@ -129,7 +129,8 @@ class TaggedPredictor:
         self.labels = inner.labels
         self.thresholds = inner.thresholds
 
-    def _refs(self, text: str, rules: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    def legal_refs_of(self, text: str, rules: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """The tagger+rules references of ``text``, given the rules' (``rules``)."""
         return legal.with_tagger(self.tagger, text, [dict(r) for r in rules])[1]
 
     def predict_records(self, records: Iterable[Mapping[str, Any]], legal_refs: str | None = None
@@ -152,8 +153,8 @@ class TaggedPredictor:
             if rid != p.id or not isinstance(text, str):  # predictors stream in input order and raise on a bad record
                 raise RuntimeError(f"{self.inner.name}: prediction {k} has id {p.id!r}, the record at that position "
                                    f"{rid!r}: the wrapped model does not keep input order")
-            yield replace(p, legal_refs=tuple(self._refs(text, p.legal_refs)))
+            yield replace(p, legal_refs=tuple(self.legal_refs_of(text, p.legal_refs)))
 
     def predict_text(self, text: str, rid: str = "text-1") -> Prediction:
         p = self.inner.predict_text(text, rid)
-        return replace(p, legal_refs=tuple(self._refs(text, p.legal_refs)))
+        return replace(p, legal_refs=tuple(self.legal_refs_of(text, p.legal_refs)))

@@ -28,6 +28,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from .. import legal
 from ..corpus import looks_binary
 from ..prediction import Predictor as ModelPredictor
+from ..tagging import TaggedPredictor
 from .batcher import MicroBatcher
 from .evidence import MAX_UNITS, METHOD, MIN_DROP, assemble, plan
 from .files import EXTENSIONS, FileProblem, parse_file
@@ -307,7 +308,10 @@ def create_app(predictor: ModelPredictor, model_name: str = "model", max_wait: f
             those already queued, which adds no latency to a lone request and under load batches
             whatever arrived while the engine was busy.
     """
-    batcher = MicroBatcher(predictor, max_records=MAX_BATCH, max_wait=max_wait)
+    # with the legal span tagger, the batcher runs the wrapped model (the rules' references) and the tagger runs
+    # once per article afterwards: never on the sentence-occluded copies that the evidence scores
+    tagged = predictor if isinstance(predictor, TaggedPredictor) else None
+    batcher = MicroBatcher(tagged.inner if tagged else predictor, max_records=MAX_BATCH, max_wait=max_wait)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -342,6 +346,8 @@ def create_app(predictor: ModelPredictor, model_name: str = "model", max_wait: f
             out = assemble(records, units, scored, predictor.thresholds)
         else:
             out = await asyncio.wrap_future(batcher.submit(records))
+        if tagged:
+            out = [dict(o, legal_refs=tagged.legal_refs_of(r["text"], o["legal_refs"])) for r, o in zip(records, out)]
         return [_trim_refs(r, verbose) for r in out]
 
     @app.post("/v1/predict", response_model=Prediction, responses=ERRORS, tags=["predict"])
