@@ -42,9 +42,10 @@ def evaluate_predictor(predictor: Predictor, records: list[dict[str, Any]], labe
     yp = label_matrix([list(p.labels) for p in preds], labels)
     gold_refs = [r["legal_refs"] for r in records]
     model_refs = [[dict(x) for x in p.legal_refs] for p in preds]
-    # the rules get what a caller knows about each article: its outlet's country and publication date
-    # (meta.source of hydrated real-press records; nothing for the written corpus)
-    rule_refs = [[x.to_dict() for x in legal.extract(r["text"], **legal.source_hints(r))] for r in records]
+    # the rules (and the tagger) get what a caller knows about each article: its outlet's country and publication
+    # date (meta.source of hydrated real-press records; nothing for the written corpus)
+    modes = legal_modes(records, legal_tagger)
+    rule_refs = modes.pop("rules")
     both = [legal.merge_with_rules(r["text"], refs) for r, refs in zip(records, model_refs)]
     metrics = {
         "labels": classification_metrics(y, yp, scores, labels, n_boot=n_boot),
@@ -52,8 +53,7 @@ def evaluate_predictor(predictor: Predictor, records: list[dict[str, Any]], labe
         "thresholds": dict(predictor.thresholds),
         "legal_refs": {"model": span_metrics(gold_refs, model_refs), "rules": span_metrics(gold_refs, rule_refs),
                        "model+rules": span_metrics(gold_refs, both),
-                       **({mode: span_metrics(gold_refs, refs) for mode, refs in legal_modes(records, legal_tagger).items()
-                           if mode != "rules"} if legal_tagger is not None else {})},
+                       **{mode: span_metrics(gold_refs, refs) for mode, refs in modes.items()}},
         "docs_per_second": round(len(records) / secs, 2) if secs else None,
         "n_docs": len(records),
     }
