@@ -380,6 +380,11 @@ def render_legal_modes(sections: list[tuple[str, list[dict[str, Any]]]]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _three_f1(scores: dict[str, Any] | None) -> str:
+    """«exact / overlap / (instr., art.)» F1 of one mode's scores, or – when there are none."""
+    return "–" if not scores else " / ".join(_f(scores[k]) for k in ("exact_f1", "overlap_f1", "pairs_f1"))
+
+
 def render_legal_tagger(experiments: str | Path) -> str:
     """The tagger on press it has never seen (``scripts/legal_tagger_fresh.py --record``) and on the dev files
     (``arcrime legal train-tagger --record``)."""
@@ -399,7 +404,7 @@ def render_legal_tagger(experiments: str | Path) -> str:
                 "tagger first, tagger's links |", "|---|---|---|---|---|---|---|---|---|"]
         for p, r in fresh:
             for draw, row in list(r["draws"].items()) + [("pooled", r["pooled"])]:
-                cells = [" / ".join(_f(row[m][k]) for k in ("exact_f1", "overlap_f1", "pairs_f1")) if m in row else "–"
+                cells = [_three_f1(row.get(m))
                          for m in ("rules", "tagger", "rules_first", "tagger_first", "tagger_first_tagger_links")]
                 out.append(f"| {p.stem} | {r.get('tagger_trained_on', '')} | {draw} | {row.get('articles', '')} | "
                            + " | ".join(cells) + " |")
@@ -425,7 +430,7 @@ def render_legal_tagger(experiments: str | Path) -> str:
         for p, r in runs:
             inputs = ", ".join(f"{k} ({v['records']}, {v['spans']})" for k, v in r.get("inputs", {}).items())
             for dev, modes in r.get("dev", {}).items():
-                cells = [" / ".join(_f(modes[m][k]) for k in ("exact_f1", "overlap_f1", "pairs_f1")) if m in modes else "–"
+                cells = [_three_f1(modes.get(m))
                          for m in ("rules", "tagger", "tagger+rules")]
                 out.append(f"| {p.parent.name} | {inputs} | {dev} | " + " | ".join(cells)
                            + f" | {r.get('train_seconds')} | {_commit(r)} |")
